@@ -1,0 +1,20 @@
+"""Mounts each app's pages and the JSON API. Apps add their own urls.py here as they grow."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from sightline.api.router import api
+
+urlpatterns = [
+    path("", include("sightline.ui.urls")),
+    path("", include("sightline.accounts.urls")),
+    path("children/", include("sightline.people.urls")),
+    path("children/", include("sightline.chronology.urls")),
+    path("api/", api.urls),
+]
+
+handler400 = "sightline.ui.views.bad_request"
+handler403 = "sightline.ui.views.forbidden"
+handler404 = "sightline.ui.views.not_found"
+handler500 = "sightline.ui.views.server_error"

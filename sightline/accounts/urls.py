@@ -1,0 +1,10 @@
+from django.urls import path
+
+from sightline.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("sign-in", views.sign_in, name="sign_in"),
+    path("sign-out", views.sign_out, name="sign_out"),
+    path("keep-alive", views.keep_alive, name="keep_alive"),
+]

@@ -1,0 +1,2 @@
+app_name = "chronology"
+urlpatterns: list[object] = []

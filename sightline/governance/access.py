@@ -1,0 +1,132 @@
+"""The access module: every read of case data is scoped here, to one viewer.
+
+Rules (docs/access.md):
+- a viewer sees a person when their role is partnership-wide (MASH) or when their agency, or
+  their team, holds a current grant for that person (a legitimate relationship);
+- "not found" and "not allowed" are the same answer, so a search cannot reveal that a child
+  exists somewhere the viewer has no business;
+- an entry's content is shown only to agencies cleared for its sensitivity (and always to the
+  agency that recorded it); others see that it exists and whom to ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from sightline.agencies.models import Membership
+from sightline.core import clock
+from sightline.core.errors import AccessDenied, NotFound
+from sightline.governance.models import AccessGrant
+from sightline.governance.policy import ROLE_CAPABILITIES, Capability
+from sightline.governance.vocabulary import sensitivities
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the access rules need to know about a viewer, read once per request."""
+
+    user_id: int | None
+    role: str | None
+    agency_id: int | None
+    agency_kind: str | None
+    team_id: int | None
+    capabilities: frozenset[Capability]
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+
+NO_SCOPE = Scope(None, None, None, None, None, frozenset())
+
+
+def scope_for(viewer: Any) -> Scope:
+    """The viewer's scope; cached on the user object for the request."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.pk:
+        return NO_SCOPE
+    cached = getattr(viewer, "_sightline_scope", None)
+    if cached is not None:
+        return cached
+    membership = Membership.objects.select_related("agency").filter(user_id=viewer.pk).first()
+    if membership is None or not viewer.is_active:
+        scope = NO_SCOPE
+    else:
+        scope = Scope(
+            user_id=viewer.pk,
+            role=membership.role,
+            agency_id=membership.agency_id,
+            agency_kind=membership.agency.kind,
+            team_id=membership.team_id,
+            capabilities=ROLE_CAPABILITIES.get(membership.role, frozenset()),
+        )
+    viewer._sightline_scope = scope
+    return scope
+
+
+def require(viewer: Any, capability: Capability) -> Scope:
+    scope = scope_for(viewer)
+    if not scope.can(capability):
+        raise AccessDenied("You do not have permission to do that.")
+    return scope
+
+
+def _current_grants(scope: Scope) -> QuerySet[AccessGrant]:
+    today = clock.today()
+    who = Q(agency_id=scope.agency_id, team__isnull=True)
+    if scope.team_id:
+        who |= Q(team_id=scope.team_id)
+    return AccessGrant.objects.filter(who).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+
+
+def restrict_people(viewer: Any, people: QuerySet[Any], *, field: str = "pk") -> QuerySet[Any]:
+    """Narrow a queryset (of people, or of rows with a person field) to what the viewer may see."""
+    scope = scope_for(viewer)
+    if scope.can(Capability.VIEW_ALL_CHILDREN):
+        return people
+    if not scope.can(Capability.VIEW_GRANTED_CHILDREN):
+        return people.none()
+    grants = _current_grants(scope).filter(person_id=OuterRef(field))
+    return people.filter(Exists(grants))
+
+
+def can_view_person(viewer: Any, person_id: int) -> bool:
+    scope = scope_for(viewer)
+    if scope.can(Capability.VIEW_ALL_CHILDREN):
+        return True
+    if not scope.can(Capability.VIEW_GRANTED_CHILDREN):
+        return False
+    return _current_grants(scope).filter(person_id=person_id).exists()
+
+
+def require_person(viewer: Any, person_id: int) -> Scope:
+    """Raise NotFound unless the viewer may see this person (existence is not revealed)."""
+    if not can_view_person(viewer, person_id):
+        raise NotFound("No child found with that reference, or you do not have access to them.")
+    return scope_for(viewer)
+
+
+def can_read_content(scope: Scope, *, sensitivity: str, recorded_by_agency_id: int | None) -> bool:
+    """Whether the viewer may read an entry's summary and detail."""
+    if recorded_by_agency_id is not None and recorded_by_agency_id == scope.agency_id:
+        return True
+    cleared = sensitivities().get(sensitivity, {}).get("cleared", [])
+    return "*" in cleared or (scope.agency_kind in cleared)
+
+
+def grant(
+    *,
+    person_id: int,
+    agency_id: int,
+    basis: str,
+    team_id: int | None = None,
+) -> None:
+    """Record a legitimate relationship (idempotent). Callers audit in their own transaction."""
+    AccessGrant.objects.get_or_create(
+        person_id=person_id,
+        agency_id=agency_id,
+        team_id=team_id,
+        basis=basis,
+        defaults={"granted_at": clock.now()},
+    )

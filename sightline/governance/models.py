@@ -1,0 +1,59 @@
+"""Access grants (who has a legitimate relationship with which child) and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AccessGrant(models.Model):
+    """A legitimate relationship between an agency (or one of its teams) and a person.
+
+    Upper apps push grants (an import of an agency's records, an involvement, an allocation);
+    the access check reads only this table, so it needs no knowledge of those apps."""
+
+    class Basis(models.TextChoices):
+        HOLDS_RECORDS = "holds_records", "The agency holds records on this person"
+        INVOLVEMENT = "involvement", "The agency or team is working with this person"
+        MANUAL = "manual", "Granted by a manager"
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        "agencies.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    granted_at = models.DateTimeField()
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "agency", "team", "basis"],
+                name="grant_unique",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [
+            models.Index(fields=["agency", "person"]),
+            models.Index(fields=["team", "person"]),
+        ]
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did or saw what, when, about whom, and why. Never updated or deleted."""
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    purpose = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]

@@ -1,0 +1,84 @@
+"""Source systems, import batches and source records: every line an agency sent, kept exactly as
+received (payload and hash). Every derived row (person, name, entry…) points back here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class SourceSystem(models.Model):
+    """An agency feed, registered by a data officer before its first import."""
+
+    class AccessScope(models.TextChoices):
+        AGENCY = "agency", "Everyone in the agency may see people this feed sends"
+        TEAM = "team", "Only the team named on an involvement may see them"
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    access_scope = models.CharField(
+        max_length=8, choices=AccessScope.choices, default=AccessScope.AGENCY
+    )
+    registered_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ImportBatch(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        IMPORTED = "imported", "Imported"
+        REJECTED = "rejected", "Rejected"
+
+    filename = models.CharField(max_length=500)
+    file_sha256 = models.CharField(max_length=64)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    accept_valid = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+
+
+class SourceRecord(models.Model):
+    """One version of one line. (`source_system`, `source_id`) is the key (the feed's
+    `source` and `source_id`); a changed line adds a
+    version and marks the previous one not current."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ENTRY = "entry", "Chronology entry"
+        RELATIONSHIP = "relationship", "Relationship"
+        INVOLVEMENT = "involvement", "Involvement"
+
+    source_system = models.ForeignKey(
+        SourceSystem, on_delete=models.PROTECT, related_name="records"
+    )
+    source_id = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    payload = models.JSONField()
+    payload_hash = models.CharField(max_length=64)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="records")
+    line_number = models.PositiveIntegerField()
+    # For person records: the Sightline person this record is currently linked to.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "source_id", "version"], name="sourcerecord_unique_version"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["source_system", "source_id", "is_current"]),
+            models.Index(fields=["person"]),
+        ]

@@ -1,0 +1,27 @@
+"""Turns domain refusals raised in views into GOV.UK-style pages; no traceback reaches a user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from sightline.core.errors import AccessDenied, DomainError, NotFound
+from sightline.ui import views
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            return views.render_error(request, 404, message=exception.message)
+        if isinstance(exception, AccessDenied):
+            return views.render_error(request, 403, message=exception.message)
+        if isinstance(exception, DomainError):
+            return views.render_error(request, 400, message=exception.message)
+        return None

@@ -1,0 +1,49 @@
+"""Error pages and the home redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+_TITLES = {
+    400: ("There is a problem", "The request could not be completed."),
+    403: (
+        "You do not have permission to see this page",
+        "Speak to your manager if you need access.",
+    ),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. Nothing you entered has been lost or half-saved.",
+    ),
+}
+
+
+def render_error(request: HttpRequest, status: int, *, message: str | None = None) -> HttpResponse:
+    title, default = _TITLES[status]
+    return render(
+        request, "ui/error.html", {"title": title, "message": message or default}, status=status
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect(reverse("people:search"))
+
+
+def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return render_error(request, 400)
+
+
+def forbidden(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return render_error(request, 403)
+
+
+def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return render_error(request, 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render_error(request, 500)
