@@ -6,5 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in", views.sign_in, name="sign_in"),
     path("sign-out", views.sign_out, name="sign_out"),
+    path("signed-out", views.signed_out_page, name="signed_out"),
     path("keep-alive", views.keep_alive, name="keep_alive"),
 ]

@@ -1,17 +1,125 @@
-"""Sign in, sign out, keep the session alive. (Being built; see the foundation issue.)"""
+"""Sign in, sign out, keep the session alive.
+
+Sign-in rotates the session key (django.contrib.auth.login) and the CSRF token; failed attempts
+are throttled per username (accounts.services); every attempt and every sign-out is announced
+(accounts.signals) and audited by the governance app."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sightline.accounts import services
+from sightline.accounts.forms import INCORRECT, SignInForm
+from sightline.accounts.middleware import LAST_SEEN_KEY, TIMED_OUT_KEY
+from sightline.accounts.signals import sign_in_refused, signed_in, signed_out
+from sightline.core import clock
+
+THROTTLED = "Too many attempts. Wait {minutes} minutes and try again."
+_NOT_NEXT = ("accounts:sign_in", "accounts:sign_out", "accounts:signed_out", "accounts:keep_alive")
 
 
+def safe_next(request: HttpRequest, candidate: str | None) -> str:
+    """Where to go after signing in: `candidate` when it is a path on this site, else home."""
+    default = resolve_url(settings.LOGIN_REDIRECT_URL)
+    if not candidate or not candidate.startswith("/") or candidate.startswith("//"):
+        return default
+    if "\\" in candidate or not url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return default
+    path = candidate.split("?", 1)[0]
+    if any(path == reverse(name) for name in _NOT_NEXT):
+        return default
+    return candidate
+
+
+def _idle_minutes() -> int:
+    return max(1, int(settings.SESSION_IDLE_SECONDS) // 60)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    next_url = request.POST.get("next") if request.method == "POST" else request.GET.get("next")
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(safe_next(request, next_url))
+    timed_out = bool(request.session.pop(TIMED_OUT_KEY, False) or request.GET.get("timed_out"))
+    status = 200
+    if request.method == "POST":
+        form = SignInForm(request.POST)
+        if form.is_valid():
+            username = form.cleaned_data["email"]
+            if services.sign_in_is_throttled(username):
+                minutes = max(1, services.WINDOW_SECONDS // 60)
+                form.add_error("email", THROTTLED.format(minutes=minutes))
+                sign_in_refused.send(
+                    sender=SignInForm, request=request, username=username, reason="throttled"
+                )
+                status = 429
+            else:
+                user = authenticate(
+                    request, username=username, password=form.cleaned_data["password"]
+                )
+                if user is None:
+                    services.sign_in_failure_record(username)
+                    form.add_error("email", INCORRECT)
+                    sign_in_refused.send(
+                        sender=SignInForm, request=request, username=username, reason="incorrect"
+                    )
+                else:
+                    services.sign_in_failures_clear(username)
+                    login(request, user)  # rotates the session key and the CSRF token
+                    request.session[LAST_SEEN_KEY] = int(clock.now().timestamp())
+                    signed_in.send(sender=SignInForm, request=request, user=user)
+                    return HttpResponseRedirect(safe_next(request, form.cleaned_data["next"]))
+    else:
+        form = SignInForm(initial={"next": next_url or ""})
+    response = render(
+        request,
+        "accounts/sign_in.html",
+        {
+            "form": form,
+            "page_has_errors": bool(form.errors),
+            "timed_out": timed_out and not form.is_bound,
+            "idle_minutes": _idle_minutes(),
+            "next_url": next_url if next_url and safe_next(request, next_url) == next_url else "",
+        },
+        status=status,
+    )
+    return response
 
 
+@require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """Sign out (POST only, with CSRF, so a link or an image cannot sign anyone out)."""
+    if request.user.is_authenticated:
+        signed_out.send(sender=SignInForm, request=request, user=request.user, reason="signed_out")
+    logout(request)
+    return HttpResponseRedirect(reverse("accounts:signed_out"))
 
 
+@never_cache
+@require_GET
+def signed_out_page(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(resolve_url(settings.LOGIN_REDIRECT_URL))
+    return render(request, "accounts/signed_out.html", {})
+
+
+@never_cache
+@require_POST
 def keep_alive(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """Called by the session time-out warning's "Stay signed in" button. The session middleware
+    has already recorded this request as activity; nothing else to do."""
+    return HttpResponse(status=204)

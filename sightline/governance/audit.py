@@ -33,6 +33,8 @@ class AuditAction(StrEnum):
     MATCH_DECIDED = "match_decided"
     PEOPLE_EXPORTED = "people_exported"
     ACCESS_GRANTED = "access_granted"
+    ACCOUNT_CREATED = "account_created"
+    ROLE_GIVEN = "role_given"
 
 
 def record(

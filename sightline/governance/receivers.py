@@ -1,0 +1,56 @@
+"""Audit rows for what lower apps announce (accounts sits below governance, so it cannot call
+`audit.record` itself). Receivers run synchronously, inside the sender's request or transaction,
+so the audit row commits with the change it records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.dispatch import receiver
+
+from sightline.accounts import signals
+from sightline.governance import audit
+from sightline.governance.audit import AuditAction
+
+
+def _client(request: Any) -> dict[str, str]:
+    if request is None:
+        return {}
+    return {"ip": str(request.META.get("REMOTE_ADDR", ""))}
+
+
+@receiver(signals.signed_in)
+def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit.record(
+        user, AuditAction.SIGNED_IN, object_type="user", object_id=user.pk, detail=_client(request)
+    )
+
+
+@receiver(signals.sign_in_refused)
+def _sign_in_refused(sender: Any, request: Any, username: str, reason: str, **kwargs: Any) -> None:
+    audit.record(
+        AnonymousUser(),
+        AuditAction.SIGN_IN_FAILED,
+        object_type="user",
+        detail={"username": username[:254], "reason": reason, **_client(request)},
+    )
+
+
+@receiver(signals.signed_out)
+def _signed_out(sender: Any, request: Any, user: Any, reason: str, **kwargs: Any) -> None:
+    audit.record(
+        user,
+        AuditAction.SIGNED_OUT,
+        object_type="user",
+        object_id=user.pk,
+        detail={"reason": reason, **_client(request)},
+    )
+
+
+@receiver(signals.account_changed)
+def _account_changed(
+    sender: Any, actor: Any, user: Any, change: str, detail: dict[str, Any], **kwargs: Any
+) -> None:
+    action = AuditAction.ACCOUNT_CREATED if change == "account_created" else AuditAction.ROLE_GIVEN
+    audit.record(actor, action, object_type="user", object_id=user.pk, detail=detail)
