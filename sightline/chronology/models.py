@@ -61,6 +61,11 @@ class ChronologyEntry(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["recorded_at"])]
+        constraints = [
+            # One version number per lineage: two corrections of the same version cannot both
+            # succeed (the second finds the first and is refused).
+            models.UniqueConstraint(fields=["lineage", "version"], name="entry_lineage_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.occurred_at:%Y-%m-%d}"
