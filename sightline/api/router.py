@@ -31,3 +31,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.get("/health", auth=None, summary="Liveness check")
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
+
+
+# Apps' routers, by import path (the api layer never imports the apps above it).
+api.add_router("/people", "sightline.people.api.router")

@@ -8,7 +8,7 @@ from sightline.accounts.models import User
 from sightline.agencies.models import Agency, Membership, Team
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
         django_get_or_create = ("code",)
@@ -20,7 +20,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.code}@example.org")
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -29,7 +29,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -43,10 +43,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            self.save()
+            self.save()  # type: ignore[attr-defined]  # self is the User built
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -56,8 +56,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.SOCIAL_WORKER
 
 
-def practitioner(role: str = "social_worker", *, agency: Agency | None = None, agency_kind: str = "childrens_social_care", team: Team | None = None) -> User:
+def practitioner(
+    role: str = "social_worker",
+    *,
+    agency: Agency | None = None,
+    agency_kind: str = "childrens_social_care",
+    team: Team | None = None,
+) -> User:
     """A signed-up user with one membership."""
-    agency = agency or AgencyFactory(kind=agency_kind, code=f"{agency_kind}-agency")
-    membership = MembershipFactory(role=role, agency=agency, team=team)
+    agency = agency or AgencyFactory.create(kind=agency_kind, code=f"{agency_kind}-agency")
+    membership = MembershipFactory.create(role=role, agency=agency, team=team)
     return membership.user

@@ -1,0 +1,302 @@
+"""Reads of people, always for a viewer and through the access module.
+
+`person_search_for` is "Find a child": a fuzzy name search over every name a person is known by,
+an optional date of birth, and an exact NHS number, UPN or agency reference. It finds only
+people the viewer may see (governance.access.restrict_people): to anyone else a child who exists
+elsewhere looks exactly like no child at all. People merged into another never appear.
+
+How the name search stays fast (p95 < 150 ms over ~250k people; bench/bench_search.py):
+1. one grouped query on the NameKey (key, person) index gathers candidates, pre-ranked by how
+   many query words they hit and how well (exact word > nickname > near miss or sound), capped
+   at CANDIDATE_CAP, with the access rule and the merge rule applied in the same query;
+2. the candidates' names are fetched in one query and ranked in Python with rapidfuzz
+   (people.search_scoring);
+3. addresses and the agencies holding records are fetched for the page of results only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
+
+from sightline.core import clock
+from sightline.governance import access, audit
+from sightline.governance.audit import AuditAction
+from sightline.governance.models import AccessGrant
+from sightline.people.models import Address, Identifier, NameKey, Person, PersonName
+from sightline.people.search_keys import tokens
+from sightline.people.search_scoring import (
+    BIRTH_DATE_POINTS,
+    NAME_THRESHOLD,
+    NAME_THRESHOLD_WITH_BIRTH_DATE,
+    BirthDateFit,
+    BirthDateQuery,
+    birth_date_fit,
+    name_similarity,
+    name_tokens,
+    weighted_query_keys,
+)
+
+CANDIDATE_CAP = 500
+_IDENTIFIER_POINTS = 200
+_HOLDING_BASES = (AccessGrant.Basis.HOLDS_RECORDS, AccessGrant.Basis.INVOLVEMENT)
+
+
+def normalise_identifier(value: str) -> str:
+    """Identifiers are matched exactly, ignoring spaces and letter case."""
+    return "".join(value.split()).upper()
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    """One person found, with what the results page may show about them and nothing more."""
+
+    person: Person
+    score: float
+    name_score: float | None = None
+    # The other name the person matched on, when it was not their main name ("also known as").
+    matched_name: str | None = None
+    birth_date_fit: BirthDateFit | None = None
+    identifier_matched: bool = False
+    address: Address | None = None
+    agency_names: tuple[str, ...] = ()
+
+
+@dataclass
+class PersonSearchResult:
+    matches: list[PersonMatch] = field(default_factory=list)
+    # More people matched than were returned: the viewer should narrow the search.
+    has_more: bool = False
+
+    def __iter__(self) -> Iterator[PersonMatch]:
+        return iter(self.matches)
+
+    def __len__(self) -> int:
+        return len(self.matches)
+
+
+def person_search_for(
+    *,
+    viewer: Any,
+    name: str = "",
+    birth_date: BirthDateQuery | dt.date | None = None,
+    identifier: str = "",
+    limit: int = 25,
+) -> PersonSearchResult:
+    """Find people the viewer may see. At least one of name, birth_date and identifier.
+
+    - name: fuzzy, over every name the person is known by (spelling variants, nicknames, other
+      names, hyphenated family names, small typing slips);
+    - birth_date: a year, a month or a full date; a recorded date that is less precise, or has
+      day and month swapped, still matches but ranks lower; a contradicting one does not;
+    - identifier: exact, on any scheme (NHS number, UPN, PNC id, agency reference), ignoring
+      spaces and case; when given, only people holding it are returned.
+
+    Audited (PERSON_SEARCHED) with the query terms, not the results."""
+    if isinstance(birth_date, dt.date):
+        birth_date = BirthDateQuery.from_date(birth_date)
+    name = (name or "").strip()
+    identifier = normalise_identifier(identifier or "")
+    query_words = tokens(name)
+    if not query_words and birth_date is None and not identifier:
+        raise ValueError("person_search_for needs a name, a date of birth or an identifier")
+
+    if identifier:
+        candidate_ids = _identifier_candidates(viewer, identifier)
+    else:
+        candidate_ids = set()
+        if query_words:
+            candidate_ids |= _name_candidates(viewer, name)
+        if birth_date is not None and (not query_words or birth_date.month is not None):
+            candidate_ids |= _birth_date_candidates(viewer, birth_date)
+
+    ranked = _rank(candidate_ids, query_words, birth_date, identifier_matched=bool(identifier))
+    page = ranked[:limit]
+    result = PersonSearchResult(matches=_with_context(page), has_more=len(ranked) > limit)
+    audit.record(
+        viewer,
+        AuditAction.PERSON_SEARCHED,
+        object_type="person_search",
+        purpose="find a child",
+        detail={
+            "name": name,
+            "birth_date": birth_date.iso if birth_date else "",
+            "identifier": identifier,
+            "result_count": len(result.matches),
+        },
+    )
+    return result
+
+
+def _visible(viewer: Any, qs: QuerySet[Any], field: str) -> QuerySet[Any]:
+    return access.restrict_people(viewer, qs, field=field)
+
+
+def _name_candidates(viewer: Any, name: str) -> set[int]:
+    """One grouped query over the NameKey index: people hitting the most query words, best."""
+    per_word = weighted_query_keys(name)
+    all_keys = sorted({key for weights in per_word for key in weights})
+    keys = NameKey.objects.filter(key__in=all_keys, person__merged_into__isnull=True)
+    keys = _visible(viewer, keys, "person_id")
+    word_scores = {
+        f"w{i}": Max(
+            Case(
+                *[When(key=key, then=Value(weight)) for key, weight in weights.items()],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        for i, weights in enumerate(per_word)
+    }
+    total = sum((F(alias) for alias in word_scores), Value(0))
+    rows = (
+        keys.values("person_id")
+        .annotate(**word_scores)
+        .annotate(hit=total)
+        .order_by("-hit", "person_id")
+        .values_list("person_id", flat=True)[:CANDIDATE_CAP]
+    )
+    return set(rows)
+
+
+def _birth_date_candidates(viewer: Any, query: BirthDateQuery) -> set[int]:
+    """People whose recorded date of birth fits: same period, or day and month swapped, or
+    recorded only as the year (stored as 1 January) or the month (stored as its 1st)."""
+    fits = Q(birth_date__range=(query.first_day, query.last_day)) | Q(
+        birth_date=dt.date(query.year, 1, 1), birth_date_precision="year"
+    )
+    if query.month:
+        fits |= Q(birth_date=dt.date(query.year, query.month, 1), birth_date_precision="month")
+    if query.swapped:
+        fits |= Q(birth_date=query.swapped)
+    people = Person.objects.filter(fits, merged_into__isnull=True)
+    people = _visible(viewer, people, "pk")
+    return set(people.order_by("pk").values_list("pk", flat=True)[:CANDIDATE_CAP])
+
+
+def _identifier_candidates(viewer: Any, identifier: str) -> set[int]:
+    held = Identifier.objects.filter(value=identifier, person__merged_into__isnull=True)
+    held = _visible(viewer, held, "person_id")
+    return set(held.values_list("person_id", flat=True)[:CANDIDATE_CAP])
+
+
+def _rank(
+    candidate_ids: set[int],
+    query_words: list[str],
+    birth_date: BirthDateQuery | None,
+    *,
+    identifier_matched: bool,
+) -> list[PersonMatch]:
+    if not candidate_ids:
+        return []
+    people = Person.objects.filter(pk__in=candidate_ids).only(
+        "id",
+        "reference",
+        "given_names",
+        "family_name",
+        "birth_date",
+        "birth_date_precision",
+        "sex",
+    )
+    other_names: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    if query_words:
+        for person_id, given, family in PersonName.objects.filter(
+            person_id__in=candidate_ids
+        ).values_list("person_id", "given_names", "family_name"):
+            other_names[person_id].append((given, family))
+
+    matches = []
+    for person in people:
+        points = float(_IDENTIFIER_POINTS if identifier_matched else 0)
+        fit = None
+        if birth_date is not None:
+            fit = birth_date_fit(birth_date, person.birth_date, person.birth_date_precision)
+            if fit is None and not identifier_matched:
+                continue
+            points += BIRTH_DATE_POINTS[fit] if fit else 0
+        name_score = None
+        matched_name = None
+        if query_words:
+            name_score, matched_name = _best_name(
+                query_words, person, other_names.get(person.pk, [])
+            )
+            threshold = (
+                NAME_THRESHOLD_WITH_BIRTH_DATE if fit is BirthDateFit.EXACT else NAME_THRESHOLD
+            )
+            if name_score < threshold and not identifier_matched:
+                continue
+            points += name_score
+        matches.append(
+            PersonMatch(
+                person=person,
+                score=points,
+                name_score=name_score,
+                matched_name=matched_name,
+                birth_date_fit=fit,
+                identifier_matched=identifier_matched,
+            )
+        )
+    matches.sort(
+        key=lambda m: (
+            -m.score,
+            m.person.family_name.lower(),
+            m.person.given_names.lower(),
+            m.person.reference,
+        )
+    )
+    return matches
+
+
+def _best_name(
+    query_words: list[str], person: Person, others: list[tuple[str, str]]
+) -> tuple[float, str | None]:
+    main = name_tokens(person.given_names, person.family_name)
+    best = name_similarity(query_words, main)
+    matched: str | None = None
+    for given, family in others:
+        words = name_tokens(given, family)
+        if set(words) == set(main):
+            continue
+        score = name_similarity(query_words, words)
+        if score > best:
+            best, matched = score, f"{given} {family}".strip()
+    return best, matched
+
+
+def _with_context(page: list[PersonMatch]) -> list[PersonMatch]:
+    """Add the partial address and the agencies holding records, for the page only."""
+    if not page:
+        return []
+    ids = [m.person.pk for m in page]
+    addresses: dict[int, Address] = {}
+    for address in Address.objects.filter(person_id__in=ids).order_by(
+        "person_id", F("to_on").desc(nulls_first=True), F("from_on").desc(nulls_last=True), "-pk"
+    ):
+        addresses.setdefault(address.person_id, address)
+    today = clock.today()
+    agencies: dict[int, set[str]] = defaultdict(set)
+    for person_id, agency_name in (
+        AccessGrant.objects.filter(person_id__in=ids, basis__in=_HOLDING_BASES)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values_list("person_id", "agency__name")
+        .distinct()
+    ):
+        agencies[person_id].add(agency_name)
+    return [
+        PersonMatch(
+            person=m.person,
+            score=m.score,
+            name_score=m.name_score,
+            matched_name=m.matched_name,
+            birth_date_fit=m.birth_date_fit,
+            identifier_matched=m.identifier_matched,
+            address=addresses.get(m.person.pk),
+            agency_names=tuple(sorted(agencies[m.person.pk])),
+        )
+        for m in page
+    ]
