@@ -55,7 +55,7 @@ def test_birth_date_query_parse(text, expected):
 
 @pytest.mark.parametrize("text", ["", "17/05/2010", "2010-02-30", "2010-13", "10-05-17", "x"])
 def test_birth_date_query_parse_refuses(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"."):
         BirthDateQuery.parse(text)
 
 
