@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "sightline.cases"
     label = "cases"
+
+    def ready(self) -> None:
+        # The child's page: who is involved (agencies, named practitioners, lead first).
+        from sightline.cases.panels import involvements_panel
+        from sightline.core.extensions import register_panel
+
+        register_panel("child", "summary", "involvements", involvements_panel, order=10)

@@ -1,0 +1,212 @@
+"""The child's story over JSON: read it (same filters and "as known on" as the page, paged,
+audited) and record an entry. Mounted by sightline.api.router at /api/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from sightline.chronology import selectors, services
+from sightline.chronology.filters import from_mapping
+from sightline.chronology.presenters import EntryView, present_entry
+from sightline.chronology.selectors import StoryRow
+from sightline.core import clock
+from sightline.core.dates import PartialDateError, parse_partial
+from sightline.core.errors import ValidationFailed
+from sightline.governance import audit
+from sightline.governance.audit import AuditAction
+
+router = Router(tags=["Child's story"])
+
+
+class AgencyOut(Schema):
+    id: int
+    name: str
+
+
+class EntryOut(Schema):
+    id: int = Field(description="This version's number")
+    lineage: int = Field(description="The number shared by every version of the entry")
+    version: int
+    occurred: str = Field(description="When, at its precision: 2019, 2019-03, 2019-03-04T22:10")
+    precision: str = Field(description="day, month, season or year")
+    occurred_text: str = Field(description='As shown on the page: "summer 2018"')
+    agency: AgencyOut
+    type: str
+    type_label: str
+    significant: bool
+    restricted: bool = Field(description="True when the viewer is not cleared to read it")
+    restricted_message: str | None = None
+    summary: str | None = None
+    detail: str | None = None
+    grade: str | None = None
+    grade_text: str | None = None
+    intelligence_grade: dict[str, Any] | None = None
+    sensitivity: str | None = None
+    source: str | None = None
+    recorded_at: dt.datetime
+    corrected: bool = Field(description="This version replaced an earlier one")
+    superseded: bool = Field(description="A later correction replaced this version")
+
+
+class ChildOut(Schema):
+    reference: str
+    name: str
+
+
+class StoryOut(Schema):
+    child: ChildOut
+    as_known_on: dt.date | None
+    page: int
+    pages: int
+    per_page: int
+    total: int
+    entries: list[EntryOut]
+
+
+class StoryQuery(Schema):
+    agency: list[int] = Field(default_factory=list, description="Agency ids (any of)")
+    theme: list[str] = Field(default_factory=list, description="Themes (any of)")
+    type: str | None = Field(None, description="One entry type")
+    from_: str | None = Field(None, alias="from", description="YYYY-MM-DD")
+    to: str | None = Field(None, description="YYYY-MM-DD")
+    significant: bool = False
+    as_known_on: str | None = Field(None, description="YYYY-MM-DD: the story as known then")
+    page: int = Field(1, ge=1)
+    purpose: str = Field("", max_length=200)
+
+
+class IntelligenceGradeIn(Schema):
+    source: str = Field(description="1, 2 or 3")
+    assessment: str = Field(description="A to E")
+    handling: str = Field(description="P or C")
+    conditions: str = Field("", description="Required for handling code C")
+
+
+class EntryIn(Schema):
+    type: str
+    occurred_at: str = Field(description="2019, 2019-03, 2019-03-04 or 2019-03-04T22:10")
+    precision: str | None = Field(None, description="day, month, season or year")
+    summary: str
+    detail: str = ""
+    grade: str = "fact"
+    sensitivity: str = "standard"
+    intelligence_grade: IntelligenceGradeIn | None = None
+    is_significant: bool = False
+
+
+def _entry_out(row: StoryRow, view: EntryView) -> EntryOut:
+    entry = row.entry
+    readable = view.is_readable
+    return EntryOut(
+        id=view.id,
+        lineage=view.lineage,
+        version=view.version,
+        occurred=view.when_iso,
+        precision=entry.precision,
+        occurred_text=view.when,
+        agency=AgencyOut(id=entry.agency_id, name=view.agency_name),
+        type=entry.type,
+        type_label=view.type_label,
+        significant=view.is_significant,
+        restricted=not readable,
+        restricted_message=None if readable else view.restricted,
+        summary=entry.summary if readable else None,
+        detail=entry.detail if readable else None,
+        grade=entry.grade if readable else None,
+        grade_text=view.grade_text if readable else None,
+        intelligence_grade=entry.intelligence_grade if readable else None,
+        sensitivity=entry.sensitivity if readable else None,
+        source=view.source if readable else None,
+        recorded_at=entry.recorded_at,
+        corrected=view.is_corrected,
+        superseded=view.is_later_corrected,
+    )
+
+
+def _present_row(row: StoryRow, child: selectors.Child) -> EntryOut:
+    view = present_entry(row.entry, readable=row.readable, viewer_agency_id=child.scope.agency_id)
+    return _entry_out(row, view)
+
+
+@router.get(
+    "/children/{reference}/story",
+    response=StoryOut,
+    summary="A child's story, newest first",
+    description="The same filters as the child's page. An entry the caller is not cleared to "
+    "read comes with restricted=true and whom to contact, never its content. Audited.",
+)
+def story(request: HttpRequest, reference: str, query: Query[StoryQuery]) -> StoryOut:
+    child = selectors.child_get_for(viewer=request.user, reference=reference)
+    parsed = from_mapping(
+        {
+            "agency": [str(a) for a in query.agency],
+            "theme": query.theme,
+            "type": query.type,
+            "from": query.from_,
+            "to": query.to,
+            "significant": "1" if query.significant else "",
+            "as_known_on": query.as_known_on,
+        },
+        today=clock.today(),
+    )
+    if parsed.errors:
+        raise ValidationFailed(
+            "Check the filters",
+            errors={k.rsplit("-", 1)[0]: v for k, v in parsed.errors.items()},
+        )
+    filters = parsed.filters
+    page = selectors.story_for(viewer=request.user, child=child, filters=filters, page=query.page)
+    audit.record(
+        request.user,
+        AuditAction.STORY_VIEWED,
+        object_type="person",
+        object_id=child.person.reference,
+        person_id=child.person.pk,
+        purpose=query.purpose,
+        detail={"filters": filters.audit_detail(), "page": page.page, "via": "api"},
+    )
+    return StoryOut(
+        child=ChildOut(reference=child.person.reference, name=child.person.full_name),
+        as_known_on=filters.as_known_on,
+        page=page.page,
+        pages=page.pages,
+        per_page=page.per_page,
+        total=page.total,
+        entries=[_present_row(row, child) for row in page.rows],
+    )
+
+
+@router.post(
+    "/children/{reference}/entries",
+    response={201: EntryOut},
+    summary="Record an entry in a child's story",
+    description="Recorded for the caller's agency, now. Needs a role that records entries and a "
+    "relationship with the child. Audited.",
+)
+def record_entry(request: HttpRequest, reference: str, payload: EntryIn) -> tuple[int, EntryOut]:
+    child = selectors.child_get_for(viewer=request.user, reference=reference)
+    try:
+        occurred = parse_partial(payload.occurred_at, payload.precision)
+    except PartialDateError as exc:
+        raise ValidationFailed(
+            "Check the entry", errors={"occurred_at": f"occurred_at {exc}"}
+        ) from exc
+    fields = services.EntryFields(
+        type=payload.type,
+        occurred=occurred,
+        summary=payload.summary,
+        detail=payload.detail,
+        grade=payload.grade,
+        sensitivity=payload.sensitivity,
+        intelligence_grade=payload.intelligence_grade.dict()
+        if payload.intelligence_grade
+        else None,
+        is_significant=payload.is_significant,
+    )
+    entry = services.entry_record(actor=request.user, person=child.person, fields=fields)
+    row = selectors.entry_get_for(viewer=request.user, child=child, entry_id=entry.pk)
+    return 201, _present_row(row, child)

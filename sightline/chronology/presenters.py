@@ -1,0 +1,344 @@
+"""Display-ready views of the child's story: dates at their real precision, grades, sources,
+restriction notices. Receives already-fetched, already access-checked objects; makes no
+queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sightline.chronology.vocabulary import entry_types, themes
+from sightline.core.dates import LONDON, MONTHS, Precision, age_on, format_partial
+from sightline.governance.vocabulary import sensitivities
+
+GRADE_LABELS = {
+    "fact": "Fact",
+    "professional_opinion": "Professional opinion",
+    "reported": "Reported (hearsay)",
+    "intelligence": "Intelligence",
+}
+# GOV.UK tag colours: the words carry the meaning, the colour only helps scanning.
+GRADE_TAG_CLASSES = {
+    "fact": "govuk-tag--green",
+    "professional_opinion": "govuk-tag--blue",
+    "reported": "govuk-tag--yellow",
+    "intelligence": "govuk-tag--purple",
+}
+VOICE_OF_CHILD = "voice_of_child_recorded"
+
+
+def long_date(value: dt.date | dt.datetime) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(LONDON) if value.tzinfo else value
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def long_datetime(value: dt.datetime) -> str:
+    local = value.astimezone(LONDON)
+    return f"{long_date(local)}, {local:%H:%M}"
+
+
+def short_name(user: Any) -> str:
+    """ "A. Smith" for a user; the username when no name was given."""
+    if user is None:
+        return ""
+    first = (getattr(user, "first_name", "") or "").strip()
+    last = (getattr(user, "last_name", "") or "").strip()
+    if first and last:
+        return f"{first[0]}. {last}"
+    return last or first or str(getattr(user, "username", ""))
+
+
+def type_label(code: str) -> str:
+    spec = entry_types().get(code)
+    return spec.label if spec else code.replace("_", " ").capitalize()
+
+
+def theme_label(code: str) -> str:
+    spec = entry_types().get(code)
+    return themes().get(spec.theme, "") if spec else ""
+
+
+def sensitivity_label(code: str) -> str:
+    spec = sensitivities().get(code)
+    return str(spec["label"]) if spec else code.replace("_", " ").capitalize()
+
+
+def format_intelligence_grade(value: Any) -> str:
+    """A police grade exactly as given: 3x5x2 as "2B P"; 5x5x5 as "5x5x5 B2 3"; text as is.
+
+    Accepts the exchange format's object ({"system", "source", "assessment", "handling"}) and
+    older shapes (an "intelligence" key for 5x5x5, or a plain string)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if not isinstance(value, Mapping):
+        return str(value)
+    system = str(value.get("system") or value.get("scheme") or "3x5x2")
+    source = str(value.get("source") or "").strip()
+    assessment = str(value.get("assessment") or value.get("intelligence") or "").strip()
+    handling = str(value.get("handling") or "").strip()
+    if system == "5x5x5":
+        text = f"{source}{assessment}"
+        return f"5x5x5 {text} {handling}".strip()
+    text = f"{source}{assessment}"
+    return f"{text} {handling}".strip()
+
+
+def grade_text(grade: str, intelligence_grade: Any) -> str:
+    label = GRADE_LABELS.get(grade, grade.replace("_", " ").capitalize())
+    if grade == "intelligence":
+        graded = format_intelligence_grade(intelligence_grade)
+        return f"{label} {graded}".strip()
+    return label
+
+
+def handling_conditions(intelligence_grade: Any) -> str:
+    if isinstance(intelligence_grade, Mapping) and intelligence_grade.get("handling") == "C":
+        return str(intelligence_grade.get("conditions") or "")
+    return ""
+
+
+def iso_for(value: dt.datetime, precision: str, has_time: bool) -> str:
+    """A machine-readable date for <time datetime>, no more precise than what is known."""
+    local = value.astimezone(LONDON)
+    if precision == Precision.YEAR or precision == Precision.SEASON:
+        return f"{local.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{local.year:04d}-{local.month:02d}"
+    if has_time:
+        return local.strftime("%Y-%m-%dT%H:%M")
+    return local.strftime("%Y-%m-%d")
+
+
+def when_text(
+    occurred_at: dt.datetime,
+    precision: str,
+    has_time: bool,
+    ended_at: dt.datetime | None = None,
+) -> str:
+    text = format_partial(occurred_at, precision, with_time=has_time)
+    if ended_at is not None and precision == Precision.DAY:
+        end_local = ended_at.astimezone(LONDON)
+        start_local = occurred_at.astimezone(LONDON)
+        if end_local.date() == start_local.date() and has_time:
+            text += f" to {end_local:%H:%M}"
+        else:
+            text += " to " + format_partial(ended_at, Precision.DAY, with_time=has_time)
+    return text
+
+
+def source_text(entry: Any) -> str:
+    """Where an entry came from: "Imported from Police feed, recorded 4 August 2019" or
+    "Recorded by A. Smith, Children's social care, 4 August 2019"."""
+    recorded = long_date(entry.recorded_at)
+    if entry.source_record_id:
+        system = entry.source_record.source_system
+        return f"Imported from {system.name} feed, recorded {recorded}"
+    if entry.author_id:
+        return f"Recorded by {short_name(entry.author)}, {entry.agency.name}, {recorded}"
+    return f"Recorded by {entry.agency.name}, {recorded}"
+
+
+def restricted_text(entry: Any) -> str:
+    agency = entry.agency
+    contact = ", ".join(c for c in (agency.phone, agency.email) if c)
+    who = f"{agency.name} ({contact})" if contact else agency.name
+    return (
+        f"Restricted: {sensitivity_label(entry.sensitivity)}. "
+        f"Contact {who} if you need this information."
+    )
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: int
+    lineage: int
+    version: int
+    when: str
+    when_iso: str
+    agency_name: str
+    type_code: str
+    type_label: str
+    theme_label: str
+    is_readable: bool
+    is_significant: bool
+    is_corrected: bool
+    is_later_corrected: bool
+    is_voice_of_child: bool
+    is_imported: bool
+    can_correct: bool
+    role_label: str
+    summary: str = ""
+    detail: str = ""
+    grade: str = ""
+    grade_text: str = ""
+    grade_tag_class: str = ""
+    handling_conditions: str = ""
+    sensitivity_text: str = ""
+    sensitivity_warning: str = ""
+    location: str = ""
+    source: str = ""
+    restricted: str = ""
+    correction_reason: str = ""
+    recorded_at: str = ""
+
+
+def present_entry(
+    entry: Any,
+    *,
+    readable: bool,
+    viewer_agency_id: int | None = None,
+    role: str = "subject",
+    role_labels: Mapping[str, str] | None = None,
+) -> EntryView:
+    """One entry of the story for this viewer. An entry the viewer is not cleared to read shows
+    its date, agency and type, and whom to ask; never its summary, detail, grade or source."""
+    spec = entry_types().get(entry.type)
+    vocabulary_significant = bool(spec and spec.significant)
+    is_imported = bool(entry.source_record_id)
+    common: dict[str, Any] = {
+        "id": entry.pk,
+        "lineage": entry.lineage or entry.pk,
+        "version": entry.version,
+        "when": when_text(entry.occurred_at, entry.precision, entry.has_time, entry.ended_at),
+        "when_iso": iso_for(entry.occurred_at, entry.precision, entry.has_time),
+        "agency_name": entry.agency.name,
+        "type_code": entry.type,
+        "type_label": type_label(entry.type),
+        "theme_label": theme_label(entry.type),
+        "is_corrected": entry.version > 1,
+        "is_later_corrected": entry.superseded_at is not None,
+        "is_voice_of_child": entry.type == VOICE_OF_CHILD,
+        "is_imported": is_imported,
+        "role_label": ""
+        if role == "subject"
+        else (role_labels or {}).get(role, role.replace("_", " ")),
+    }
+    if not readable:
+        return EntryView(
+            **common,
+            is_readable=False,
+            is_significant=vocabulary_significant,
+            can_correct=False,
+            restricted=restricted_text(entry),
+        )
+    sensitivity = entry.sensitivity
+    spec_sens = sensitivities().get(sensitivity, {})
+    location = ", ".join(v for v in (entry.location_label, entry.location_postcode) if v)
+    return EntryView(
+        **common,
+        is_readable=True,
+        is_significant=vocabulary_significant or entry.is_significant,
+        can_correct=(
+            not is_imported
+            and entry.superseded_at is None
+            and viewer_agency_id is not None
+            and entry.agency_id == viewer_agency_id
+        ),
+        summary=entry.summary,
+        detail=entry.detail,
+        grade=entry.grade,
+        grade_text=grade_text(entry.grade, entry.intelligence_grade),
+        grade_tag_class=GRADE_TAG_CLASSES.get(entry.grade, "govuk-tag--grey"),
+        handling_conditions=handling_conditions(entry.intelligence_grade),
+        sensitivity_text="" if sensitivity == "standard" else sensitivity_label(sensitivity),
+        sensitivity_warning=str(spec_sens.get("warning", "")),
+        location=location,
+        source=source_text(entry),
+        correction_reason=entry.correction_reason,
+        recorded_at=long_datetime(entry.recorded_at),
+    )
+
+
+# --- the identity bar ---------------------------------------------------------------------
+
+
+def _period_end(start: dt.date, precision: str) -> dt.date:
+    if precision == Precision.YEAR:
+        return dt.date(start.year, 12, 31)
+    months = 3 if precision == Precision.SEASON else 1 if precision == Precision.MONTH else 0
+    if months == 0:
+        return start
+    month = start.month - 1 + months
+    first_after = dt.date(start.year + month // 12, month % 12 + 1, 1)
+    return first_after - dt.timedelta(days=1)
+
+
+def age_text(birth: dt.date | None, precision: str, today: dt.date) -> str:
+    """ "14", or "13 or 14" when the date of birth is not known to the day and the child may or
+    may not have had this year's birthday."""
+    if birth is None:
+        return ""
+    oldest = age_on(birth, today)
+    youngest = age_on(_period_end(birth, precision), today)
+    if oldest < 0:
+        return "Not yet born"
+    youngest = max(youngest, 0)
+    if oldest == youngest:
+        return f"{oldest}"
+    return f"{youngest} or {oldest}"
+
+
+@dataclass(frozen=True)
+class IdentifierView:
+    label: str
+    value: str
+    issuer: str
+    is_valid: bool
+    invalid_reason: str
+
+
+@dataclass(frozen=True)
+class IdentityView:
+    reference: str
+    name: str
+    birth_date: str
+    age: str
+    sex: str
+    identifiers: list[IdentifierView]
+    address: str
+    address_since: str
+    other_names: list[str]
+
+
+IDENTIFIER_ORDER = {"nhs_number": 0, "upn": 1, "pnc_id": 2, "local_id": 3}
+
+
+def present_identity(
+    person: Any,
+    *,
+    identifiers: list[Any],
+    address: Any | None,
+    other_names: list[str],
+    today: dt.date,
+) -> IdentityView:
+    ids = sorted(
+        identifiers,
+        key=lambda i: (not i.is_valid, IDENTIFIER_ORDER.get(i.scheme, 9), i.issuer, i.value),
+    )
+    return IdentityView(
+        reference=person.reference,
+        name=person.full_name,
+        birth_date=format_partial(person.birth_date, person.birth_date_precision)
+        if person.birth_date
+        else "Not known",
+        age=age_text(person.birth_date, person.birth_date_precision, today),
+        sex=person.get_sex_display(),
+        identifiers=[
+            IdentifierView(
+                label=i.get_scheme_display(),
+                value=i.value,
+                issuer=i.issuer,
+                is_valid=i.is_valid,
+                invalid_reason=i.invalid_reason,
+            )
+            for i in ids
+        ],
+        address=", ".join(v for v in (address.line, address.postcode) if v) if address else "",
+        address_since=long_date(address.from_on) if address and address.from_on else "",
+        other_names=other_names,
+    )

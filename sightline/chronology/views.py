@@ -1,0 +1,515 @@
+"""The child's page and the child's story: read it (filtered, paged, "as known on" a date),
+export it, record an entry, correct one, see an entry's history.
+
+Every view resolves the child through `selectors.child_get_for` (an unrelated viewer gets the
+same "not found" page as a reference that does not exist) and every view of case data is
+audited."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sightline.chronology import export, selectors, services
+from sightline.chronology.filters import ParsedFilters, StoryFilters, parse_story_filters
+from sightline.chronology.forms import (
+    PRECISIONS,
+    SEASONS,
+    EntryForm,
+    form_from_entry,
+    initial_form,
+    read_entry_form,
+)
+from sightline.chronology.models import ChronologyEntry, EntrySubject
+from sightline.chronology.presenters import (
+    EntryView,
+    IdentityView,
+    long_date,
+    present_entry,
+    present_identity,
+    sensitivity_label,
+    short_name,
+)
+from sightline.chronology.vocabulary import entry_types, themes
+from sightline.core import clock
+from sightline.core.errors import AccessDenied, InvalidTransition, ValidationFailed
+from sightline.core.extensions import panels_for
+from sightline.governance import access, audit
+from sightline.governance.audit import AuditAction
+from sightline.governance.policy import Capability
+from sightline.governance.vocabulary import sensitivities
+
+# Slots of the child's page that upper apps fill (core.extensions.register_panel("child", ...)):
+#   "summary": beside the child's identifiers (cases: who is involved);
+#   "aside":   below it (identity: how the records were linked; later alerts, plans…).
+CHILD_SLOTS = ("summary", "aside")
+ROLE_LABELS = dict(EntrySubject.Role.choices)
+VOICE_OF_CHILD = "voice_of_child_recorded"
+
+
+def _child_url(reference: str, query: list[tuple[str, str]] | None = None) -> str:
+    url = reverse("chronology:child", args=[reference])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _page_number(request: HttpRequest) -> int:
+    text = request.GET.get("page", "1")
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
+def _identity(request: HttpRequest, child: selectors.Child) -> IdentityView:
+    found = selectors.child_identity_for(viewer=request.user, child=child)
+    return present_identity(
+        found.person,
+        identifiers=found.identifiers,
+        address=found.address,
+        other_names=found.other_names,
+        today=clock.today(),
+    )
+
+
+def _present(row: selectors.StoryRow, scope: access.Scope) -> EntryView:
+    return present_entry(
+        row.entry,
+        readable=row.readable,
+        viewer_agency_id=scope.agency_id,
+        role=row.role,
+        role_labels=ROLE_LABELS,
+    )
+
+
+def _pagination(reference: str, filters: StoryFilters, page: selectors.StoryPage) -> dict[str, Any]:
+    """GOV.UK pagination: first, last, the current page and its neighbours, ellipses between."""
+    if page.pages <= 1:
+        return {}
+
+    def href(number: int) -> str:
+        return _child_url(reference, [*filters.query(), ("page", str(number))]) + "#story"
+
+    numbers = sorted(
+        {1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1))
+    )
+    items: list[dict[str, Any]] = []
+    previous = 0
+    for number in numbers:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": href(number), "current": number == page.page})
+        previous = number
+    params: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of the story"}
+    if page.page > 1:
+        params["previous"] = {"href": href(page.page - 1)}
+    if page.page < page.pages:
+        params["next"] = {"href": href(page.page + 1)}
+    return params
+
+
+def _selected_filters(
+    reference: str, filters: StoryFilters, agency_names: dict[int, str]
+) -> dict[str, Any] | None:
+    """The MoJ filter's "selected filters" tags, each a link that removes itself."""
+    if not filters.is_filtered:
+        return None
+    pairs = filters.query()
+
+    def without(key: str, value: str) -> str:
+        return _child_url(reference, [p for p in pairs if p != (key, value)])
+
+    categories = []
+    if filters.agencies:
+        categories.append(
+            {
+                "heading": {"text": "Agency"},
+                "items": [
+                    {"text": agency_names.get(a, str(a)), "href": without("agency", str(a))}
+                    for a in filters.agencies
+                ],
+            }
+        )
+    if filters.themes:
+        categories.append(
+            {
+                "heading": {"text": "Theme"},
+                "items": [
+                    {"text": themes()[t], "href": without("theme", t)} for t in filters.themes
+                ],
+            }
+        )
+    if filters.type:
+        categories.append(
+            {
+                "heading": {"text": "Entry type"},
+                "items": [
+                    {
+                        "text": entry_types()[filters.type].label,
+                        "href": without("type", filters.type),
+                    }
+                ],
+            }
+        )
+    dates = []
+    if filters.date_from:
+        dates.append(
+            {
+                "text": f"From {long_date(filters.date_from)}",
+                "href": without("from", filters.date_from.isoformat()),
+            }
+        )
+    if filters.date_to:
+        dates.append(
+            {
+                "text": f"To {long_date(filters.date_to)}",
+                "href": without("to", filters.date_to.isoformat()),
+            }
+        )
+    if dates:
+        categories.append({"heading": {"text": "Date"}, "items": dates})
+    if filters.significant_only:
+        categories.append(
+            {
+                "heading": {"text": "Significance"},
+                "items": [{"text": "Significant only", "href": without("significant", "1")}],
+            }
+        )
+    keep = [("as_known_on", filters.as_known_on.isoformat())] if filters.as_known_on else []
+    return {
+        "heading": {"text": "Selected filters"},
+        "clearLink": {"text": "Clear filters", "href": _child_url(reference, keep)},
+        "categories": categories,
+    }
+
+
+def _grouped_types() -> list[tuple[str, list[tuple[str, str]]]]:
+    groups: dict[str, list[tuple[str, str]]] = {code: [] for code in themes()}
+    for code, spec in entry_types().items():
+        groups.setdefault(spec.theme, []).append((code, spec.label))
+    return [
+        (themes().get(t, t), sorted(items, key=lambda i: i[1]))
+        for t, items in groups.items()
+        if items
+    ]
+
+
+def _error_list(parsed: ParsedFilters) -> list[dict[str, str]]:
+    return [{"text": message, "href": f"#{field}"} for field, message in parsed.errors.items()]
+
+
+@require_GET
+def child(request: HttpRequest, reference: str) -> HttpResponse:
+    found = selectors.child_get_for(viewer=request.user, reference=reference)
+    person = found.person
+    if found.was_merged:
+        query = request.GET.urlencode()
+        target = reverse("chronology:child", args=[person.reference])
+        return HttpResponseRedirect(f"{target}?{query}" if query else target)
+    parsed = parse_story_filters(request.GET, today=clock.today())
+    filters = parsed.filters
+    page = selectors.story_for(
+        viewer=request.user, child=found, filters=filters, page=_page_number(request)
+    )
+    agencies = selectors.story_agencies_for(
+        viewer=request.user, child=found, as_known_on=filters.as_known_on
+    )
+    agency_names = {a.pk: a.name for a in agencies}
+    identity = _identity(request, found)
+    audit.record(
+        request.user,
+        AuditAction.STORY_VIEWED,
+        object_type="person",
+        object_id=person.reference,
+        person_id=person.pk,
+        purpose=request.GET.get("purpose", "")[:200],
+        detail={"filters": filters.audit_detail(), "page": page.page},
+    )
+    entries = [_present(row, found.scope) for row in page.rows]
+    export_query = urlencode(filters.query())
+    context = {
+        "identity": identity,
+        "person": person,
+        "entries": entries,
+        "page": page,
+        "filters": filters,
+        "parsed": parsed,
+        "error_list": _error_list(parsed),
+        "agencies": agencies,
+        "themes": themes(),
+        "grouped_types": _grouped_types(),
+        "selected_filters": _selected_filters(person.reference, filters, agency_names),
+        "pagination": _pagination(person.reference, filters, page),
+        "as_known_on_text": long_date(filters.as_known_on) if filters.as_known_on else "",
+        "today_url": _child_url(person.reference, filters.query(include_known_on=False)),
+        "filter_query": filters.query(include_known_on=False),
+        "export_query": f"?{export_query}" if export_query else "",
+        "can_record": found.scope.can(Capability.RECORD_ENTRIES),
+        "panels": {slot: panels_for("child", slot, request.user, person) for slot in CHILD_SLOTS},
+        "flash": list(messages.get_messages(request)),
+    }
+    return render(request, "chronology/child.html", context)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def _export(request: HttpRequest, reference: str, fmt: str) -> tuple[Any, ...]:
+    found = selectors.child_get_for(viewer=request.user, reference=reference)
+    filters = parse_story_filters(request.GET, today=clock.today()).filters
+    entries = [
+        _present(row, found.scope)
+        for row in selectors.story_rows_for(viewer=request.user, child=found, filters=filters)
+    ]
+    audit.record(
+        request.user,
+        AuditAction.STORY_EXPORTED,
+        object_type="person",
+        object_id=found.person.reference,
+        person_id=found.person.pk,
+        purpose=request.GET.get("purpose", "")[:200],
+        detail={
+            "format": fmt,
+            "filters": filters.audit_detail(),
+            "entries": len(entries),
+            "restricted": sum(1 for e in entries if not e.is_readable),
+        },
+    )
+    return found, filters, entries
+
+
+def _filename(reference: str, suffix: str) -> str:
+    return f"story-{reference}-{clock.today():%Y-%m-%d}.{suffix}"
+
+
+@require_GET
+def export_csv(request: HttpRequest, reference: str) -> HttpResponse:
+    found, _filters, entries = _export(request, reference, "csv")
+    response = HttpResponse(export.story_csv(entries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(found.person.reference, "csv")}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    found, filters, entries = _export(request, reference, "pdf")
+    agency_names = {
+        a.pk: a.name
+        for a in selectors.story_agencies_for(
+            viewer=request.user, child=found, as_known_on=filters.as_known_on
+        )
+    }
+    user = request.user
+    membership_agency = getattr(getattr(user, "membership", None), "agency", None)
+    who = short_name(user) or str(user)
+    email = getattr(user, "email", "")
+    exported_by = f"{who}" + (f" ({email})" if email else "")
+    if membership_agency is not None:
+        exported_by += f", {membership_agency.name}"
+    context = export.ExportContext(
+        identity=_identity(request, found),
+        exported_by=exported_by,
+        exported_at=timezone.localtime(clock.now()),
+        filters=filters.describe(agency_names),
+        as_known_on=long_date(filters.as_known_on) if filters.as_known_on else "",
+        total=len(entries),
+    )
+    response = HttpResponse(export.story_pdf(context, entries), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(found.person.reference, "pdf")}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- record and correct -------------------------------------------------------------------------
+
+
+def _form_context(
+    request: HttpRequest, found: selectors.Child, form: EntryForm, **extra: Any
+) -> dict[str, Any]:
+    sens = sensitivities()
+    return {
+        "person": found.person,
+        "identity": _identity(request, found),
+        "form": form,
+        "error_list": form.error_list(),
+        "grouped_types": _grouped_types(),
+        "voice_of_child": VOICE_OF_CHILD,
+        "precisions": PRECISIONS,
+        "seasons": SEASONS,
+        "grades": ChronologyEntry.Grade.choices,
+        "sensitivities": [(code, sensitivity_label(code), spec) for code, spec in sens.items()],
+        "agency_kinds": _agency_kind_labels(),
+        "agency_name": _agency_name(request),
+        **extra,
+    }
+
+
+def _agency_kind_labels() -> dict[str, str]:
+    from sightline.agencies.vocabulary import agency_kinds
+
+    return agency_kinds()
+
+
+def _agency_name(request: HttpRequest) -> str:
+    membership = getattr(request.user, "membership", None)
+    return membership.agency.name if membership is not None else ""
+
+
+@require_http_methods(["GET", "POST"])
+def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
+    found = selectors.child_get_for(viewer=request.user, reference=reference)
+    if found.was_merged:
+        return HttpResponseRedirect(reverse("chronology:entry_new", args=[found.person.reference]))
+    access.require(request.user, Capability.RECORD_ENTRIES)
+    status = 200
+    if request.method == "POST":
+        form = read_entry_form(request.POST)
+        if form.fields is not None and not form.errors:
+            try:
+                entry = services.entry_record(
+                    actor=request.user, person=found.person, fields=form.fields
+                )
+            except ValidationFailed as exc:
+                form.add_errors(exc.errors)
+            else:
+                messages.success(
+                    request,
+                    f"Entry recorded: {entry_types()[entry.type].label}, "
+                    f"{present_entry(entry, readable=True).when}",
+                )
+                return HttpResponseRedirect(
+                    _child_url(found.person.reference) + f"#entry-{entry.pk}"
+                )
+        elif form.fields is not None:
+            # Report the service's rules too, so the user sees every problem at once.
+            form.add_errors(services.validate_entry_fields(form.fields, now=clock.now()))
+        status = 400
+    else:
+        form = initial_form(today=clock.today())
+    return render(
+        request,
+        "chronology/entry_form.html",
+        _form_context(request, found, form, mode="new"),
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def entry_correct(request: HttpRequest, reference: str, entry_id: int) -> HttpResponse:
+    found = selectors.child_get_for(viewer=request.user, reference=reference)
+    row = selectors.entry_get_for(viewer=request.user, child=found, entry_id=entry_id)
+    entry = row.entry
+    scope = access.require(request.user, Capability.RECORD_ENTRIES)
+    refusal = services.correction_refusal(entry, scope)
+    if refusal is not None:
+        return render(
+            request,
+            "chronology/entry_refused.html",
+            {
+                "person": found.person,
+                "identity": _identity(request, found),
+                "entry": _present(row, found.scope),
+                "message": refusal.message,
+                "latest_id": entry.superseded_by_id,
+            },
+            status=200 if request.method == "GET" else 409,
+        )
+    status = 200
+    if request.method == "POST":
+        form = read_entry_form(request.POST, with_reason=True)
+        if form.fields is not None and not form.errors:
+            try:
+                services.entry_correct(
+                    actor=request.user,
+                    entry=entry,
+                    reason=form.values["reason"],
+                    fields=form.fields,
+                    person=found.person,
+                )
+            except ValidationFailed as exc:
+                form.add_errors(exc.errors)
+            except (AccessDenied, InvalidTransition) as exc:
+                form.errors["reason"] = exc.message
+            else:
+                messages.success(
+                    request, "Entry corrected. The earlier version is kept in its history."
+                )
+                return HttpResponseRedirect(
+                    reverse(
+                        "chronology:entry_history",
+                        args=[found.person.reference, entry.lineage or entry.pk],
+                    )
+                )
+        elif form.fields is not None:
+            form.add_errors(services.validate_entry_fields(form.fields, now=clock.now()))
+        status = 400
+    else:
+        form = form_from_entry(entry)
+    return render(
+        request,
+        "chronology/entry_form.html",
+        _form_context(request, found, form, mode="correct", entry=_present(row, found.scope)),
+        status=status,
+    )
+
+
+@require_GET
+def entry_history(request: HttpRequest, reference: str, lineage: int) -> HttpResponse:
+    found = selectors.child_get_for(viewer=request.user, reference=reference)
+    rows = selectors.entry_history_for(viewer=request.user, child=found, lineage=lineage)
+    audit.record(
+        request.user,
+        AuditAction.ENTRY_VIEWED,
+        object_type="chronology_entry",
+        object_id=lineage,
+        person_id=found.person.pk,
+        detail={"history": True, "versions": len(rows)},
+    )
+    versions = [_present(row, found.scope) for row in rows]
+    changes: list[list[str]] = [[]]
+    for before, after in itertools.pairwise(rows):
+        changes.append(
+            _changed_labels(before.entry, after.entry) if after.readable and before.readable else []
+        )
+    return render(
+        request,
+        "chronology/entry_history.html",
+        {
+            "person": found.person,
+            "identity": _identity(request, found),
+            "versions": list(zip(reversed(versions), reversed(changes), strict=True)),
+            "current": versions[-1],
+            "flash": list(messages.get_messages(request)),
+        },
+    )
+
+
+_FIELD_LABELS = (
+    ("type", "What happened"),
+    ("occurred_at", "When"),
+    ("precision", "When"),
+    ("has_time", "When"),
+    ("summary", "Summary"),
+    ("detail", "Detail"),
+    ("grade", "Grade"),
+    ("intelligence_grade", "Grade"),
+    ("sensitivity", "Who may read it"),
+    ("is_significant", "Significant"),
+)
+
+
+def _changed_labels(before: ChronologyEntry, after: ChronologyEntry) -> list[str]:
+    labels: list[str] = []
+    for name, label in _FIELD_LABELS:
+        if getattr(before, name) != getattr(after, name) and label not in labels:
+            labels.append(label)
+    return labels
