@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, cast
 
 import factory
+from django.apps import apps
 from django.utils import timezone
 
 from sightline.agencies.models import Agency
@@ -14,7 +15,6 @@ from sightline.chronology.models import ChronologyEntry, EntrySubject
 from sightline.core.dates import LONDON
 from sightline.people.models import Person
 from sightline.people.tests.factories import PersonFactory
-from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 
 
 class EntryFactory(factory.django.DjangoModelFactory[ChronologyEntry]):
@@ -85,8 +85,12 @@ def new_agency(**fields: Any) -> Agency:
     return cast(Agency, AgencyFactory(**fields))
 
 
-def source_record_for(agency: Agency, *, name: str = "Police records feed") -> SourceRecord:
-    """A source record of an agency feed, for imported entries."""
+def source_record_for(agency: Agency, *, name: str = "Police records feed") -> Any:
+    """A source record of an agency feed, for imported entries. (The records app sits beside
+    chronology in the layer order, so its models are looked up, not imported.)"""
+    SourceSystem = apps.get_model("records", "SourceSystem")
+    ImportBatch = apps.get_model("records", "ImportBatch")
+    SourceRecord = apps.get_model("records", "SourceRecord")
     system, _ = SourceSystem.objects.get_or_create(
         code=f"{agency.code}-feed",
         defaults={"name": name, "agency": agency, "registered_at": timezone.now()},
@@ -98,7 +102,7 @@ def source_record_for(agency: Agency, *, name: str = "Police records feed") -> S
     return SourceRecord.objects.create(
         source_system=system,
         source_id=f"E-{count + 1}",
-        kind=SourceRecord.Kind.ENTRY,
+        kind="entry",
         payload={"kind": "entry"},
         payload_hash="0" * 64,
         batch=batch,
