@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sightline.chronology import selectors, services
 from sightline.chronology.filters import from_mapping
@@ -187,7 +187,7 @@ def story(request: HttpRequest, reference: str, query: Query[StoryQuery]) -> Sto
     description="Recorded for the caller's agency, now. Needs a role that records entries and a "
     "relationship with the child. Audited.",
 )
-def record_entry(request: HttpRequest, reference: str, payload: EntryIn) -> tuple[int, EntryOut]:
+def record_entry(request: HttpRequest, reference: str, payload: EntryIn) -> Status[EntryOut]:
     child = selectors.child_get_for(viewer=request.user, reference=reference)
     try:
         occurred = parse_partial(payload.occurred_at, payload.precision)
@@ -209,4 +209,4 @@ def record_entry(request: HttpRequest, reference: str, payload: EntryIn) -> tupl
     )
     entry = services.entry_record(actor=request.user, person=child.person, fields=fields)
     row = selectors.entry_get_for(viewer=request.user, child=child, entry_id=entry.pk)
-    return 201, _present_row(row, child)
+    return Status(201, _present_row(row, child))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sightline.chronology.dateinput import read_date
-from sightline.chronology.services import EntryFields
+from sightline.chronology.services import EntryFields, validate_entry_fields
 from sightline.core.dates import LONDON, PartialDate, Precision, season_of
 
 PRECISIONS = (
@@ -209,6 +209,34 @@ def read_entry_form(data: Mapping[str, Any], *, with_reason: bool = False) -> En
             is_significant=form.is_significant,
         )
     return form
+
+
+def check_entry_form(form: EntryForm, *, now: dt.datetime) -> None:
+    """Add the service's rules (summary required, grade complete…) to the form's own errors,
+    so the user sees every problem at once, even when the date could not be read."""
+    fields = form.fields
+    if fields is None:
+        values = form.values
+        intelligence = {
+            "source": values["intelligence_source"],
+            "assessment": values["intelligence_assessment"],
+            "handling": values["intelligence_handling"],
+            "conditions": values["intelligence_conditions"],
+        }
+        fields = EntryFields(
+            type=values["type"],
+            occurred=PartialDate(start=now, precision=Precision.DAY, has_time=False),
+            summary=values["summary"],
+            detail=values["detail"],
+            grade=values["grade"] or "fact",
+            sensitivity=values["sensitivity"] or "standard",
+            intelligence_grade=intelligence if values["grade"] == "intelligence" else None,
+        )
+        errors = validate_entry_fields(fields, now=now)
+        errors.pop("occurred", None)
+    else:
+        errors = validate_entry_fields(fields, now=now)
+    form.add_errors(errors)
 
 
 def initial_form(*, today: dt.date) -> EntryForm:

@@ -24,6 +24,7 @@ from sightline.chronology.forms import (
     PRECISIONS,
     SEASONS,
     EntryForm,
+    check_entry_form,
     form_from_entry,
     initial_form,
     read_entry_form,
@@ -373,6 +374,7 @@ def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = read_entry_form(request.POST)
+        check_entry_form(form, now=clock.now())
         if form.fields is not None and not form.errors:
             try:
                 entry = services.entry_record(
@@ -389,9 +391,6 @@ def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
                 return HttpResponseRedirect(
                     _child_url(found.person.reference) + f"#entry-{entry.pk}"
                 )
-        elif form.fields is not None:
-            # Report the service's rules too, so the user sees every problem at once.
-            form.add_errors(services.validate_entry_fields(form.fields, now=clock.now()))
         status = 400
     else:
         form = initial_form(today=clock.today())
@@ -426,6 +425,7 @@ def entry_correct(request: HttpRequest, reference: str, entry_id: int) -> HttpRe
     status = 200
     if request.method == "POST":
         form = read_entry_form(request.POST, with_reason=True)
+        check_entry_form(form, now=clock.now())
         if form.fields is not None and not form.errors:
             try:
                 services.entry_correct(
@@ -449,8 +449,6 @@ def entry_correct(request: HttpRequest, reference: str, entry_id: int) -> HttpRe
                         args=[found.person.reference, entry.lineage or entry.pk],
                     )
                 )
-        elif form.fields is not None:
-            form.add_errors(services.validate_entry_fields(form.fields, now=clock.now()))
         status = 400
     else:
         form = form_from_entry(entry)
