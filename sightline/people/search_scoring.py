@@ -165,6 +165,7 @@ def token_similarity(query: str, candidate: str) -> float:
     return max(scores)
 
 
+@lru_cache(maxsize=131072)
 def name_tokens(given_names: str, family_name: str) -> tuple[str, ...]:
     """The words of a name, plus a hyphenated family name run together ("smithjones")."""
     family = tokens(family_name)

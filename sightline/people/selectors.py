@@ -117,7 +117,10 @@ def person_search_for(
 
     ranked = _rank(candidate_ids, query_words, birth_date, identifier_matched=bool(identifier))
     page = ranked[:limit]
-    result = PersonSearchResult(matches=_with_context(page), has_more=len(ranked) > limit)
+    result = PersonSearchResult(
+        matches=_with_context(page, identifier_matched=bool(identifier)),
+        has_more=len(ranked) > limit,
+    )
     audit.record(
         viewer,
         AuditAction.PERSON_SEARCHED,
@@ -138,10 +141,15 @@ def _visible(viewer: Any, qs: QuerySet[Any], field: str) -> QuerySet[Any]:
 
 
 def _name_candidates(viewer: Any, name: str) -> set[int]:
-    """One grouped query over the NameKey index: people hitting the most query words, best."""
+    return set(name_candidate_query(viewer, name))
+
+
+def name_candidate_query(viewer: Any, name: str) -> QuerySet[Any]:
+    """One grouped query over the NameKey (key, person) index: person ids, best first, by the
+    sum over query words of the best key each word hits. (Public for bench/bench_search.py.)"""
     per_word = weighted_query_keys(name)
     all_keys = sorted({key for weights in per_word for key in weights})
-    keys = NameKey.objects.filter(key__in=all_keys, person__merged_into__isnull=True)
+    keys = NameKey.objects.filter(key__in=all_keys).exclude(person_id__in=_merged_away())
     keys = _visible(viewer, keys, "person_id")
     word_scores = {
         f"w{i}": Max(
@@ -154,14 +162,19 @@ def _name_candidates(viewer: Any, name: str) -> set[int]:
         for i, weights in enumerate(per_word)
     }
     total = sum((F(alias) for alias in word_scores), Value(0))
-    rows = (
+    return (
         keys.values("person_id")
         .annotate(**word_scores)
         .annotate(hit=total)
         .order_by("-hit", "person_id")
         .values_list("person_id", flat=True)[:CANDIDATE_CAP]
     )
-    return set(rows)
+
+
+def _merged_away() -> QuerySet[Any]:
+    """Ids of people merged into another: few, and indexed, so the database computes the list
+    once per query instead of joining every index row to its person."""
+    return Person.objects.filter(merged_into__isnull=False).values("pk")
 
 
 def _birth_date_candidates(viewer: Any, query: BirthDateQuery) -> set[int]:
@@ -185,23 +198,28 @@ def _identifier_candidates(viewer: Any, identifier: str) -> set[int]:
     return set(held.values_list("person_id", flat=True)[:CANDIDATE_CAP])
 
 
+@dataclass(frozen=True)
+class _Scored:
+    person_id: int
+    score: float
+    sort_name: tuple[str, str, str]
+    name_score: float | None
+    matched_name: str | None
+    birth_date_fit: BirthDateFit | None
+
+
 def _rank(
     candidate_ids: set[int],
     query_words: list[str],
     birth_date: BirthDateQuery | None,
     *,
     identifier_matched: bool,
-) -> list[PersonMatch]:
+) -> list[_Scored]:
+    """Score every candidate from plain values (no model instances: there may be hundreds)."""
     if not candidate_ids:
         return []
-    people = Person.objects.filter(pk__in=candidate_ids).only(
-        "id",
-        "reference",
-        "given_names",
-        "family_name",
-        "birth_date",
-        "birth_date_precision",
-        "sex",
+    people = Person.objects.filter(pk__in=candidate_ids).values_list(
+        "id", "reference", "given_names", "family_name", "birth_date", "birth_date_precision"
     )
     other_names: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if query_words:
@@ -210,12 +228,12 @@ def _rank(
         ).values_list("person_id", "given_names", "family_name"):
             other_names[person_id].append((given, family))
 
-    matches = []
-    for person in people:
+    scored = []
+    for person_id, reference, given, family, born, precision in people:
         points = float(_IDENTIFIER_POINTS if identifier_matched else 0)
         fit = None
         if birth_date is not None:
-            fit = birth_date_fit(birth_date, person.birth_date, person.birth_date_precision)
+            fit = birth_date_fit(birth_date, born, precision)
             if fit is None and not identifier_matched:
                 continue
             points += BIRTH_DATE_POINTS[fit] if fit else 0
@@ -223,7 +241,7 @@ def _rank(
         matched_name = None
         if query_words:
             name_score, matched_name = _best_name(
-                query_words, person, other_names.get(person.pk, [])
+                query_words, (given, family), other_names.get(person_id, [])
             )
             threshold = (
                 NAME_THRESHOLD_WITH_BIRTH_DATE if fit is BirthDateFit.EXACT else NAME_THRESHOLD
@@ -231,31 +249,24 @@ def _rank(
             if name_score < threshold and not identifier_matched:
                 continue
             points += name_score
-        matches.append(
-            PersonMatch(
-                person=person,
+        scored.append(
+            _Scored(
+                person_id=person_id,
                 score=points,
+                sort_name=(family.lower(), given.lower(), reference),
                 name_score=name_score,
                 matched_name=matched_name,
                 birth_date_fit=fit,
-                identifier_matched=identifier_matched,
             )
         )
-    matches.sort(
-        key=lambda m: (
-            -m.score,
-            m.person.family_name.lower(),
-            m.person.given_names.lower(),
-            m.person.reference,
-        )
-    )
-    return matches
+    scored.sort(key=lambda m: (-m.score, m.sort_name))
+    return scored
 
 
 def _best_name(
-    query_words: list[str], person: Person, others: list[tuple[str, str]]
+    query_words: list[str], main_name: tuple[str, str], others: list[tuple[str, str]]
 ) -> tuple[float, str | None]:
-    main = name_tokens(person.given_names, person.family_name)
+    main = name_tokens(*main_name)
     best = name_similarity(query_words, main)
     matched: str | None = None
     for given, family in others:
@@ -268,11 +279,12 @@ def _best_name(
     return best, matched
 
 
-def _with_context(page: list[PersonMatch]) -> list[PersonMatch]:
-    """Add the partial address and the agencies holding records, for the page only."""
+def _with_context(page: list[_Scored], *, identifier_matched: bool) -> list[PersonMatch]:
+    """The page of results: the people, their partial address and the agencies holding records."""
     if not page:
         return []
-    ids = [m.person.pk for m in page]
+    ids = [m.person_id for m in page]
+    people = Person.objects.in_bulk(ids)
     addresses: dict[int, Address] = {}
     for address in Address.objects.filter(person_id__in=ids).order_by(
         "person_id", F("to_on").desc(nulls_first=True), F("from_on").desc(nulls_last=True), "-pk"
@@ -289,14 +301,15 @@ def _with_context(page: list[PersonMatch]) -> list[PersonMatch]:
         agencies[person_id].add(agency_name)
     return [
         PersonMatch(
-            person=m.person,
+            person=people[m.person_id],
             score=m.score,
             name_score=m.name_score,
             matched_name=m.matched_name,
             birth_date_fit=m.birth_date_fit,
-            identifier_matched=m.identifier_matched,
-            address=addresses.get(m.person.pk),
-            agency_names=tuple(sorted(agencies[m.person.pk])),
+            identifier_matched=identifier_matched,
+            address=addresses.get(m.person_id),
+            agency_names=tuple(sorted(agencies[m.person_id])),
         )
         for m in page
+        if m.person_id in people
     ]
