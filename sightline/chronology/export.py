@@ -65,6 +65,7 @@ class ExportContext:
     filters: list[str]
     as_known_on: str
     total: int
+    restricted: int = 0
 
 
 def _cell(value: object) -> str:
@@ -163,6 +164,9 @@ def _styles() -> dict[str, ParagraphStyle]:
             "marking", parent=base, fontName=bold, fontSize=11, alignment=TA_CENTER
         ),
         "head": ParagraphStyle("head", parent=base, fontName=bold, textColor=colors.white),
+        "significant": ParagraphStyle(
+            "significant", parent=base, fontName=bold, textColor=colors.HexColor("#aa2a16")
+        ),
     }
 
 
@@ -250,7 +254,17 @@ def _title_page(context: ExportContext, styles: dict[str, ParagraphStyle]) -> li
             f"Exported by {context.exported_by} on {context.exported_at:%-d %B %Y at %H:%M}.",
             styles["body"],
         ),
-        _p(f"Entries: {context.total}.", styles["body"]),
+        _p(
+            f"Entries: {context.total}"
+            + (
+                f", of which {context.restricted} restricted: shown without their content, "
+                "because the person exporting is not cleared to read them"
+                if context.restricted
+                else ""
+            )
+            + ".",
+            styles["body"],
+        ),
         _p("Filters applied: " + "; ".join(filters) + ".", styles["body"]),
     ]
     if context.as_known_on:
@@ -294,17 +308,21 @@ def _grid_style() -> TableStyle:
 
 
 def _entry_cells(entry: EntryView, styles: dict[str, ParagraphStyle]) -> list[object]:
-    what = [entry.type_label]
+    what: list[Paragraph] = [_p(entry.type_label, styles["bold"])]
     if entry.is_significant:
-        what.insert(0, "SIGNIFICANT")
+        what.append(_p("Significant", styles["significant"]))
+    notes = []
     if entry.is_readable:
-        what.append(entry.grade_text)
+        notes.append(entry.grade_text)
         if entry.sensitivity_text:
-            what.append(entry.sensitivity_text)
+            notes.append(entry.sensitivity_text)
+    else:
+        notes.append("Restricted")
     if entry.is_corrected:
-        what.append(f"Corrected (version {entry.version})")
+        notes.append(f"Corrected (version {entry.version})")
     if entry.is_later_corrected:
-        what.append("Corrected later")
+        notes.append("Corrected later")
+    what += [_p(note, styles["small"]) for note in notes]
     if entry.is_readable:
         body = [_p(entry.summary, styles["base"])]
         if entry.is_voice_of_child:
@@ -321,7 +339,7 @@ def _entry_cells(entry: EntryView, styles: dict[str, ParagraphStyle]) -> list[ob
     return [
         _p(entry.when, styles["base"]),
         _p(entry.agency_name, styles["base"]),
-        [_p(line, styles["bold"] if i == 0 else styles["small"]) for i, line in enumerate(what)],
+        what,
         body,
     ]
 
@@ -354,7 +372,7 @@ def story_pdf(context: ExportContext, entries: Sequence[EntryView]) -> bytes:
     if len(data) == 1:
         flow.append(_p("No entries match the filters.", styles["body"]))
     else:
-        table = Table(data, colWidths=[26 * mm, 32 * mm, 36 * mm, 80 * mm], repeatRows=1)
+        table = Table(data, colWidths=[29 * mm, 30 * mm, 35 * mm, 80 * mm], repeatRows=1)
         table.setStyle(style)
         flow.append(table)
     identity = context.identity

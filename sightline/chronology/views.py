@@ -321,6 +321,7 @@ def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
         filters=filters.describe(agency_names),
         as_known_on=long_date(filters.as_known_on) if filters.as_known_on else "",
         total=len(entries),
+        restricted=sum(1 for e in entries if not e.is_readable),
     )
     response = HttpResponse(export.story_pdf(context, entries), content_type="application/pdf")
     response["Content-Disposition"] = (
