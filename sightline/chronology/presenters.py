@@ -143,6 +143,16 @@ def source_text(entry: Any) -> str:
     return f"Recorded by {entry.agency.name}, {recorded}"
 
 
+def recorded_by_text(entry: Any) -> str:
+    """Who put this version in the story: "A. Smith, Children's social care" or "the Police
+    feed"."""
+    if entry.source_record_id:
+        return f"the {entry.source_record.source_system.name} feed"
+    if entry.author_id:
+        return f"{short_name(entry.author)}, {entry.agency.name}"
+    return entry.agency.name
+
+
 def restricted_text(entry: Any) -> str:
     agency = entry.agency
     contact = ", ".join(c for c in (agency.phone, agency.email) if c)
@@ -185,6 +195,7 @@ class EntryView:
     restricted: str = ""
     correction_reason: str = ""
     recorded_at: str = ""
+    recorded_by: str = ""
 
 
 def present_entry(
@@ -251,6 +262,7 @@ def present_entry(
         source=source_text(entry),
         correction_reason=entry.correction_reason,
         recorded_at=long_datetime(entry.recorded_at),
+        recorded_by=recorded_by_text(entry),
     )
 
 
