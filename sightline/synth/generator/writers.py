@@ -5,7 +5,6 @@ lists, an empty cell for null)."""
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 from typing import IO
 
@@ -116,7 +115,6 @@ class JsonlOut:
         self.path = path
         self.file: IO[bytes] = path.open("wb", buffering=_BUFFER)
         self.count = 0
-        self.buffer = io.BytesIO()
 
     def write(self, lines: list[Line]) -> None:
         if lines:
