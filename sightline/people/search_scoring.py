@@ -19,7 +19,7 @@ from sightline.people.search_keys import NICKNAME_ROOT, query_keys, tokens
 # Weights of the index keys a query token can hit, used to pre-rank candidates in the database.
 KEY_WEIGHTS = {"t": 4, "n": 3, "v": 2, "p": 2}
 # A name whose per-token similarity averages below this is not a match...
-NAME_THRESHOLD = 70.0
+NAME_THRESHOLD = 75.0
 # ...unless the date of birth matches exactly, which corroborates a looser spelling.
 NAME_THRESHOLD_WITH_BIRTH_DATE = 55.0
 
