@@ -42,6 +42,7 @@ class PersonSearchOut(Schema):
     "/search",
     response=PersonSearchOut,
     summary="Find a child",
+    url_name="people_search",
     description=(
         "Fuzzy name search (spelling variants, nicknames, other names, hyphenated family "
         "names), optional date of birth (YYYY-MM-DD, YYYY-MM or YYYY), exact NHS number, UPN "
