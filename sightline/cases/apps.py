@@ -11,3 +11,8 @@ class CasesConfig(AppConfig):
         from sightline.core.extensions import register_panel
 
         register_panel("child", "summary", "involvements", involvements_panel, order=10)
+
+        # The ingest pipeline: involvement and entry lines (records.ingest.hooks).
+        from sightline.cases import ingest
+
+        ingest.register()

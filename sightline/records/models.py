@@ -27,18 +27,34 @@ class SourceSystem(models.Model):
 
 
 class ImportBatch(models.Model):
+    """One feed file imported (or refused) as a whole. An import writes its batch row in the
+    same transaction as its records, so an interrupted import leaves no batch at all; a refused
+    file is recorded on its own, with its errors."""
+
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
         IMPORTED = "imported", "Imported"
         REJECTED = "rejected", "Rejected"
 
+    class Phase(models.TextChoices):
+        ALL = "all", "Every line"
+        PEOPLE = "people", "Person lines"
+        REST = "rest", "Lines other than person lines"
+
     filename = models.CharField(max_length=500)
+    # A directory is imported person lines first: one file may give a "people" and a "rest" batch.
+    phase = models.CharField(max_length=8, choices=Phase.choices, default=Phase.ALL)
     file_sha256 = models.CharField(max_length=64)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     accept_valid = models.BooleanField(default=False)
     counts = models.JSONField(default=dict)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first errors as `file:line: field: reason` (records.ingest.quality.STORED_ERRORS);
+    # the reject report holds them all.
+    errors = models.JSONField(default=list, blank=True)
+    rejects_path = models.CharField(max_length=500, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -1,0 +1,216 @@
+"""Import throughput: lines per second for a typical feed (mostly entry lines).
+
+    .venv/bin/python bench/bench_import.py [--lines 200000] [--runs 3] [--file FEED.jsonl]
+    DATABASE_URL=postgres://… .venv/bin/python bench/bench_import.py
+
+Generates a feed of one source (10% person lines, 85% entries, 2.5% relationships, 2.5%
+involvements; deterministic) unless --file names one, then imports it into an empty database
+N times (the database is emptied between runs) and prints the median. The database is
+DATABASE_URL, or a throwaway SQLite file (WAL, as the application configures it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TYPES = [
+    "missing_episode",
+    "found_after_missing",
+    "police_incident",
+    "home_visit",
+    "school_exclusion",
+    "attendance_low",
+    "ae_attendance",
+    "gp_attendance",
+    "concern_raised",
+    "referral_made",
+    "strategy_discussion",
+    "arrest",
+]
+GIVEN = ["James", "Amy", "Liam", "Olivia", "Mohammed", "Zofia", "Kayden", "Ellie", "Noah", "Ava"]
+FAMILY = ["Smith", "Jones", "Khan", "Nowak", "Williams", "Brown", "Taylor", "Patel", "Evans"]
+
+
+def nhs_number(n: int) -> str:
+    while True:
+        body = f"{400_000_000 + (n * 7919) % 99_999_999:09d}"
+        total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True))
+        check = (11 - total % 11) % 11
+        if check != 10:
+            return body + str(check)
+        n += 1
+
+
+def generate(path: Path, lines: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    people = max(1, lines // 10)
+    rels = lines * 25 // 1000
+    invs = lines * 25 // 1000
+    entries = lines - people - rels - invs
+    base = dt.datetime(2015, 1, 1, 9, 0)
+    with path.open("wb") as fh:
+        for i in range(people):
+            year = 2004 + i % 16
+            fh.write(
+                orjson.dumps(
+                    {
+                        "format": "sightline/1",
+                        "kind": "person",
+                        "source": "bench",
+                        "source_id": f"P-{i}",
+                        "given_names": rng.choice(GIVEN),
+                        "family_name": rng.choice(FAMILY),
+                        "other_names": [],
+                        "birth_date": f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                        "sex": rng.choice(["male", "female"]),
+                        "ethnicity": "WBRI",
+                        "identifiers": {
+                            "nhs_number": nhs_number(i),
+                            "upn": None,
+                            "pnc_id": None,
+                            "local_id": f"L{i}",
+                        },
+                        "addresses": [
+                            {"line": f"{i % 200} High St", "postcode": "CV34 4AB", "from": None, "to": None}
+                        ],
+                    }
+                )
+                + b"\n"
+            )
+        for i in range(entries):
+            occurred = base + dt.timedelta(minutes=rng.randrange(0, 5_000_000))
+            recorded = occurred + dt.timedelta(hours=rng.randrange(1, 200))
+            fh.write(
+                orjson.dumps(
+                    {
+                        "format": "sightline/1",
+                        "kind": "entry",
+                        "source": "bench",
+                        "source_id": f"E-{i}",
+                        "agency": "police",
+                        "type": rng.choice(TYPES),
+                        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+                        "precision": "day",
+                        "ended_at": None,
+                        "recorded_at": recorded.strftime("%Y-%m-%dT%H:%M"),
+                        "subjects": [{"source_id": f"P-{rng.randrange(people)}", "role": "subject"}],
+                        "summary": "Reported missing overnight; found by officers in another town.",
+                        "detail": None,
+                        "grade": "fact",
+                        "sensitivity": "standard",
+                        "intelligence_grade": None,
+                        "location": {"postcode": "B1 1AA", "label": None},
+                    }
+                )
+                + b"\n"
+            )
+        for i in range(rels):
+            a, b = rng.sample(range(people), 2)
+            fh.write(
+                orjson.dumps(
+                    {
+                        "format": "sightline/1",
+                        "kind": "relationship",
+                        "source": "bench",
+                        "source_id": f"R-{i}",
+                        "from": f"P-{a}",
+                        "to": f"P-{b}",
+                        "type": "sibling",
+                        "from_date": None,
+                        "to_date": None,
+                    }
+                )
+                + b"\n"
+            )
+        for i in range(invs):
+            fh.write(
+                orjson.dumps(
+                    {
+                        "format": "sightline/1",
+                        "kind": "involvement",
+                        "source": "bench",
+                        "source_id": f"I-{i}",
+                        "person": f"P-{rng.randrange(people)}",
+                        "agency": "police",
+                        "team": f"Team {i % 5}",
+                        "practitioner": {
+                            "name": "Sam Jones",
+                            "role": "PC",
+                            "email": "sam@example.org",
+                            "phone": None,
+                        },
+                        "is_lead": False,
+                        "from": "2019-09-01",
+                        "to": None,
+                    }
+                )
+                + b"\n"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--file", type=Path, help="import this feed instead (source must be 'bench')")
+    parser.add_argument("--chunk", type=int, default=None, help="lines per chunk")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="sightline-bench-"))
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        os.environ["SIGHTLINE_VAR_DIR"] = str(tmp)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from sightline.core.actors import IMPORTER
+    from sightline.records.ingest.pipeline import ImportOptions, import_file
+    from sightline.records.services import source_system_register
+
+    feed = args.file
+    if feed is None:
+        feed = Path(tempfile.gettempdir()) / f"sightline-bench-{args.lines}.jsonl"
+        if not feed.exists():
+            generate(feed, args.lines)
+    size = feed.stat().st_size
+    call_command("migrate", verbosity=0)
+    rates = []
+    for run in range(args.runs):
+        call_command("flush", interactive=False, verbosity=0)
+        source_system_register(actor=IMPORTER, code="bench", name="Bench", agency_kind="police")
+        options = ImportOptions() if args.chunk is None else ImportOptions(chunk_size=args.chunk)
+        started = time.perf_counter()
+        result = import_file(feed, actor=IMPORTER, options=options)
+        elapsed = time.perf_counter() - started
+        if result.status != "imported":
+            raise SystemExit(f"import {result.status}: {result.errors[:5]}")
+        rate = result.counts.read / elapsed
+        rates.append(rate)
+        print(
+            f"run {run + 1}: {result.counts.read} lines in {elapsed:.2f} s = {rate:,.0f} lines/s "
+            f"(created {result.counts.created})"
+        )
+    print(
+        f"{connection.vendor}: median {statistics.median(rates):,.0f} lines/s over {args.runs} runs; "
+        f"file {feed.name}, {size / 1e6:.1f} MB, {os.cpu_count()} CPUs"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""The cases app owns involvements: which agency, team and practitioner is working with a
+person, since when. They drive "who else knows this child" and push access grants.
+
+Involvements arrive from agency feeds (`involvement` lines, through the ingest pipeline:
+cases.ingest) and are written here in the import's transaction, audited by the import's own
+event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.text import slugify
+
+from sightline.agencies.models import Team
+from sightline.cases.models import Involvement
+from sightline.core.fastinsert import Adapter, FastTable
+from sightline.governance import access
+from sightline.governance.models import AccessGrant
+
+_IN_BATCH = 2000
+COLUMNS = [
+    "person_id",
+    "agency_id",
+    "team_id",
+    "practitioner_name",
+    "practitioner_role",
+    "practitioner_email",
+    "practitioner_phone",
+    "is_lead",
+    "started_on",
+    "ended_on",
+    "source_record_id",
+]
+
+
+@dataclass(slots=True)
+class InvolvementValue:
+    source_record_id: int
+    previous_record_id: int | None  # the record version this one replaces
+    person_id: int
+    agency_id: int
+    team_name: str
+    practitioner_name: str
+    practitioner_role: str
+    practitioner_email: str
+    practitioner_phone: str
+    is_lead: bool
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+def involvements_import(
+    *,
+    actor: Any,
+    items: Sequence[InvolvementValue],
+    team_scoped: bool,
+    adapter: Adapter,
+) -> None:
+    """Write involvements from a feed: teams are found by name within their agency (created on
+    first mention); a changed record updates the involvement its earlier version created. Each
+    involvement grants access to the person: to its team when the feed is team-scoped, else to
+    its agency."""
+    if actor is None:
+        raise ValueError("involvements_import needs an actor")
+    if not items:
+        return
+    teams = _teams({(i.agency_id, i.team_name) for i in items if i.team_name})
+    rows = [
+        (
+            i.person_id,
+            i.agency_id,
+            teams.get((i.agency_id, i.team_name.casefold())) if i.team_name else None,
+            i,
+        )
+        for i in items
+    ]
+    new = [r for r in rows if r[3].previous_record_id is None]
+    changed = {r[3].previous_record_id: r for r in rows if r[3].previous_record_id is not None}
+    if changed:
+        existing = list(Involvement.objects.filter(source_record_id__in=list(changed)))
+        for inv in existing:
+            _, agency_id, team_id, item = changed.pop(inv.source_record_id)  # type: ignore[arg-type]
+            inv.person_id = item.person_id
+            inv.agency_id = agency_id
+            inv.team_id = team_id
+            inv.practitioner_name = item.practitioner_name
+            inv.practitioner_role = item.practitioner_role
+            inv.practitioner_email = item.practitioner_email
+            inv.practitioner_phone = item.practitioner_phone
+            inv.is_lead = item.is_lead
+            inv.started_on = item.started_on
+            inv.ended_on = item.ended_on
+            inv.source_record_id = item.source_record_id
+        Involvement.objects.bulk_update(existing, [c.removesuffix("_id") for c in COLUMNS])
+        new += list(changed.values())  # an earlier version without an involvement row
+    if new:
+        table = FastTable(Involvement, COLUMNS)
+        ids = table.allocate(len(new))
+        date = adapter.date
+        table.insert(
+            [
+                (
+                    pk,
+                    person_id,
+                    agency_id,
+                    team_id,
+                    i.practitioner_name,
+                    i.practitioner_role,
+                    i.practitioner_email,
+                    i.practitioner_phone,
+                    i.is_lead,
+                    date(i.started_on),
+                    date(i.ended_on),
+                    i.source_record_id,
+                )
+                for pk, (person_id, agency_id, team_id, i) in zip(ids, new, strict=True)
+            ]
+        )
+    grants: dict[tuple[int, int | None], set[int]] = {}
+    for person_id, agency_id, team_id, _ in rows:
+        scope = (agency_id, team_id if team_scoped else None)
+        grants.setdefault(scope, set()).add(person_id)
+    for (agency_id, team_id), people in grants.items():
+        access.grant_many(
+            person_ids=people,
+            agency_id=agency_id,
+            team_id=team_id,
+            basis=AccessGrant.Basis.INVOLVEMENT,
+        )
+
+
+def _teams(wanted: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """(agency id, team name folded) -> team id, creating the teams not yet known."""
+    found: dict[tuple[int, str], int] = {}
+    agencies = {agency_id for agency_id, _ in wanted}
+    codes: dict[int, set[str]] = {}
+    for team_id, agency_id, name, code in Team.objects.filter(agency_id__in=agencies).values_list(
+        "id", "agency_id", "name", "code"
+    ):
+        found.setdefault((agency_id, name.casefold()), team_id)
+        codes.setdefault(agency_id, set()).add(code)
+    for agency_id, name in sorted(wanted):
+        key = (agency_id, name.casefold())
+        if key in found:
+            continue
+        taken = codes.setdefault(agency_id, set())
+        base = slugify(name)[:70] or "team"
+        code, n = base, 1
+        while code in taken:
+            n += 1
+            code = f"{base}-{n}"
+        taken.add(code)
+        found[key] = Team.objects.create(agency_id=agency_id, code=code, name=name).pk
+    return found

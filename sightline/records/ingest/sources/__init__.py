@@ -1,0 +1,49 @@
+"""Readers of feed files: each turns a file into numbered raw lines (parsed objects or a parse
+error), keeping the text as received for the record and for the reject report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from sightline.records.ingest.lines import LineError
+
+
+@dataclass(slots=True)
+class RawLine:
+    line_no: int
+    text: str  # the line as received: JSON text, or the CSV row
+    obj: Any  # the parsed line (a dict for a well-formed line), None when it did not parse
+    error: LineError | None = None
+    payload: str = ""  # what SourceRecord.payload stores: JSON text of the line
+
+
+class FeedReader(Protocol):
+    path: Path
+    # The format declared by the file's first line (later lines may leave it out).
+    default_format: str | None
+    bytes_read: int
+
+    def __iter__(self) -> Iterator[RawLine]: ...
+
+    def sha256(self) -> str:
+        """The SHA-256 of the whole file (complete once every line has been read)."""
+        ...
+
+
+SUFFIXES = (".jsonl", ".ndjson", ".csv")
+
+
+def open_feed(path: Path) -> FeedReader:
+    """A reader for `path`, chosen by its suffix: .jsonl (or .ndjson) or .csv."""
+    from sightline.records.ingest.sources.csv import CsvReader
+    from sightline.records.ingest.sources.jsonl import JsonLinesReader
+
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return JsonLinesReader(path)
+    if suffix == ".csv":
+        return CsvReader(path)
+    raise ValueError(f"{path.name}: not a feed file (expected .jsonl or .csv)")
