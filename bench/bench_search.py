@@ -313,7 +313,15 @@ def main() -> None:
     parser.add_argument("--no-page", action="store_true", help="skip the page benchmark")
     parser.add_argument("--explain", action="store_true", help="print the candidate query plan")
     parser.add_argument("--populate", type=int, metavar="CHILDREN", help="fill an empty database")
+    parser.add_argument(
+        "--pg-random-page-cost",
+        type=float,
+        help="PostgreSQL only: SET random_page_cost for this session (1.1 is the usual SSD value)",
+    )
     args = parser.parse_args()
+    if args.pg_random_page_cost and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET random_page_cost = %s", [args.pg_random_page_cost])
 
     if args.populate:
         populate(args.populate, args.seed)
