@@ -98,7 +98,8 @@ def test_unrelated_practitioner_gets_the_same_not_found_page(client, stranger, c
     assert "No child found with that reference, or you do not have access to them." in text(
         response
     )
-    assert "Jordan" not in text(response)
+    assert "Jordan Ellis" not in text(response)
+    assert child.reference not in text(response)
 
 
 def test_anonymous_user_is_sent_to_sign_in(client, child):
