@@ -1,0 +1,707 @@
+"""`sightline demo`: set up the demo partnership over a synthetic county. Idempotent.
+
+1. Creates the database schema (migrate).
+2. Creates the partnership's agencies: one per feed of the synthetic county, plus the MASH, MACE,
+   the NRM and the partnership itself.
+3. Registers each feed as a source system (`sightline sources add`).
+4. Creates one demo account per role (accounts and agencies services).
+5. Generates the county (`var/demo-data/`, 6,000 children, seed 1) unless it is already there.
+6. Imports every feed (`sightline import`) unless it has already been imported, then links
+   people on valid identifiers.
+7. Gives the demo practitioners a legitimate relationship with a planted exploitation-trajectory
+   child (their own agency's records first; an audited manual grant only where the feeds give
+   none), and prints the accounts, the address and where to start.
+
+A second run finds everything in place and only prints. The synth app is development tooling
+outside the layer contract, so this command may import any app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from sightline.accounts.models import User
+from sightline.agencies.models import Agency, Membership, Team
+from sightline.agencies.services import practitioner_create
+from sightline.core.actors import SystemActor
+from sightline.governance import access, audit
+from sightline.governance.audit import AuditAction
+from sightline.governance.models import AccessGrant
+from sightline.people.models import Person
+from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
+from sightline.records.services import feed_files
+from sightline.synth.generator import generate_county
+from sightline.synth.generator.places import COUNTY
+
+DEMO = SystemActor("demo")
+DEFAULT_CHILDREN = 6000
+DEFAULT_SEED = 1
+DEMO_PASSWORD = "sightline-demo"  # noqa: S105 - printed for everyone to use; synthetic data only
+WALKTHROUGH_TRAJECTORY = "criminal_exploitation"
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    kind: str  # also the agency's code: the importer finds "the partnership's agency" of a kind
+    name: str  # by code = kind, so there is exactly one agency of each kind
+    phone: str
+    email: str
+
+    @property
+    def code(self) -> str:
+        return self.kind
+
+
+# One agency per feed the generator writes, then the agencies that appear on entries without a
+# feed of their own (the MASH, MACE, other forces, the NRM), then the partnership itself.
+# Phone numbers are in Ofcom's drama range; email domains are reserved for documentation.
+AGENCIES: tuple[AgencySpec, ...] = (
+    AgencySpec(
+        "childrens_social_care",
+        f"{COUNTY} Children's Social Care",
+        "01632 960100",
+        "csc.duty@csc.example.org",
+    ),
+    AgencySpec(
+        "early_help", f"{COUNTY} Early Help", "01632 960110", "earlyhelp@earlyhelp.example.org"
+    ),
+    AgencySpec("police", f"{COUNTY} Police", "01632 960120", "safeguarding@police.example.org"),
+    AgencySpec(
+        "health_ae",
+        "Hallowford Hospitals NHS Trust",
+        "01632 960130",
+        "safeguarding@hospital.example.org",
+    ),
+    AgencySpec(
+        "health_gp", f"{COUNTY} GP practices", "01632 960140", "safeguarding@gp.example.org"
+    ),
+    AgencySpec("camhs", f"{COUNTY} CAMHS", "01632 960150", "referrals@camhs.example.org"),
+    AgencySpec(
+        "school_nursing",
+        f"{COUNTY} School Nursing Service",
+        "01632 960160",
+        "schoolnursing@schoolnursing.example.org",
+    ),
+    AgencySpec("school", f"{COUNTY} schools", "01632 960170", "safeguarding@schools.example.org"),
+    AgencySpec(
+        "youth_justice", f"{COUNTY} Youth Justice Service", "01632 960180", "yjs@yjs.example.org"
+    ),
+    AgencySpec(
+        "child_exploitation_team",
+        f"{COUNTY} Child Exploitation Team",
+        "01632 960190",
+        "cet@cet.example.org",
+    ),
+    AgencySpec(
+        "mash", f"{COUNTY} Multi-Agency Safeguarding Hub", "01632 960200", "mash@mash.example.org"
+    ),
+    AgencySpec("mace", f"{COUNTY} MACE panel", "01632 960210", "mace@mash.example.org"),
+    AgencySpec(
+        "police_other_force", "Other police forces", "01632 960220", "control@police.example.org"
+    ),
+    AgencySpec(
+        "nrm_home_office",
+        "National Referral Mechanism (Home Office)",
+        "01632 960230",
+        "nrm@nrm.example.org",
+    ),
+    AgencySpec(
+        "other",
+        f"{COUNTY} Safeguarding Children Partnership",
+        "01632 960240",
+        "partnership@partnership.example.org",
+    ),
+)
+PARTNERSHIP = "other"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    code: str  # the `source` on every line of the feed (the generator's feed names)
+    name: str
+    agency_kind: str
+    access: str  # agency: everyone in the agency sees the people it sends; team: only the team
+
+
+SOURCES: tuple[SourceSpec, ...] = (
+    SourceSpec("csc", "Children's social care case management", "childrens_social_care", "agency"),
+    SourceSpec("early_help", "Early help case management", "early_help", "agency"),
+    SourceSpec("police", "Police records management system", "police", "agency"),
+    SourceSpec("health_ae", "Emergency department system", "health_ae", "agency"),
+    SourceSpec("health_gp", "GP clinical system", "health_gp", "agency"),
+    SourceSpec("camhs", "CAMHS electronic patient record", "camhs", "agency"),
+    SourceSpec("school_nursing", "School nursing record", "school_nursing", "agency"),
+    SourceSpec("schools", "Schools' safeguarding records", "school", "team"),
+    SourceSpec("youth_justice", "Youth justice case management", "youth_justice", "agency"),
+    SourceSpec(
+        "child_exploitation_team",
+        "Child exploitation team records",
+        "child_exploitation_team",
+        "agency",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    role: str
+    label: str  # the role as people say it
+    agency: str  # agency kind (= code)
+    email: str
+    given_name: str
+    family_name: str
+    job_title: str
+    walkthrough: bool  # gets a legitimate relationship with the walkthrough child
+
+
+R = Membership.Role
+ACCOUNTS: tuple[AccountSpec, ...] = (
+    AccountSpec(
+        R.SOCIAL_WORKER,
+        "Social worker",
+        "childrens_social_care",
+        "social.worker@csc.example.org",
+        "Sam",
+        "Okafor",
+        "Social worker",
+        True,
+    ),
+    AccountSpec(
+        R.MASH_MANAGER,
+        "MASH manager",
+        "mash",
+        "mash.manager@mash.example.org",
+        "Morgan",
+        "Reid",
+        "MASH team manager",
+        False,
+    ),
+    AccountSpec(
+        R.SCHOOL_DSL,
+        "School safeguarding lead",
+        "school",
+        "school.dsl@schools.example.org",
+        "Dana",
+        "Whitfield",
+        "Designated safeguarding lead",
+        True,
+    ),
+    AccountSpec(
+        R.POLICE_OFFICER,
+        "Police officer",
+        "police",
+        "police.officer@police.example.org",
+        "Priya",
+        "Shah",
+        "Detective constable, Missing and Exploitation Hub",
+        True,
+    ),
+    AccountSpec(
+        R.HEALTH_NURSE,
+        "Health safeguarding nurse",
+        "health_ae",
+        "safeguarding.nurse@hospital.example.org",
+        "Nia",
+        "Evans",
+        "Named nurse for safeguarding children",
+        True,
+    ),
+    AccountSpec(
+        R.ANALYST,
+        "Partnership analyst",
+        PARTNERSHIP,
+        "analyst@partnership.example.org",
+        "Ade",
+        "Bello",
+        "Partnership analyst",
+        False,
+    ),
+    AccountSpec(
+        R.SYSADMIN,
+        "System administrator",
+        PARTNERSHIP,
+        "admin@partnership.example.org",
+        "Sid",
+        "Malik",
+        "System administrator",
+        False,
+    ),
+    AccountSpec(
+        R.DATA_OFFICER,
+        "Data officer",
+        PARTNERSHIP,
+        "data.officer@partnership.example.org",
+        "Dee",
+        "Brennan",
+        "Data officer",
+        False,
+    ),
+)
+SCHOOLS = "school"
+
+
+def default_data_dir() -> Path:
+    return Path(settings.VAR_DIR) / "demo-data"
+
+
+# --- the partnership ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ensure_agencies() -> int:
+    """Create the demo agencies that are missing; return how many were created."""
+    created = 0
+    for spec in AGENCIES:
+        _, was_created = Agency.objects.get_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "kind": spec.kind,
+                "phone": spec.phone,
+                "email": spec.email,
+            },
+        )
+        created += was_created
+    return created
+
+
+def ensure_sources(out: Any = None) -> int:
+    """Register each feed that is not registered yet (`sightline sources add`)."""
+    created = 0
+    for spec in SOURCES:
+        if SourceSystem.objects.filter(code=spec.code).exists():
+            continue
+        call_command(
+            "sources",
+            "add",
+            spec.code,
+            "--agency-kind",
+            spec.agency_kind,
+            "--name",
+            spec.name,
+            "--access",
+            spec.access,
+            stdout=out,
+            verbosity=0,
+        )
+        created += 1
+    return created
+
+
+def ensure_accounts(password: str = DEMO_PASSWORD) -> int:
+    """Create the demo accounts that are missing; return how many were created.
+
+    The school safeguarding lead is placed in a school's team later (`place_school_lead`), when
+    the walkthrough child's school is known."""
+    created = 0
+    for spec in ACCOUNTS:
+        if User.objects.filter(username=spec.email).exists():
+            continue
+        practitioner_create(
+            actor=DEMO,
+            email=spec.email,
+            given_name=spec.given_name,
+            family_name=spec.family_name,
+            password=password,
+            agency=Agency.objects.get(code=spec.agency),
+            role=spec.role,
+            job_title=spec.job_title,
+            phone="01632 960999",
+        )
+        created += 1
+    return created
+
+
+# --- the county --------------------------------------------------------------------------------
+
+
+def read_manifest(directory: Path) -> dict[str, Any] | None:
+    path = directory / "manifest.json"
+    if not path.exists():
+        return None
+    manifest: dict[str, Any] = orjson.loads(path.read_bytes())
+    return manifest
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def files_to_import(directory: Path) -> list[Path]:
+    """Feed files not yet imported (no successful import batch with the same content)."""
+    done = set(
+        ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED).values_list(
+            "file_sha256", flat=True
+        )
+    )
+    return [path for path in feed_files([directory]) if sha256_of(path) not in done]
+
+
+# --- the walkthrough ---------------------------------------------------------------------------
+
+
+@dataclass
+class Walkthrough:
+    person: Person
+    trajectory: str
+    given_names: str
+    family_name: str
+    birth_date: str
+    sources: list[str]
+
+
+def _truth_records(directory: Path, true_ids: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """true_id -> [(source, source_id)] for the people asked about, from truth/persons.jsonl."""
+    records: dict[str, list[tuple[str, str]]] = {t: [] for t in true_ids}
+    with (directory / "truth" / "persons.jsonl").open("rb") as fh:
+        for raw in fh:
+            row = orjson.loads(raw)
+            if row["true_id"] in records:
+                records[row["true_id"]].append((row["source"], row["source_id"]))
+    return records
+
+
+def trajectory_children(directory: Path, trajectory: str) -> list[dict[str, Any]]:
+    path = directory / "truth" / "trajectories.jsonl"
+    with path.open("rb") as fh:
+        rows = [orjson.loads(raw) for raw in fh]
+    return [row for row in rows if row["trajectory"] == trajectory]
+
+
+def _survivor(person_id: int) -> int:
+    """The person a merged person now lives on (identity merges keep the old reference)."""
+    seen = set()
+    while person_id not in seen:
+        seen.add(person_id)
+        merged_into = Person.objects.filter(pk=person_id).values_list("merged_into_id", flat=True)
+        following = merged_into.first()
+        if following is None:
+            break
+        person_id = following
+    return person_id
+
+
+def find_walkthrough_child(
+    directory: Path, trajectory: str = WALKTHROUGH_TRAJECTORY
+) -> Walkthrough | None:
+    """The planted child of `trajectory` whose story is most complete in Sightline: the most of
+    the social worker's, police's, school's and hospital's feeds linked to one person, then the
+    most feeds in all, ties broken by the order the generator planted them. None when the county
+    has no such child or it is not imported yet."""
+    planted = trajectory_children(directory, trajectory)
+    if not planted:
+        return None
+    records = _truth_records(directory, {row["true_id"] for row in planted})
+    wanted = {"csc", "police", "schools", "health_ae"}  # the walkthrough accounts' feeds
+    best: tuple[tuple[int, int, int], Walkthrough] | None = None
+    for index, row in enumerate(planted):
+        feeds_of: dict[int, set[str]] = {}
+        for source, source_id in records.get(row["true_id"], []):
+            person_id = (
+                SourceRecord.objects.filter(
+                    source_system__code=source, source_id=source_id, is_current=True
+                )
+                .exclude(person=None)
+                .values_list("person_id", flat=True)
+                .first()
+            )
+            if person_id is not None:
+                feeds_of.setdefault(_survivor(person_id), set()).add(source)
+        if not feeds_of:
+            continue
+        # Records not linked (yet) sit on other people: take the person most feeds point to.
+        person_id, feeds = max(feeds_of.items(), key=lambda item: (len(item[1]), -item[0]))
+        score = (len(wanted & feeds), len(feeds), -index)
+        if best is None or score > best[0]:
+            walk = Walkthrough(
+                Person.objects.get(pk=person_id),
+                trajectory,
+                row["given_names"],
+                row["family_name"],
+                row["birth_date"],
+                sorted(feeds),
+            )
+            best = (score, walk)
+    return best[1] if best else None
+
+
+def school_team_for(person: Person) -> Team | None:
+    """The school the child is on roll at (or was last), from the schools feed's involvements."""
+    from sightline.cases.models import Involvement
+
+    schools = Agency.objects.get(code=SCHOOLS)
+    involvements = Involvement.objects.filter(person=person, agency=schools).exclude(team=None)
+    current = involvements.filter(ended_on=None).order_by("-started_on").first()
+    latest = current or involvements.order_by("-ended_on", "-started_on").first()
+    return latest.team if latest is not None else None
+
+
+@transaction.atomic
+def place_school_lead(team: Team) -> bool:
+    """Put the demo school safeguarding lead in `team` (once; a later run keeps the school)."""
+    membership = Membership.objects.get(user__username=_account("school_dsl").email)
+    if membership.team_id is not None:
+        return False
+    membership.team = team
+    membership.save(update_fields=["team"])
+    membership.user.job_title = f"Designated safeguarding lead, {team.name}"
+    membership.user.save(update_fields=["job_title"])
+    audit.record(
+        DEMO,
+        AuditAction.ROLE_GIVEN,
+        object_type="user",
+        object_id=membership.user_id,
+        detail={
+            "agency": team.agency.code,
+            "team": team.code,
+            "role": membership.role,
+            "reason": "demo set-up",
+        },
+    )
+    return True
+
+
+@transaction.atomic
+def ensure_walkthrough_access(person: Person) -> list[str]:
+    """Make sure each walkthrough account may see the child; grant (basis manual, audited) only
+    where their agency's own records do not already give them a legitimate relationship.
+    Returns the labels of the accounts that needed a manual grant."""
+    granted = []
+    for spec in ACCOUNTS:
+        if not spec.walkthrough:
+            continue
+        user = User.objects.get(username=spec.email)
+        if access.can_view_person(user, person.pk):
+            continue
+        membership = Membership.objects.get(user=user)
+        access.grant(
+            person_id=person.pk,
+            agency_id=membership.agency_id,
+            team_id=membership.team_id,
+            basis=AccessGrant.Basis.MANUAL,
+        )
+        audit.record(
+            DEMO,
+            AuditAction.ACCESS_GRANTED,
+            object_type="person",
+            object_id=person.pk,
+            person_id=person.pk,
+            purpose="Demo set-up: the walkthrough child",
+            detail={
+                "agency": membership.agency.code,
+                "team": membership.team.code if membership.team else None,
+                "basis": AccessGrant.Basis.MANUAL,
+            },
+        )
+        granted.append(spec.label)
+        user.__dict__.pop("_sightline_scope", None)
+    return granted
+
+
+def _account(role: str) -> AccountSpec:
+    return next(spec for spec in ACCOUNTS if spec.role == role)
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up the demo: the partnership's agencies and feeds, one account per role, a "
+        "synthetic county (generated once into var/demo-data/), imported and linked. "
+        "Safe to run again: it reuses what is there."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--children",
+            type=int,
+            default=DEFAULT_CHILDREN,
+            help=f"children in the county (default {DEFAULT_CHILDREN:,})",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"the county's random seed (default {DEFAULT_SEED})",
+        )
+        parser.add_argument(
+            "--data",
+            type=Path,
+            default=None,
+            help="where the county's feeds are kept (default var/demo-data/)",
+        )
+        parser.add_argument(
+            "--password",
+            default=os.environ.get("DEMO_PASSWORD", DEMO_PASSWORD),
+            help=f"password for new demo accounts (default: DEMO_PASSWORD or {DEMO_PASSWORD!r})",
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=None,
+            help="the port to print in the address (default PORT or 8000)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        directory: Path = (options["data"] or default_data_dir()).resolve()
+        children: int = options["children"]
+        seed: int = options["seed"]
+        port = options["port"] or int(os.environ.get("PORT", "") or 8000)
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Setting up the {COUNTY} demo"))
+
+        with self.step("Database") as note:
+            call_command("migrate", interactive=False, verbosity=0)
+            db = settings.DATABASES["default"]
+            where = db["NAME"] if "sqlite" in db["ENGINE"] else f"PostgreSQL {db.get('HOST')}"
+            note(f"schema up to date ({where})")
+
+        with self.step("Partnership") as note:
+            agencies = ensure_agencies()
+            sources = ensure_sources(self.stdout)
+            accounts = ensure_accounts(options["password"])
+            note(
+                self._made(agencies, "agency", "agencies")
+                + ", "
+                + self._made(sources, "feed", "feeds")
+                + ", "
+                + self._made(accounts, "account", "accounts")
+            )
+
+        with self.step("County") as note:
+            manifest = read_manifest(directory)
+            if manifest is not None and (manifest.get("children"), manifest.get("seed")) == (
+                children,
+                seed,
+            ):
+                note(f"reusing {children:,} children (seed {seed}) in {directory}")
+            else:
+                if manifest is not None and ImportBatch.objects.exists():
+                    raise CommandError(
+                        f"{directory} holds a county of {manifest.get('children'):,} children "
+                        f"(seed {manifest.get('seed')}) that is already imported. To start "
+                        "again with another, run `make clean` (deletes var/) first."
+                    )
+                self.stdout.write(f"  Generating {children:,} children into {directory} …")
+                summary = generate_county(children=children, seed=seed, out=directory)
+                lines = summary["lines"]
+                assert isinstance(lines, dict)
+                note(
+                    f"generated {children:,} children (seed {seed}): "
+                    + ", ".join(f"{n:,} {kind}" for kind, n in lines.items())
+                    + f" lines in {directory}"
+                )
+
+        with self.step("Import") as note:
+            pending = files_to_import(directory)
+            if not pending:
+                note("every feed already imported")
+            else:
+                self.stdout.write(f"  Importing {len(pending)} feed files …")
+                call_command("import", *map(str, pending), "--accept-valid", stdout=self.stdout)
+                note(f"imported {len(pending)} feed files")
+
+        with self.step("Linking") as note:
+            note(self._link())
+
+        walk: Walkthrough | None = None
+        with self.step("Walkthrough") as note:
+            walk = find_walkthrough_child(directory)
+            if walk is None:
+                note("no planted exploitation child found in the county")
+            else:
+                team = school_team_for(walk.person)
+                if team is not None:
+                    place_school_lead(team)
+                elif not Membership.objects.filter(
+                    user__username=_account("school_dsl").email, team__isnull=False
+                ).exists():
+                    first = Team.objects.filter(agency__code=SCHOOLS).order_by("name").first()
+                    if first is not None:
+                        place_school_lead(first)
+                manual = ensure_walkthrough_access(walk.person)
+                note(
+                    f"{walk.given_names} {walk.family_name} ({walk.person.reference})"
+                    + (f"; manual grants for {', '.join(manual)}" if manual else "")
+                )
+
+        self.print_accounts(port, walk, options["password"], directory)
+        self.stdout.write(f"Demo ready in {time.perf_counter() - started:.1f} s.")
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[Callable[[str], None]]:
+        notes: list[str] = []
+        started = time.perf_counter()
+        yield notes.append
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"  {name}: " + "; ".join(notes) + f" ({seconds:.1f} s)")
+
+    @staticmethod
+    def _made(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many} created" if n else f"{many} in place"
+
+    def _link(self) -> str:
+        """Link people across feeds when the identity app offers a `link` command; the import
+        already links records that share a valid NHS number or UPN."""
+        if "link" not in get_commands():
+            return "records with the same valid NHS number or UPN were linked on import"
+        call_command("link", stdout=self.stdout, verbosity=0)
+        return "linked"
+
+    def print_accounts(
+        self, port: int, walk: Walkthrough | None, password: str, directory: Path
+    ) -> None:
+        url = f"http://127.0.0.1:{port}/"
+        rows = [("Role", "Email (username)", "Password")]
+        for spec in ACCOUNTS:
+            user = User.objects.filter(username=spec.email).select_related("membership").first()
+            note = spec.label
+            if spec.role == Membership.Role.SCHOOL_DSL and user is not None:
+                team = getattr(getattr(user, "membership", None), "team", None)
+                if team is not None:
+                    note = f"{spec.label} ({team.name})"
+            rows.append((note, spec.email, password))
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Sightline demo: {url}"))
+        self.stdout.write("")
+        for i, row in enumerate(rows):
+            self.stdout.write(
+                "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+            )
+            if i == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))
+        self.stdout.write("")
+        if walk is not None:
+            born = dt.date.fromisoformat(walk.birth_date).strftime("%-d %B %Y")
+            self.stdout.write(
+                f"Start here: sign in as the social worker, search for "
+                f'"{walk.given_names.split()[0]} {walk.family_name}" (born {born}) and read '
+                f"their story across {len(walk.sources)} agencies: {url}children/{walk.person.reference}/"
+            )
+            self.stdout.write(
+                "Every planted storyline is listed in "
+                f"{default_data_dir() / 'truth' / 'trajectories.jsonl'}."
+            )
+        self.stdout.write("")
