@@ -72,8 +72,10 @@ class SourceRecord(models.Model):
         RELATIONSHIP = "relationship", "Relationship"
         INVOLVEMENT = "involvement", "Involvement"
 
+    # Not indexed alone: the unique (source_system, source_id, version) index serves it, and
+    # every index costs each insert (an import writes millions of these rows).
     source_system = models.ForeignKey(
-        SourceSystem, on_delete=models.PROTECT, related_name="records"
+        SourceSystem, on_delete=models.PROTECT, related_name="records", db_index=False
     )
     source_id = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -94,7 +96,5 @@ class SourceRecord(models.Model):
                 fields=["source_system", "source_id", "version"], name="sourcerecord_unique_version"
             )
         ]
-        indexes = [
-            models.Index(fields=["source_system", "source_id", "is_current"]),
-            models.Index(fields=["person"]),
-        ]
+        # The current version of a key is found through the unique index (a key has few
+        # versions); `person` and `batch` have their foreign-key indexes.

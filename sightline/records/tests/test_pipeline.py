@@ -1,0 +1,534 @@
+"""Importing feed files: what each kind of line becomes, idempotency, supersession, refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from django.apps import apps
+
+from sightline.agencies.models import Agency, Team
+from sightline.cases.models import Involvement
+from sightline.chronology.models import ChronologyEntry, EntrySubject
+from sightline.core.dates import LONDON
+from sightline.governance.models import AccessGrant, AuditEvent
+from sightline.identity.models import IdentityLink
+from sightline.people.models import Address, Identifier, NameKey, Person, PersonName, Relationship
+from sightline.people.search_keys import name_keys
+from sightline.records.ingest.pipeline import BatchResult
+from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
+from sightline.records.signals import batch_imported
+from sightline.records.tests import lines
+from sightline.records.tests.conftest import write_csv
+from sightline.records.tests.lines import DELETE
+
+pytestmark = pytest.mark.django_db
+
+Run = Callable[..., BatchResult]
+Feed = Callable[..., Path]
+
+DOMAIN_MODELS = [
+    "people.Person",
+    "people.PersonName",
+    "people.NameKey",
+    "people.Identifier",
+    "people.Address",
+    "people.Relationship",
+    "chronology.ChronologyEntry",
+    "chronology.EntrySubject",
+    "records.SourceRecord",
+    "identity.IdentityLink",
+    "cases.Involvement",
+    "governance.AccessGrant",
+    "agencies.Agency",
+    "agencies.Team",
+]
+
+
+def row_counts(*extra: str) -> dict[str, int]:
+    return {label: apps.get_model(label).objects.count() for label in [*DOMAIN_MODELS, *extra]}
+
+
+def counts(result: BatchResult) -> tuple[int, int, int, int, int]:
+    c = result.counts
+    return (c.read, c.created, c.superseded, c.unchanged, c.rejected)
+
+
+def family() -> list[dict[str, Any]]:
+    return [
+        lines.person(),
+        lines.person(
+            "P-1002",
+            given_names="Amy",
+            other_names=[],
+            birth_date="2006-02-03",
+            sex="female",
+            **{"identifiers.nhs_number": "4010232137"},
+        ),
+        lines.entry(),
+        lines.relationship(),
+        lines.involvement(),
+    ]
+
+
+def test_a_feed_becomes_people_entries_relationships_and_involvements(
+    police: SourceSystem, feed: Feed, run: Run
+) -> None:
+    result = run(feed(family()))
+
+    assert result.status == "imported"
+    assert counts(result) == (5, 5, 0, 0, 0)
+    assert result.counts.by_kind == {"person": 2, "entry": 1, "relationship": 1, "involvement": 1}
+    james = Person.objects.get(given_names="James")
+    assert james.reference.startswith("SL") and len(james.reference) == 10
+    assert (james.family_name, james.birth_date, james.birth_date_precision, james.sex) == (
+        "Smith",
+        dt.date(2004, 10, 1),
+        "month",
+        "male",
+    )
+    assert james.ethnicity == "WBRI"
+    names = set(PersonName.objects.filter(person=james).values_list("given_names", "kind"))
+    assert names == {("James", "recorded"), ("Jim", "alias")}
+    keys = set(NameKey.objects.filter(person=james).values_list("key", flat=True))
+    assert keys == name_keys("James", "Smith") | name_keys("Jim", "Smith")
+    assert set(
+        Identifier.objects.filter(person=james).values_list("scheme", "value", "issuer")
+    ) == {
+        ("nhs_number", "9434765919", ""),
+        ("local_id", "P-1001", "police"),
+    }
+    address = Address.objects.get(person=james)
+    assert (address.line, address.postcode, address.from_on) == (
+        "12 High St",
+        "CV34 4AB",
+        dt.date(2019, 10, 1),
+    )
+
+    entry = ChronologyEntry.objects.get()
+    assert entry.lineage == entry.pk and entry.version == 1
+    assert entry.agency_id == police.agency_id
+    assert entry.occurred_at == dt.datetime(2019, 8, 3, 22, 10, tzinfo=LONDON)
+    assert (entry.precision, entry.has_time, entry.is_significant) == ("day", True, True)
+    assert entry.recorded_at == dt.datetime(2019, 8, 4, 9, 30, tzinfo=LONDON)
+    assert entry.ended_at == dt.datetime(2019, 8, 4, 9, 0, tzinfo=LONDON)
+    assert (entry.location_postcode, entry.detail, entry.superseded_at) == ("B1 1AA", "", None)
+    subject = EntrySubject.objects.get()
+    assert (subject.person_id, subject.role, subject.occurred_at) == (
+        james.pk,
+        "subject",
+        entry.occurred_at,
+    )
+    record = SourceRecord.objects.get(pk=entry.source_record_id)
+    assert (record.source_id, record.kind, record.version, record.is_current) == (
+        "E-77",
+        "entry",
+        1,
+        True,
+    )
+    assert record.payload == lines.entry()
+    assert record.batch_id == result.batch_id
+
+    relationship = Relationship.objects.get()
+    assert relationship.from_person == james
+    assert relationship.to_person.given_names == "Amy"
+    assert relationship.type == "sibling"
+
+    involvement = Involvement.objects.get()
+    assert involvement.person == james
+    assert involvement.team is not None and involvement.team.name == "Exploitation Team North"
+    assert (involvement.practitioner_name, involvement.is_lead, involvement.started_on) == (
+        "Sam Jones",
+        True,
+        dt.date(2019, 9, 1),
+    )
+
+    grants = set(
+        AccessGrant.objects.values_list("person__given_names", "agency_id", "team_id", "basis")
+    )
+    assert grants == {
+        ("James", police.agency_id, None, "holds_records"),
+        ("Amy", police.agency_id, None, "holds_records"),
+        ("James", police.agency_id, None, "involvement"),
+    }
+    links = set(IdentityLink.objects.values_list("person__given_names", "method"))
+    assert links == {("James", "first_seen"), ("Amy", "first_seen")}
+
+    batch = ImportBatch.objects.get(pk=result.batch_id)
+    assert batch.status == "imported"
+    assert batch.counts["created"] == 5
+    assert batch.actor_name == "system:importer"
+    event = AuditEvent.objects.get(action="batch_imported")
+    assert event.object_id == str(batch.pk)
+    assert event.detail["counts"]["read"] == 5
+
+
+def test_the_same_file_twice_changes_nothing(police: SourceSystem, feed: Feed, run: Run) -> None:
+    path = feed(family())
+    run(path)
+    before = row_counts()
+
+    again = run(path)
+
+    assert again.status == "imported"
+    assert counts(again) == (5, 0, 0, 5, 0)
+    assert row_counts() == before
+
+
+def test_a_changed_entry_supersedes_and_keeps_the_old_version(
+    police: SourceSystem, feed: Feed, run: Run
+) -> None:
+    run(feed(family()))
+    first = ChronologyEntry.objects.get()
+
+    changed = lines.entry(
+        summary="Missing overnight; found in Coventry.", recorded_at="2019-08-05T10:00"
+    )
+    result = run(feed([changed], name="correction.jsonl"))
+
+    assert counts(result) == (1, 0, 1, 0, 0)
+    old, new = ChronologyEntry.objects.order_by("version")
+    assert old.pk == first.pk
+    assert (new.lineage, new.version) == (first.lineage, 2)
+    assert new.summary == "Missing overnight; found in Coventry."
+    assert old.superseded_by_id == new.pk
+    assert old.superseded_at == dt.datetime(2019, 8, 5, 10, 0, tzinfo=LONDON)
+    assert old.summary == "Reported missing overnight; found in another town."
+    assert new.superseded_at is None
+    assert EntrySubject.objects.filter(entry=new).count() == 1
+    versions = SourceRecord.objects.filter(source_id="E-77").order_by("version")
+    assert [(r.version, r.is_current) for r in versions] == [(1, False), (2, True)]
+    assert new.source_record_id == versions[1].pk
+
+
+def test_a_correction_recorded_no_later_closes_the_old_version_when_it_was_recorded(
+    police: SourceSystem, feed: Feed, run: Run
+) -> None:
+    run(feed(family()))
+    run(feed([lines.entry(summary="Corrected.")], name="correction.jsonl"))
+    old = ChronologyEntry.objects.get(version=1)
+    assert old.superseded_at == old.recorded_at
+
+
+def test_a_changed_person_record_replaces_what_it_said(
+    police: SourceSystem, feed: Feed, run: Run
+) -> None:
+    run(feed(family()))
+    james = Person.objects.get(given_names="James")
+    changed = lines.person(
+        given_names="Jamie",
+        other_names=[],
+        birth_date="2004-10-12",
+        **{"identifiers.nhs_number": None, "identifiers.upn": "B801200005001"},
+        addresses=[{"line": "3 Low Rd", "postcode": "cv31 1aa", "from": None, "to": None}],
+    )
+
+    result = run(feed([changed], name="correction.jsonl"))
+
+    assert counts(result) == (1, 0, 1, 0, 0)
+    assert Person.objects.count() == 2
+    james.refresh_from_db()
+    assert (james.given_names, james.birth_date, james.birth_date_precision) == (
+        "Jamie",
+        dt.date(2004, 10, 12),
+        "day",
+    )
+    assert list(PersonName.objects.filter(person=james).values_list("given_names", flat=True)) == [
+        "Jamie"
+    ]
+    keys = set(NameKey.objects.filter(person=james).values_list("key", flat=True))
+    assert keys == name_keys("Jamie", "Smith")
+    assert set(Identifier.objects.filter(person=james).values_list("scheme", "value")) == {
+        ("upn", "B801200005001"),
+        ("local_id", "P-1001"),
+    }
+    assert list(Address.objects.filter(person=james).values_list("postcode", flat=True)) == [
+        "CV31 1AA"
+    ]
+    current = SourceRecord.objects.get(source_id="P-1001", is_current=True)
+    assert (current.version, current.person_id) == (2, james.pk)
+    link = IdentityLink.objects.get(source_record=current)
+    assert (link.method, link.person_id) == ("same_source_key", james.pk)
+    # Entries already imported still point at the same child.
+    assert EntrySubject.objects.get().person_id == james.pk
+
+
+def test_a_bad_line_refuses_the_whole_file(police: SourceSystem, feed: Feed, run: Run) -> None:
+    before = row_counts()
+    bad = lines.entry("E-78", occurred_at="Aug 2019")
+    path = feed([*family(), bad])
+
+    result = run(path)
+
+    assert result.status == "rejected"
+    assert counts(result) == (6, 0, 0, 0, 1)
+    assert [(e.line, e.field) for e in result.errors] == [(6, "occurred_at")]
+    assert row_counts() == before
+    batch = ImportBatch.objects.get()
+    assert batch.status == "rejected"
+    assert batch.error_count == 1
+    assert batch.errors == [
+        "police.jsonl:6: occurred_at: must be a year, year-month or date, "
+        "like 2019, 2019-03 or 2019-03-04"
+    ]
+    assert AuditEvent.objects.filter(action="batch_rejected", object_id=str(batch.pk)).exists()
+    assert not AuditEvent.objects.filter(action="batch_imported").exists()
+    report = Path(str(path) + ".rejects.jsonl")
+    assert result.rejects_path == report
+    row = orjson.loads(report.read_bytes().splitlines()[0])
+    assert row["line"] == 6 and row["field"] == "occurred_at"
+    assert orjson.loads(row["raw"]) == bad
+
+
+def test_every_bad_line_is_reported_even_after_the_first(
+    police: SourceSystem, feed: Feed, run: Run
+) -> None:
+    result = run(
+        feed(
+            [
+                lines.person(sex="M"),
+                "{not json",
+                lines.entry(type="x"),
+                lines.entry("E-2", subject="P-404"),
+            ]
+        )
+    )
+    assert result.status == "rejected"
+    assert [(e.line, e.field) for e in result.errors] == [
+        (1, "sex"),
+        (2, "line"),
+        (3, "type"),
+        (4, "subjects[0].source_id"),
+    ]
+
+
+def test_accept_valid_imports_the_good_lines_and_reports_the_rest(
+    police: SourceSystem, feed: Feed, run: Run, tmp_path: Path
+) -> None:
+    report = tmp_path / "reports" / "police-rejects.jsonl"
+    path = feed(
+        [
+            *family(),
+            lines.entry("E-78", occurred_at="Aug 2019"),
+            lines.person("P-9", sex="M"),
+            lines.entry("E-79", subject="P-9"),
+        ]
+    )
+
+    result = run(path, accept_valid=True, rejects_path=report)
+
+    assert result.status == "imported"
+    assert counts(result) == (8, 5, 0, 0, 3)
+    assert ChronologyEntry.objects.count() == 1
+    assert not SourceRecord.objects.filter(source_id__in=["E-78", "P-9", "E-79"]).exists()
+    rows = [orjson.loads(r) for r in report.read_bytes().splitlines()]
+    assert [(r["line"], r["field"], r["reason"]) for r in rows] == [
+        (6, "occurred_at", "must be a year, year-month or date, like 2019, 2019-03 or 2019-03-04"),
+        (7, "sex", "must be one of male, female, unknown"),
+        (8, "subjects[0].source_id", "person line P-9 (line 7) was refused"),
+    ]
+    assert all(r["file"] == "police.jsonl" and r["raw"] for r in rows)
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.accept_valid, batch.error_count) == ("imported", True, 3)
+    assert batch.rejects_path == str(report)
+
+
+def test_lines_may_name_people_later_in_the_file(
+    police: SourceSystem, feed: Feed, run: Run
+) -> None:
+    result = run(feed([lines.entry(), lines.involvement(), lines.person()]), chunk_size=1)
+    assert counts(result) == (3, 3, 0, 0, 0)
+    assert EntrySubject.objects.get().person == Person.objects.get()
+
+
+def test_lines_may_name_people_imported_before(police: SourceSystem, feed: Feed, run: Run) -> None:
+    run(feed([lines.person()], name="people.jsonl"))
+    result = run(feed([lines.entry()], name="entries.jsonl"))
+    assert counts(result) == (1, 1, 0, 0, 0)
+    assert EntrySubject.objects.get().person == Person.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "reason"),
+    [
+        (
+            lines.entry(subject="P-404"),
+            "subjects[0].source_id",
+            "no person line P-404 from source police in this file or already imported",
+        ),
+        (
+            lines.relationship(to="P-404"),
+            "to",
+            "no person line P-404 from source police in this file or already imported",
+        ),
+        (
+            lines.involvement(subject="P-404"),
+            "person",
+            "no person line P-404 from source police in this file or already imported",
+        ),
+        (
+            lines.entry(feed="unknown"),
+            "source",
+            "unknown is not a registered source (register it: sightline sources add unknown …)",
+        ),
+        (lines.entry("P-1001"), "source_id", "P-1001 appears twice in this file (first on line 1)"),
+    ],
+)
+def test_rules_across_lines(
+    police: SourceSystem, feed: Feed, run: Run, bad: dict[str, Any], field: str, reason: str
+) -> None:
+    result = run(feed([lines.person(), bad]))
+    assert result.status == "rejected"
+    assert [(e.line, e.field, e.reason) for e in result.errors] == [(2, field, reason)]
+
+
+def test_people_of_another_source_are_not_found(
+    police: SourceSystem, health: SourceSystem, feed: Feed, run: Run
+) -> None:
+    run(feed([lines.person(feed="health")], name="health.jsonl"))
+    result = run(feed([lines.entry()]))
+    assert [e.field for e in result.errors] == ["subjects[0].source_id"]
+
+
+def test_a_record_cannot_change_kind(police: SourceSystem, feed: Feed, run: Run) -> None:
+    run(feed([lines.person()]))
+    result = run(feed([lines.person("P-2"), lines.entry("P-1001", subject="P-2")], name="b.jsonl"))
+    assert [(e.line, e.field, e.reason) for e in result.errors] == [
+        (2, "source_id", "P-1001 was imported as a person line; a record cannot change kind")
+    ]
+
+
+def test_an_entry_of_another_agency_kind_belongs_to_that_agency(
+    police: SourceSystem, feed: Feed, run: Run
+) -> None:
+    run(feed([lines.person(agency="police_other_force"), lines.entry(agency="mash")]))
+    mash = Agency.objects.get(code="mash")
+    assert (mash.kind, mash.name) == ("mash", "Multi-agency safeguarding hub")
+    assert ChronologyEntry.objects.get().agency == mash
+    other_force = Agency.objects.get(code="police_other_force")
+    assert AccessGrant.objects.get().agency == other_force
+
+
+def test_a_team_scoped_source_grants_only_through_involvements(
+    camhs: SourceSystem, feed: Feed, run: Run
+) -> None:
+    result = run(
+        feed(
+            [
+                lines.person(feed="camhs"),
+                lines.person("P-2", feed="camhs", **{"identifiers.nhs_number": None}),
+                lines.involvement(feed="camhs", agency="camhs", team="CAMHS Neurodevelopmental"),
+            ],
+            name="camhs.jsonl",
+        )
+    )
+    assert result.status == "imported"
+    team = Team.objects.get()
+    assert (team.name, team.agency_id) == ("CAMHS Neurodevelopmental", camhs.agency_id)
+    grant = AccessGrant.objects.get()
+    assert (grant.person.given_names, grant.agency_id, grant.team_id, grant.basis) == (
+        "James",
+        camhs.agency_id,
+        team.pk,
+        "involvement",
+    )
+
+
+def test_a_team_scoped_source_must_name_the_team(camhs: SourceSystem, feed: Feed, run: Run) -> None:
+    result = run(
+        feed(
+            [lines.person(feed="camhs"), lines.involvement(feed="camhs", team=None)], name="c.jsonl"
+        )
+    )
+    assert [(e.line, e.field) for e in result.errors] == [(2, "team")]
+
+
+def test_involvements_find_their_team_by_name_and_update_in_place(
+    police: SourceSystem, feed: Feed, run: Run
+) -> None:
+    run(
+        feed(
+            [
+                lines.person(),
+                lines.involvement(),
+                lines.involvement("I-2", team="exploitation team north", is_lead=False),
+            ]
+        )
+    )
+    assert Team.objects.count() == 1
+    first = Involvement.objects.get(source_record__source_id="I-1")
+    run(feed([lines.involvement(to="2020-01-31")], name="b.jsonl"))
+    again = Involvement.objects.get(pk=first.pk)
+    assert again.ended_on == dt.date(2020, 1, 31)
+    assert again.source_record.version == 2
+    assert Involvement.objects.count() == 2
+
+
+def test_a_changed_relationship_updates_it(police: SourceSystem, feed: Feed, run: Run) -> None:
+    run(feed(family()))
+    rel = Relationship.objects.get()
+    run(feed([lines.relationship(type="half_sibling")], name="b.jsonl"))
+    rel.refresh_from_db()
+    assert rel.type == "half_sibling"
+    assert Relationship.objects.count() == 1
+
+
+def test_chunk_size_does_not_change_the_result(police: SourceSystem, feed: Feed, run: Run) -> None:
+    twins = [
+        lines.person("P-1"),
+        lines.person("P-2", given_names="Jim", other_names=[]),  # same valid NHS number
+        lines.entry(subject="P-2"),
+    ]
+    result = run(feed(twins), chunk_size=1)
+    assert counts(result) == (3, 3, 0, 0, 0)
+    assert Person.objects.count() == 1
+    assert set(IdentityLink.objects.values_list("method", flat=True)) == {
+        "first_seen",
+        "nhs_number",
+    }
+
+
+def test_a_csv_feed_is_the_same_as_its_json_lines(
+    police: SourceSystem, feed: Feed, run: Run, tmp_path: Path
+) -> None:
+    people = [lines.person(), lines.person("P-1002", **{"identifiers.nhs_number": None})]
+    entries = [lines.entry(), lines.entry("E-78", location=None, ended_at=DELETE)]
+    run(feed([*people, *entries]))
+    before = row_counts()
+
+    p = run(write_csv(tmp_path / "people.csv", "person", people))
+    e = run(write_csv(tmp_path / "entries.csv", "entry", entries))
+
+    assert counts(p) == (2, 0, 0, 2, 0)
+    assert counts(e) == (2, 0, 0, 2, 0)
+    assert row_counts() == before
+
+
+def test_batch_imported_is_announced_after_commit(
+    police: SourceSystem, feed: Feed, run: Run, django_capture_on_commit_callbacks: Any
+) -> None:
+    heard: list[int] = []
+
+    def receiver(sender: Any, batch_id: int, **kwargs: Any) -> None:
+        heard.append(batch_id)
+
+    batch_imported.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            result = run(feed(family()))
+        assert heard == []
+        for callback in callbacks:
+            callback()
+        assert heard == [result.batch_id]
+    finally:
+        batch_imported.disconnect(receiver)
+
+
+def test_a_header_line_declares_the_format(police: SourceSystem, feed: Feed, run: Run) -> None:
+    person = lines.person(format=DELETE)
+    result = run(feed(['{"format": "sightline/1"}', person, lines.entry(format=DELETE)]))
+    assert counts(result) == (2, 2, 0, 0, 0)
