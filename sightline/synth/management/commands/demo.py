@@ -17,9 +17,9 @@ outside the layer contract, so this command may import any app."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -694,14 +694,19 @@ class Command(BaseCommand):
                 self.stdout.write("  " + "  ".join("-" * w for w in widths))
         self.stdout.write("")
         if walk is not None:
-            born = dt.date.fromisoformat(walk.birth_date).strftime("%-d %B %Y")
+            name = f"{walk.given_names.split()[0]} {walk.family_name}"
             self.stdout.write(
-                f"Start here: sign in as the social worker, search for "
-                f'"{walk.given_names.split()[0]} {walk.family_name}" (born {born}) and read '
-                f"their story across {len(walk.sources)} agencies: {url}children/{walk.person.reference}/"
+                textwrap.fill(
+                    f"Start here: sign in as the social worker and search for {name}, a child "
+                    f"planted on a {walk.trajectory.replace('_', ' ')} trajectory and known to "
+                    f"{len(walk.sources)} agencies ({', '.join(walk.sources)}). Their story: "
+                    f"{url}children/{walk.person.reference}/",
+                    width=100,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
             )
             self.stdout.write(
-                "Every planted storyline is listed in "
-                f"{default_data_dir() / 'truth' / 'trajectories.jsonl'}."
+                f"Every planted storyline: {directory / 'truth' / 'trajectories.jsonl'}"
             )
         self.stdout.write("")
