@@ -84,7 +84,8 @@ def test_a_feed_becomes_people_entries_relationships_and_involvements(
     assert counts(result) == (5, 5, 0, 0, 0)
     assert result.counts.by_kind == {"person": 2, "entry": 1, "relationship": 1, "involvement": 1}
     james = Person.objects.get(given_names="James")
-    assert james.reference.startswith("SL") and len(james.reference) == 10
+    assert james.reference.startswith("SL")
+    assert len(james.reference) == 10
     assert (james.family_name, james.birth_date, james.birth_date_precision, james.sex) == (
         "Smith",
         dt.date(2004, 10, 1),
@@ -110,7 +111,8 @@ def test_a_feed_becomes_people_entries_relationships_and_involvements(
     )
 
     entry = ChronologyEntry.objects.get()
-    assert entry.lineage == entry.pk and entry.version == 1
+    assert entry.lineage == entry.pk
+    assert entry.version == 1
     assert entry.agency_id == police.agency_id
     assert entry.occurred_at == dt.datetime(2019, 8, 3, 22, 10, tzinfo=LONDON)
     assert (entry.precision, entry.has_time, entry.is_significant) == ("day", True, True)
@@ -140,7 +142,8 @@ def test_a_feed_becomes_people_entries_relationships_and_involvements(
 
     involvement = Involvement.objects.get()
     assert involvement.person == james
-    assert involvement.team is not None and involvement.team.name == "Exploitation Team North"
+    assert involvement.team is not None
+    assert involvement.team.name == "Exploitation Team North"
     assert (involvement.practitioner_name, involvement.is_lead, involvement.started_on) == (
         "Sam Jones",
         True,
@@ -280,7 +283,8 @@ def test_a_bad_line_refuses_the_whole_file(police: SourceSystem, feed: Feed, run
     report = Path(str(path) + ".rejects.jsonl")
     assert result.rejects_path == report
     row = orjson.loads(report.read_bytes().splitlines()[0])
-    assert row["line"] == 6 and row["field"] == "occurred_at"
+    assert row["line"] == 6
+    assert row["field"] == "occurred_at"
     assert orjson.loads(row["raw"]) == bad
 
 

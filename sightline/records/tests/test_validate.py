@@ -536,9 +536,13 @@ def test_the_fast_date_path_agrees_with_parse_partial(value: str, precision: str
     try:
         expected = parse_partial(value, precision)
     except PartialDateError as exc:
+        message = str(exc)
+    else:
+        message = ""
+    if message:
         with pytest.raises(PartialDateError) as raised:
             _partial(value, precision)
-        assert str(raised.value) == str(exc)
+        assert str(raised.value) == message
         return
     got = _partial(value, precision)
     assert (got.start, got.precision, got.has_time) == (

@@ -1,0 +1,80 @@
+"""cases.services.involvements_import: teams by name, updates in place, access grants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from sightline.agencies.models import Team
+from sightline.agencies.tests.factories import AgencyFactory, TeamFactory
+from sightline.cases.models import Involvement
+from sightline.cases.services import InvolvementValue, involvements_import
+from sightline.core.actors import IMPORTER
+from sightline.core.fastinsert import Adapter
+from sightline.governance.models import AccessGrant
+from sightline.people.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def value(person: Any, agency: Any, team: str, **changes: Any) -> InvolvementValue:
+    fields = {
+        "source_record_id": None,
+        "previous_record_id": None,
+        "person_id": person.pk,
+        "agency_id": agency.pk,
+        "team_name": team,
+        "practitioner_name": "Sam Jones",
+        "practitioner_role": "Social worker",
+        "practitioner_email": "sam@example.org",
+        "practitioner_phone": "",
+        "is_lead": True,
+        "started_on": dt.date(2024, 1, 8),
+        "ended_on": None,
+        **changes,
+    }
+    return InvolvementValue(**fields)
+
+
+def test_teams_are_found_by_name_whatever_the_case_and_created_once() -> None:
+    agency = AgencyFactory()
+    existing = TeamFactory(agency=agency, name="Assessment Team", code="assessment-team")
+    TeamFactory(agency=agency, name="Other", code="court-team")
+    child, sibling = PersonFactory(), PersonFactory()
+    involvements_import(
+        actor=IMPORTER,
+        items=[
+            value(child, agency, "assessment team"),
+            value(sibling, agency, "Court Team"),
+            value(child, agency, "court team"),
+        ],
+        team_scoped=False,
+        adapter=Adapter(),
+    )
+    court = Team.objects.get(name="Court Team")
+    assert court.code == "court-team-2"
+    assert sorted(Involvement.objects.values_list("person_id", "team_id")) == sorted(
+        [(child.pk, existing.pk), (sibling.pk, court.pk), (child.pk, court.pk)]
+    )
+    assert set(AccessGrant.objects.values_list("person_id", "team_id", "basis")) == {
+        (child.pk, None, "involvement"),
+        (sibling.pk, None, "involvement"),
+    }
+
+
+def test_a_team_scoped_feed_grants_to_the_team() -> None:
+    agency = AgencyFactory(kind="camhs")
+    child = PersonFactory()
+    involvements_import(
+        actor=IMPORTER, items=[value(child, agency, "Neuro")], team_scoped=True, adapter=Adapter()
+    )
+    grant = AccessGrant.objects.get()
+    assert grant.team == Team.objects.get(name="Neuro")
+    assert grant.agency_id == agency.pk
+
+
+def test_an_actor_is_required() -> None:
+    with pytest.raises(ValueError, match="needs an actor"):
+        involvements_import(actor=None, items=[], team_scoped=False, adapter=Adapter())
