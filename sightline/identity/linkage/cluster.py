@@ -81,14 +81,13 @@ def cluster(
     return Clusters({uid: find(uid) for uid in parent}, refused)
 
 
-
 def ambiguous_weak_links(
     strong: Iterable[tuple[str, str, float]],
     weak: Iterable[tuple[str, str, float]],
     *,
     person_of: Mapping[str, str] | None = None,
 ) -> set[tuple[str, str]]:
-    """Weak automatic links (no first name on one side) that must go to review instead.
+    """Weak automatic links (no first name or no birth date on one side) that must go to review.
 
     A record with no first name that links to two different people (twins: same surname, birth
     date and address) could be either of them: none of its weak links stands. People are the

@@ -1,5 +1,8 @@
 """The DuckDB connection the linkage runs in: bounded memory, spill to disk, no network."""
 
+# ruff: noqa: S608 - SQL here is assembled from the model's own column names and table names,
+# never from input data.
+
 from __future__ import annotations
 
 import os
@@ -19,13 +22,18 @@ _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def new_db_api(
-    *, memory_limit: str | None = None, threads: int | None = None, temp_directory: str | None = None
+    *,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    temp_directory: str | None = None,
 ) -> DuckDBAPI:
     con = duckdb.connect(":memory:")
     con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
     con.execute(f"SET threads = {int(threads or DEFAULT_THREADS)}")
     con.execute("SET preserve_insertion_order = false")
-    con.execute(f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}/sightline-duckdb'")
+    con.execute(
+        f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}/sightline-duckdb'"
+    )
     # No files, no extensions, no network: everything arrives as Arrow tables.
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")

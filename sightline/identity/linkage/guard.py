@@ -18,6 +18,9 @@ Rules, in order:
 5. Otherwise the bands: auto-link at or above `auto_link`, review at or above `review`.
 """
 
+# ruff: noqa: S608 - SQL here is assembled from the model's own column names and table names,
+# never from input data.
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -62,7 +65,8 @@ REASON_TEXT = {
         "parent and a child of the same name."
     ),
     Reason.AMBIGUOUS: (
-        "One record has no first name and matches more than one person (possibly twins)."
+        "One record has no first name or no date of birth and matches more than one person "
+        "(possibly twins, or a parent and child of the same name)."
     ),
     Reason.GREY_ZONE: "The evidence is not strong enough to link automatically.",
 }
@@ -95,9 +99,7 @@ class Levels:
     @classmethod
     def from_model(cls, splink_settings: dict[str, Any]) -> Levels:
         table = level_table(splink_settings)
-        by_label = {
-            (name, level["label"]): gamma for (name, gamma), level in table.items()
-        }
+        by_label = {(name, level["label"]): gamma for (name, gamma), level in table.items()}
         return cls(
             identifier_exact={c: by_label[(c, "exact")] for c in IDENTIFIERS},
             identifier_different={c: by_label[(c, "different")] for c in IDENTIFIERS},
@@ -157,9 +159,11 @@ def decision_sql(predictions: str, levels: Levels, thresholds: Thresholds) -> st
     dob_disagrees = _in("gamma_dob", levels.dob_disagrees)
     auto, review = thresholds.auto_link, thresholds.review
     R = Reason  # noqa: N806
-    method = "CASE " + " ".join(
-        f"WHEN gamma_{c} = {ex[c]} THEN '{c}'" for c in IDENTIFIERS
-    ) + " ELSE 'probabilistic' END"
+    method = (
+        "CASE "
+        + " ".join(f"WHEN gamma_{c} = {ex[c]} THEN '{c}'" for c in IDENTIFIERS)
+        + " ELSE 'probabilistic' END"
+    )
     return f"""
     WITH flags AS (
       SELECT *,
@@ -195,8 +199,9 @@ def decision_sql(predictions: str, levels: Levels, thresholds: Thresholds) -> st
           WHEN match_weight >= {review} THEN
             CASE WHEN _other_conflict THEN 'review|{R.IDENTIFIER_CONFLICT}'
                  WHEN NOT _id_agrees AND NOT _fn_agrees AND NOT _fn_missing AND _dob_exact
-                   THEN 'review|{R.POSSIBLE_TWIN}'
-                 WHEN NOT _id_agrees AND NOT _fn_agrees AND NOT _fn_missing THEN 'review|{R.POSSIBLE_SIBLING}'
+                   THEN 'no_link|{R.POSSIBLE_TWIN}'
+                 WHEN NOT _id_agrees AND NOT _fn_agrees AND NOT _fn_missing
+                   THEN 'no_link|{R.POSSIBLE_SIBLING}'
                  ELSE 'review|{R.GREY_ZONE}' END
           ELSE 'no_link|'
         END AS _decided
@@ -211,7 +216,9 @@ def decision_sql(predictions: str, levels: Levels, thresholds: Thresholds) -> st
     """
 
 
-def decide(row: dict[str, Any], levels: Levels, thresholds: Thresholds) -> tuple[Decision, Reason | None, str]:
+def decide(
+    row: dict[str, Any], levels: Levels, thresholds: Thresholds
+) -> tuple[Decision, Reason | None, str]:
     """The same rules as `decision_sql`, for one scored pair (a dict with gamma_* columns)."""
     ex, diff = levels.identifier_exact, levels.identifier_different
     gamma = {c: row.get(f"gamma_{c}") for c in (*IDENTIFIERS, "first_name", "dob")}
@@ -242,14 +249,22 @@ def decide(row: dict[str, Any], levels: Levels, thresholds: Thresholds) -> tuple
     twin = gamma["dob"] == levels.dob_exact
     if weight >= auto:
         if household:
-            return Decision.REVIEW, Reason.POSSIBLE_TWIN if twin else Reason.POSSIBLE_SIBLING, method
+            return (
+                Decision.REVIEW,
+                Reason.POSSIBLE_TWIN if twin else Reason.POSSIBLE_SIBLING,
+                method,
+            )
         if other_conflict:
             return Decision.REVIEW, Reason.IDENTIFIER_CONFLICT, method
         return Decision.AUTO_LINK, None, method
     if weight >= review:
         if other_conflict:
             return Decision.REVIEW, Reason.IDENTIFIER_CONFLICT, method
-        if household:
-            return Decision.REVIEW, Reason.POSSIBLE_TWIN if twin else Reason.POSSIBLE_SIBLING, method
+        if household:  # the guard only ever lowers a decision: below auto-link, no link
+            return (
+                Decision.NO_LINK,
+                Reason.POSSIBLE_TWIN if twin else Reason.POSSIBLE_SIBLING,
+                method,
+            )
         return Decision.REVIEW, Reason.GREY_ZONE, method
     return Decision.NO_LINK, None, method

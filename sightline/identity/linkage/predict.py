@@ -11,6 +11,9 @@ source: a million records give a few million candidate pairs, and only those wor
 leave DuckDB.
 """
 
+# ruff: noqa: S608 - SQL here is assembled from the model's own column names and table names,
+# never from input data.
+
 from __future__ import annotations
 
 import copy
@@ -142,9 +145,7 @@ class Linkage:
         self.db_api = new_db_api(memory_limit=memory_limit, threads=threads)
         self.con = self.db_api.duckdb_con
         splink_settings = copy.deepcopy(model["splink"])
-        splink_settings["probability_two_random_records_match"] = prior_for(
-            model, records.num_rows
-        )
+        splink_settings["probability_two_random_records_match"] = prior_for(model, records.num_rows)
         splink_settings["retain_matching_columns"] = True
         splink_settings["retain_intermediate_calculation_columns"] = True
         self.splink_settings = splink_settings
@@ -265,7 +266,7 @@ class Linkage:
         steps = []
         for comparison in self.splink_settings["comparisons"]:
             name = comparison["output_column_name"]
-            gamma = row.get(f"gamma_{name}")
+            gamma = int(row.get(f"gamma_{name}", -1))
             level = self.level_table.get((name, gamma), {})
             value_col = VALUE_COLUMNS.get(name, name)
             steps.append(
@@ -299,24 +300,38 @@ class Linkage:
         return [self.pair_decision(row) for row in pairs.to_pylist()]
 
 
-def resolve_ambiguous(
-    pairs: pa.Table, *, person_of: Mapping[str, str] | None = None
-) -> pa.Table:
+def resolve_ambiguous(pairs: pa.Table, *, person_of: Mapping[str, str] | None = None) -> pa.Table:
     """Send to review the weak automatic links (no first name on one side) of any record that
     would join two different people; see cluster.ambiguous_weak_links."""
     if pairs.num_rows == 0:
         return pairs
     cols = pairs.select(
-        ["unique_id_l", "unique_id_r", "match_weight", "decision", "method", "gamma_first_name"]
+        [
+            "unique_id_l",
+            "unique_id_r",
+            "match_weight",
+            "decision",
+            "method",
+            "gamma_first_name",
+            "gamma_dob",
+        ]
     ).to_pydict()
-    strong, weak = [], []
-    for left, right, weight, decision, method, gamma_fn in zip(
-        cols["unique_id_l"], cols["unique_id_r"], cols["match_weight"], cols["decision"],
-        cols["method"], cols["gamma_first_name"], strict=True,
+    strong: list[tuple[str, str, float]] = []
+    weak: list[tuple[str, str, float]] = []
+    for left, right, weight, decision, method, gamma_fn, gamma_dob in zip(
+        cols["unique_id_l"],
+        cols["unique_id_r"],
+        cols["match_weight"],
+        cols["decision"],
+        cols["method"],
+        cols["gamma_first_name"],
+        cols["gamma_dob"],
+        strict=True,
     ):
         if decision != "auto_link":
             continue
-        (weak if method == "probabilistic" and gamma_fn == -1 else strong).append(
+        weak_evidence = gamma_fn == -1 or gamma_dob == -1
+        (weak if method == "probabilistic" and weak_evidence else strong).append(
             (left, right, weight)
         )
     demoted = ambiguous_weak_links(strong, weak, person_of=person_of)
@@ -326,15 +341,17 @@ def resolve_ambiguous(
         (left, right) in demoted
         for left, right in zip(cols["unique_id_l"], cols["unique_id_r"], strict=True)
     ]
-    decision = [
-        "review" if flag else d for flag, d in zip(flags, cols["decision"], strict=True)
-    ]
+    decision = ["review" if flag else d for flag, d in zip(flags, cols["decision"], strict=True)]
     reason = [
         str(Reason.AMBIGUOUS) if flag else r
         for flag, r in zip(flags, pairs.column("reason").to_pylist(), strict=True)
     ]
-    pairs = pairs.set_column(pairs.schema.get_field_index("decision"), "decision", pa.array(decision))
-    return pairs.set_column(pairs.schema.get_field_index("reason"), "reason", pa.array(reason, pa.string()))
+    pairs = pairs.set_column(
+        pairs.schema.get_field_index("decision"), "decision", pa.array(decision)
+    )
+    return pairs.set_column(
+        pairs.schema.get_field_index("reason"), "reason", pa.array(reason, pa.string())
+    )
 
 
 def predict_pairs(
@@ -353,14 +370,19 @@ def predict_between(
     return linkage.decisions(linkage.predict_between(new))
 
 
-def links(pairs: pa.Table, *, decisions: Iterable[str] = ("auto_link",)) -> list[tuple[str, str, float]]:
+def links(
+    pairs: pa.Table, *, decisions: Iterable[str] = ("auto_link",)
+) -> list[tuple[str, str, float]]:
     """(left, right, weight) edges of the chosen decisions, for `cluster.cluster`."""
     wanted = set(decisions)
     cols = pairs.select(["unique_id_l", "unique_id_r", "match_weight", "decision"]).to_pydict()
     return [
         (left, right, weight)
         for left, right, weight, decision in zip(
-            cols["unique_id_l"], cols["unique_id_r"], cols["match_weight"], cols["decision"],
+            cols["unique_id_l"],
+            cols["unique_id_r"],
+            cols["match_weight"],
+            cols["decision"],
             strict=True,
         )
         if decision in wanted

@@ -8,7 +8,7 @@ The labels written here are what a reviewer reads in a link's explanation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -88,6 +88,11 @@ def _first_name() -> cl.CustomComparison:
                 label_for_charts="nickname or alias"
             ),
             cll.ExactMatchLevel("fn_phonetic").configure(label_for_charts="sounds alike"),
+            cll.CustomLevel(
+                "list_contains(given_tokens_l, first_name_r) "
+                "OR list_contains(given_tokens_r, first_name_l)",
+                label_for_charts="first name is the other's middle name",
+            ),
             cll.JaroWinklerLevel("first_name", 0.8).configure(label_for_charts="loosely similar"),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
@@ -239,7 +244,7 @@ def settings_creator(*, blocking: list[tuple[str, ...] | str] | None = None) -> 
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
+        comparisons=cast(list[Any], comparisons()),
         blocking_rules_to_generate_predictions=blocking_rules(blocking),
         additional_columns_to_retain=["source"],
         retain_intermediate_calculation_columns=False,
@@ -268,3 +273,8 @@ def untuned_settings_creator() -> SettingsCreator:
         additional_columns_to_retain=["source"],
         retain_matching_columns=True,
     )
+
+
+def settings_dict() -> dict[str, Any]:
+    """The untrained model as a Splink settings dict (levels and labels, no m or u)."""
+    return settings_creator().create_settings_dict("duckdb")

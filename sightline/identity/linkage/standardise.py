@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jellyfish
@@ -30,11 +30,38 @@ from sightline.identity.linkage.nicknames import variant_keys
 # -- Names ----------------------------------------------------------------------------------
 
 _NON_LETTER = re.compile(r"[^a-z]+")
-_TITLES = frozenset("mr mrs miss ms mx master dr sir rev".split())
+_TITLES = frozenset(["mr", "mrs", "miss", "ms", "mx", "master", "dr", "sir", "rev"])
 # Words that stand in for a name nobody knew yet: never evidence (NHS England keeps a similar list).
 _PLACEHOLDER_WORDS = frozenset(
-    """baby babyboy babygirl infant unborn unknown unk nk notknown twin triplet boy girl child
-    male female newborn tbc tba na none null nil test anon anonymous noname""".split()
+    [
+        "baby",
+        "babyboy",
+        "babygirl",
+        "infant",
+        "unborn",
+        "unknown",
+        "unk",
+        "nk",
+        "notknown",
+        "twin",
+        "triplet",
+        "boy",
+        "girl",
+        "child",
+        "male",
+        "female",
+        "newborn",
+        "tbc",
+        "tba",
+        "na",
+        "none",
+        "null",
+        "nil",
+        "test",
+        "anon",
+        "anonymous",
+        "noname",
+    ]
 )
 _PLACEHOLDER_PHRASES = (
     re.compile(r"^(baby|infant|twin|triplet|unborn)\s*(of|\d|[ab]\b|one|two)"),
@@ -169,10 +196,7 @@ def standardise_birth_date(value: Any, *, today: dt.date | None = None) -> Birth
         return NO_DATE
     if isinstance(value, dt.datetime):
         value = value.date()
-    if isinstance(value, dt.date):
-        text = value.isoformat()
-    else:
-        text = str(value).strip()
+    text = value.isoformat() if isinstance(value, dt.date) else str(value).strip()
     if not text:
         return NO_DATE
     return _birth_date_cached(text, today or dt.date.today())  # noqa: DTZ011
@@ -318,6 +342,7 @@ SCHEMA = pa.schema(
         ("middle_names", pa.string()),
         ("surname", pa.string()),
         ("fn_variants", pa.list_(pa.string())),
+        ("given_tokens", pa.list_(pa.string())),
         ("fn_phonetic", pa.string()),
         ("fn_for_swap", pa.string()),
         ("sn_parts", pa.list_(pa.string())),
@@ -364,7 +389,9 @@ def standardise_record(
     forenames = standardise_forenames(row.get("given_names"))
     surname = standardise_surname(row.get("family_name"))
 
-    fn_tokens = list(forenames.tokens)
+    # Variants of the first name and of alias first names; middle names are kept apart (a
+    # sibling's first name is often another child's middle name, and a mother's too).
+    fn_tokens = list(forenames.tokens[:1])
     sn_parts = set(surname.parts)
     for other in row.get("other_names") or []:
         if not isinstance(other, str) or is_placeholder_name(other):
@@ -422,6 +449,7 @@ def standardise_record(
         "middle_names": forenames.middle_names,
         "surname": sn,
         "fn_variants": forename_variants(fn_tokens),
+        "given_tokens": sorted(set(forenames.tokens)),
         "fn_phonetic": phonetic(first) if first else None,
         "fn_for_swap": first,
         "sn_parts": sorted(sn_parts),

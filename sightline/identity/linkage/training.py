@@ -10,6 +10,9 @@ Recipe (docs/adr/0004-identity-resolution.md, reference/anchors-linkage.md §6.4
    and no missing u or m left in the model (a model with holes fails, it is not saved).
 """
 
+# ruff: noqa: S608 - SQL here is assembled from the model's own column names and table names,
+# never from input data.
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,12 +50,11 @@ def silver_label_sql(table: str, *, count_collisions: bool = False) -> str:
     """Pairs that share a valid identifier, minus every identifier value that looks shared by
     two different people (sex differs, or birth years differ by more than one, while the given
     names disagree outright). One bad number drops all of its pairs, not only the odd one."""
-    parts = []
-    for scheme in model_settings.IDENTIFIERS:
-        parts.append(
-            f"SELECT '{scheme}' AS scheme, {scheme} AS value, unique_id, first_name, "
-            f"fn_variants, dob_year, sex FROM {table} WHERE {scheme} IS NOT NULL"
-        )
+    parts = [
+        f"SELECT '{scheme}' AS scheme, {scheme} AS value, unique_id, first_name, "
+        f"fn_variants, dob_year, sex FROM {table} WHERE {scheme} IS NOT NULL"
+        for scheme in model_settings.IDENTIFIERS
+    ]
     ids = " UNION ALL ".join(parts)
     final = (
         "SELECT count(*) FROM collided"
@@ -112,7 +114,9 @@ def train(
 
     if not untuned:
         labels = db_api.duckdb_con.sql(silver_label_sql(sdf.physical_name)).to_arrow_table()
-        n_collided = db_api.duckdb_con.sql(silver_label_sql(sdf.physical_name, count_collisions=True)).fetchall()[0][0]
+        n_collided = db_api.duckdb_con.sql(
+            silver_label_sql(sdf.physical_name, count_collisions=True)
+        ).fetchall()[0][0]
         train_log["silver_pairs"] = labels.num_rows
         train_log["identifiers_dropped_as_collisions"] = n_collided
         if labels.num_rows:
@@ -149,13 +153,12 @@ def train(
 
 
 def _levels(splink_settings: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for comparison in splink_settings["comparisons"]:
-        name = comparison["output_column_name"]
-        for level in comparison["comparison_levels"]:
-            if not level.get("is_null_level"):
-                out.append((name, level))
-    return out
+    return [
+        (comparison["output_column_name"], level)
+        for comparison in splink_settings["comparisons"]
+        for level in comparison["comparison_levels"]
+        if not level.get("is_null_level")
+    ]
 
 
 def apply_floors(splink_settings: dict[str, Any]) -> list[str]:

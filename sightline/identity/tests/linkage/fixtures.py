@@ -12,23 +12,145 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FIRST = {
-    "m": """oliver george noah arthur harry leo jack charlie oscar jacob henry thomas freddie alfie
-    theo william archie joshua alexander james isaac edward lucas max ethan mason joseph samuel
-    daniel muhammad ibrahim yusuf omar jakub szymon filip kacper""".split(),
-    "f": """olivia amelia isla ava ivy freya lily florence mia willow rosie sophia isabella grace
-    daisy poppy elsie emily ella evie charlotte jessica ruby chloe megan aisha fatima maryam
-    zara zofia julia maja hanna""".split(),
+    "m": [
+        "oliver",
+        "george",
+        "noah",
+        "arthur",
+        "harry",
+        "leo",
+        "jack",
+        "charlie",
+        "oscar",
+        "jacob",
+        "henry",
+        "thomas",
+        "freddie",
+        "alfie",
+        "theo",
+        "william",
+        "archie",
+        "joshua",
+        "alexander",
+        "james",
+        "isaac",
+        "edward",
+        "lucas",
+        "max",
+        "ethan",
+        "mason",
+        "joseph",
+        "samuel",
+        "daniel",
+        "muhammad",
+        "ibrahim",
+        "yusuf",
+        "omar",
+        "jakub",
+        "szymon",
+        "filip",
+        "kacper",
+    ],
+    "f": [
+        "olivia",
+        "amelia",
+        "isla",
+        "ava",
+        "ivy",
+        "freya",
+        "lily",
+        "florence",
+        "mia",
+        "willow",
+        "rosie",
+        "sophia",
+        "isabella",
+        "grace",
+        "daisy",
+        "poppy",
+        "elsie",
+        "emily",
+        "ella",
+        "evie",
+        "charlotte",
+        "jessica",
+        "ruby",
+        "chloe",
+        "megan",
+        "aisha",
+        "fatima",
+        "maryam",
+        "zara",
+        "zofia",
+        "julia",
+        "maja",
+        "hanna",
+    ],
 }
 NICK = {
-    "william": "liam", "thomas": "tom", "james": "jim", "joseph": "joe", "samuel": "sam",
-    "alexander": "alex", "oliver": "ollie", "daniel": "danny", "edward": "eddie",
-    "muhammad": "mohammed", "jessica": "jess", "isabella": "bella", "charlotte": "lottie",
-    "aisha": "ayesha", "zofia": "zosia", "jakub": "kuba", "joshua": "josh", "freddie": "fred",
-    "alfie": "alf", "emily": "emmy", "sophia": "sophie", "olivia": "liv",
+    "william": "liam",
+    "thomas": "tom",
+    "james": "jim",
+    "joseph": "joe",
+    "samuel": "sam",
+    "alexander": "alex",
+    "oliver": "ollie",
+    "daniel": "danny",
+    "edward": "eddie",
+    "muhammad": "mohammed",
+    "jessica": "jess",
+    "isabella": "bella",
+    "charlotte": "lottie",
+    "aisha": "ayesha",
+    "zofia": "zosia",
+    "jakub": "kuba",
+    "joshua": "josh",
+    "freddie": "fred",
+    "alfie": "alf",
+    "emily": "emmy",
+    "sophia": "sophie",
+    "olivia": "liv",
 }
-SURNAMES = """smith jones taylor brown williams wilson johnson davies patel wright robinson
-thompson evans walker white roberts green hall wood jackson clarke khan ali hussain ahmed
-kowalski nowak wisniewski murphy kelly obrien walsh byrne singh kaur begum lewis harris""".split()
+SURNAMES = [
+    "smith",
+    "jones",
+    "taylor",
+    "brown",
+    "williams",
+    "wilson",
+    "johnson",
+    "davies",
+    "patel",
+    "wright",
+    "robinson",
+    "thompson",
+    "evans",
+    "walker",
+    "white",
+    "roberts",
+    "green",
+    "hall",
+    "wood",
+    "jackson",
+    "clarke",
+    "khan",
+    "ali",
+    "hussain",
+    "ahmed",
+    "kowalski",
+    "nowak",
+    "wisniewski",
+    "murphy",
+    "kelly",
+    "obrien",
+    "walsh",
+    "byrne",
+    "singh",
+    "kaur",
+    "begum",
+    "lewis",
+    "harris",
+]
 AREAS = ["CV34", "CV35", "CV31", "CV32", "B90", "B93", "CV8", "CV37"]
 AGENCIES = ["police", "health_ae", "school", "youth_justice", "childrens_social_care"]
 
@@ -85,11 +207,15 @@ class Child:
     records: list[dict[str, Any]] = field(default_factory=list)
 
 
-def make_county(children: int = 2000, seed: int = 7) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, set[str]]]:
+def make_county(
+    children: int = 2000, seed: int = 7
+) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, set[str]]]:
     """(person rows, truth {unique_id: true_id}, hard cases {kind: {true_id,...}})."""
     rng = random.Random(seed)
     kids: list[Child] = []
-    hard: dict[str, set[str]] = {k: set() for k in ("twin", "sibling", "nickname", "swapped_dob", "moved", "no_identifier")}
+    hard: dict[str, set[str]] = {
+        k: set() for k in ("twin", "sibling", "nickname", "swapped_dob", "moved", "no_identifier")
+    }
     family = 0
     while len(kids) < children:
         family += 1
@@ -103,7 +229,9 @@ def make_county(children: int = 2000, seed: int = 7) -> tuple[list[dict[str, Any
         members: list[Child] = []
         for k in range(size):
             sex = rng.choice("mf")
-            dob = base if (twins and k == 1) else base + dt.timedelta(days=rng.randrange(-2500, 2500))
+            dob = (
+                base if (twins and k == 1) else base + dt.timedelta(days=rng.randrange(-2500, 2500))
+            )
             dob = min(dob, dt.date(2024, 12, 31))
             first = rng.choice(FIRST[sex])
             while any(m.first == first for m in members):
@@ -111,9 +239,16 @@ def make_county(children: int = 2000, seed: int = 7) -> tuple[list[dict[str, Any
             age = 2025 - dob.year
             child = Child(
                 true_id=f"C{len(kids) + len(members):06d}",
-                first=first, surname=surname, sex=sex, dob=dob, postcode=pc,
-                nhs=nhs_number(rng), upn=upn(rng) if age >= 4 else None,
-                pnc=f"{rng.randrange(10, 25)}/{rng.randrange(1, 10**6):07d}{rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}" if age >= 10 and rng.random() < 0.25 else None,
+                first=first,
+                surname=surname,
+                sex=sex,
+                dob=dob,
+                postcode=pc,
+                nhs=nhs_number(rng),
+                upn=upn(rng) if age >= 4 else None,
+                pnc=f"{rng.randrange(10, 25)}/{rng.randrange(1, 10**6):07d}{rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}"
+                if age >= 10 and rng.random() < 0.25
+                else None,
                 family=f"F{family}",
             )
             if twins and k == 1:
@@ -134,7 +269,8 @@ def make_county(children: int = 2000, seed: int = 7) -> tuple[list[dict[str, Any
             agency = "childrens_social_care" if r == 0 else rng.choice(AGENCIES)
             n += 1
             source_id = f"{agency[:3].upper()}-{n}"
-            first, surname, dob_s, pc = child.first, child.surname, child.dob.isoformat(), child.postcode
+            first, surname, pc = child.first, child.surname, child.postcode
+            dob_s: str | None = child.dob.isoformat()
             if r > 0:
                 x = rng.random()
                 if first in NICK and x < 0.15:
@@ -162,27 +298,54 @@ def make_county(children: int = 2000, seed: int = 7) -> tuple[list[dict[str, Any
                 elif rng.random() < 0.3:
                     pc = pc.lower().replace(" ", "")
             ids = {
-                "nhs_number": child.nhs if rng.random() < {"health_ae": 0.93, "childrens_social_care": 0.6}.get(agency, 0.15) else None,
-                "upn": child.upn if child.upn and rng.random() < {"school": 0.98, "childrens_social_care": 0.35}.get(agency, 0.2) else None,
-                "pnc_id": child.pnc if child.pnc and agency in ("police", "youth_justice") and rng.random() < 0.85 else None,
+                "nhs_number": child.nhs
+                if rng.random()
+                < {"health_ae": 0.93, "childrens_social_care": 0.6}.get(agency, 0.15)
+                else None,
+                "upn": child.upn
+                if child.upn
+                and rng.random() < {"school": 0.98, "childrens_social_care": 0.35}.get(agency, 0.2)
+                else None,
+                "pnc_id": child.pnc
+                if child.pnc and agency in ("police", "youth_justice") and rng.random() < 0.85
+                else None,
                 "local_id": source_id,
             }
             if ids["nhs_number"] and rng.random() < 0.01:  # two digits transposed: fails mod 11
                 d = ids["nhs_number"]
                 ids["nhs_number"] = d[0] + d[2] + d[1] + d[3:]
-            rows.append({
-                "format": "sightline/1", "kind": "person", "source": agency, "source_id": source_id,
-                "given_names": first.title() if rng.random() < 0.7 else first.upper(),
-                "family_name": surname.title(), "other_names": [],
-                "birth_date": dob_s, "sex": {"m": "male", "f": "female"}[child.sex] if rng.random() > 0.02 else None,
-                "identifiers": ids,
-                "addresses": [{"line": "1 Street", "postcode": pc, "from": None, "to": None}] if rng.random() > 0.08 else [],
-            })
+            rows.append(
+                {
+                    "format": "sightline/1",
+                    "kind": "person",
+                    "source": agency,
+                    "source_id": source_id,
+                    "given_names": first.title() if rng.random() < 0.7 else first.upper(),
+                    "family_name": surname.title(),
+                    "other_names": [],
+                    "birth_date": dob_s,
+                    "sex": {"m": "male", "f": "female"}[child.sex] if rng.random() > 0.02 else None,
+                    "identifiers": ids,
+                    "addresses": [{"line": "1 Street", "postcode": pc, "from": None, "to": None}]
+                    if rng.random() > 0.08
+                    else [],
+                }
+            )
             truth[f"{agency}|{source_id}"] = child.true_id
     by_child: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_child.setdefault(truth[f"{row['source']}|{row['source_id']}"], []).append(row)
     for tid, rs in by_child.items():
-        if len(rs) > 1 and sum(1 for r in rs if r["identifiers"]["nhs_number"] or r["identifiers"]["upn"] or r["identifiers"]["pnc_id"]) <= 1:
+        if (
+            len(rs) > 1
+            and sum(
+                1
+                for r in rs
+                if r["identifiers"]["nhs_number"]
+                or r["identifiers"]["upn"]
+                or r["identifiers"]["pnc_id"]
+            )
+            <= 1
+        ):
             hard["no_identifier"].add(tid)
     return rows, truth, hard
