@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from sightline.agencies.models import Team
-from sightline.agencies.tests.factories import AgencyFactory, TeamFactory
+from sightline.agencies.tests.factories import TeamFactory
 from sightline.cases.models import Involvement
 from sightline.cases.services import InvolvementValue, involvements_import
+from sightline.chronology.tests.factories import new_agency, new_person
 from sightline.core.actors import IMPORTER
 from sightline.core.fastinsert import Adapter
 from sightline.governance.models import AccessGrant
-from sightline.people.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,12 @@ def value(person: Any, agency: Any, team: str, **changes: Any) -> InvolvementVal
 
 
 def test_teams_are_found_by_name_whatever_the_case_and_created_once() -> None:
-    agency = AgencyFactory()
-    existing = TeamFactory(agency=agency, name="Assessment Team", code="assessment-team")
+    agency = new_agency()
+    existing = cast(
+        Team, TeamFactory(agency=agency, name="Assessment Team", code="assessment-team")
+    )
     TeamFactory(agency=agency, name="Other", code="court-team")
-    child, sibling = PersonFactory(), PersonFactory()
+    child, sibling = new_person(), new_person()
     involvements_import(
         actor=IMPORTER,
         items=[
@@ -65,8 +67,8 @@ def test_teams_are_found_by_name_whatever_the_case_and_created_once() -> None:
 
 
 def test_a_team_scoped_feed_grants_to_the_team() -> None:
-    agency = AgencyFactory(kind="camhs")
-    child = PersonFactory()
+    agency = new_agency(kind="camhs")
+    child = new_person()
     involvements_import(
         actor=IMPORTER, items=[value(child, agency, "Neuro")], team_scoped=True, adapter=Adapter()
     )

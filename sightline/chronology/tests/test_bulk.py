@@ -10,11 +10,14 @@ import pytest
 
 from sightline.chronology.bulk import EntryWrite, entries_write
 from sightline.chronology.models import ChronologyEntry, EntrySubject
-from sightline.chronology.tests.factories import EntryFactory
+from sightline.chronology.tests.factories import (
+    EntryFactory,
+    new_agency,
+    new_person,
+    source_record_for,
+)
 from sightline.core.dates import LONDON
 from sightline.core.fastinsert import Adapter
-from sightline.people.tests.factories import PersonFactory
-from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 
 pytestmark = pytest.mark.django_db
 
@@ -37,29 +40,10 @@ class Values:
     is_significant: bool = False
 
 
-def record(agency: Any, version: int = 1) -> SourceRecord:
-    system, _ = SourceSystem.objects.get_or_create(
-        code="csc",
-        defaults={"name": "csc", "agency": agency, "registered_at": dt.datetime.now(dt.UTC)},
-    )
-    batch = ImportBatch.objects.create(
-        filename="x", file_sha256="", started_at=dt.datetime.now(dt.UTC)
-    )
-    return SourceRecord.objects.create(
-        source_system=system,
-        source_id="E-1",
-        kind="entry",
-        version=version,
-        payload={},
-        payload_hash=str(version),
-        batch=batch,
-        line_number=1,
-    )
-
-
 def test_a_new_record_starts_a_lineage() -> None:
-    child = PersonFactory()
-    first = record(agency=EntryFactory().agency)
+    child = new_person()
+    agency = new_agency()
+    first = source_record_for(agency)
     [entry_id] = entries_write(
         [
             EntryWrite(
@@ -86,15 +70,15 @@ def test_a_new_record_starts_a_lineage() -> None:
 def test_a_changed_record_follows_corrections_made_in_sightline() -> None:
     """The feed's correction becomes the next version after the lineage's current head, even
     when a practitioner corrected the entry in Sightline in between."""
-    child = PersonFactory()
-    agency = EntryFactory().agency
-    first = record(agency)
+    child = new_person()
+    agency = new_agency()
+    first = source_record_for(agency)
     [v1] = entries_write(
         [EntryWrite(Values(), first.pk, None, agency.pk, [(child.pk, "subject")])],
         adapter=Adapter(),
     )
     original = ChronologyEntry.objects.get(pk=v1)
-    corrected = EntryFactory(
+    corrected = EntryFactory.create(
         agency=agency,
         lineage=original.lineage,
         version=2,
@@ -104,7 +88,7 @@ def test_a_changed_record_follows_corrections_made_in_sightline() -> None:
     original.superseded_at = corrected.recorded_at
     original.save()
 
-    second = record(agency, version=2)
+    second = source_record_for(agency)
     later = Values(
         summary="Corrected by the feed.", recorded_at=dt.datetime(2024, 3, 10, tzinfo=LONDON)
     )

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from sightline.chronology.tests.factories import new_person
 from sightline.core.actors import IMPORTER
 from sightline.identity.models import IdentityLink
 from sightline.identity.resolve import IdentifierResolver, Known, decide
 from sightline.people.models import Person
-from sightline.people.tests.factories import PersonFactory
 from sightline.records.ingest.hooks import PersonCandidate
 from sightline.records.ingest.pipeline import ImportOptions, import_file
 from sightline.records.models import SourceSystem
@@ -212,7 +212,7 @@ def test_two_different_valid_nhs_numbers_are_never_merged(
 def test_linking_follows_a_merge(sources: list[SourceSystem], load: Callable[..., Any]) -> None:
     load(person("health", "H-1", nhs_number=NHS_A), name="h.jsonl")
     merged = Person.objects.get()
-    survivor = PersonFactory()
+    survivor = new_person()
     merged.merged_into = survivor
     merged.save()
     load(person("police", "P-1", nhs_number=NHS_A), name="p.jsonl")

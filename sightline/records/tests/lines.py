@@ -9,7 +9,7 @@ from typing import Any
 FORMAT = "sightline/1"
 
 
-def person(key: str = "P-1001", feed: str = "police", **changes: Any) -> dict[str, Any]:
+def person(key: str = "P-1001", feed: str = "police", /, **changes: Any) -> dict[str, Any]:
     line = {
         "format": FORMAT,
         "kind": "person",
@@ -35,7 +35,7 @@ def person(key: str = "P-1001", feed: str = "police", **changes: Any) -> dict[st
 
 
 def entry(
-    key: str = "E-77", feed: str = "police", subject: str = "P-1001", **changes: Any
+    key: str = "E-77", feed: str = "police", subject: str = "P-1001", /, **changes: Any
 ) -> dict[str, Any]:
     line = {
         "format": FORMAT,
@@ -59,7 +59,7 @@ def entry(
     return _changed(line, changes)
 
 
-def relationship(key: str = "R-5", feed: str = "police", **changes: Any) -> dict[str, Any]:
+def relationship(key: str = "R-5", feed: str = "police", /, **changes: Any) -> dict[str, Any]:
     line = {
         "format": FORMAT,
         "kind": "relationship",
@@ -75,7 +75,7 @@ def relationship(key: str = "R-5", feed: str = "police", **changes: Any) -> dict
 
 
 def involvement(
-    key: str = "I-1", feed: str = "police", subject: str = "P-1001", **changes: Any
+    key: str = "I-1", feed: str = "police", subject: str = "P-1001", /, **changes: Any
 ) -> dict[str, Any]:
     line = {
         "format": FORMAT,

@@ -12,11 +12,8 @@ import pytest
 from django.apps import apps
 
 from sightline.agencies.models import Agency, Team
-from sightline.cases.models import Involvement
-from sightline.chronology.models import ChronologyEntry, EntrySubject
 from sightline.core.dates import LONDON
 from sightline.governance.models import AccessGrant, AuditEvent
-from sightline.identity.models import IdentityLink
 from sightline.people.models import Address, Identifier, NameKey, Person, PersonName, Relationship
 from sightline.people.search_keys import name_keys
 from sightline.records.ingest.pipeline import BatchResult
@@ -27,6 +24,12 @@ from sightline.records.tests.conftest import write_csv
 from sightline.records.tests.lines import DELETE
 
 pytestmark = pytest.mark.django_db
+
+# Apps above or beside records in the layer order: looked up, not imported.
+ChronologyEntry: Any = apps.get_model("chronology", "ChronologyEntry")
+EntrySubject: Any = apps.get_model("chronology", "EntrySubject")
+IdentityLink: Any = apps.get_model("identity", "IdentityLink")
+Involvement: Any = apps.get_model("cases", "Involvement")
 
 Run = Callable[..., BatchResult]
 Feed = Callable[..., Path]
@@ -125,6 +128,7 @@ def test_a_feed_becomes_people_entries_relationships_and_involvements(
         "subject",
         entry.occurred_at,
     )
+    assert entry.source_record_id is not None
     record = SourceRecord.objects.get(pk=entry.source_record_id)
     assert (record.source_id, record.kind, record.version, record.is_current) == (
         "E-77",
@@ -297,7 +301,7 @@ def test_every_bad_line_is_reported_even_after_the_first(
                 lines.person(sex="M"),
                 "{not json",
                 lines.entry(type="x"),
-                lines.entry("E-2", subject="P-404"),
+                lines.entry("E-2", "police", "P-404"),
             ]
         )
     )
@@ -319,7 +323,7 @@ def test_accept_valid_imports_the_good_lines_and_reports_the_rest(
             *family(),
             lines.entry("E-78", occurred_at="Aug 2019"),
             lines.person("P-9", sex="M"),
-            lines.entry("E-79", subject="P-9"),
+            lines.entry("E-79", "police", "P-9"),
         ]
     )
 
@@ -360,7 +364,7 @@ def test_lines_may_name_people_imported_before(police: SourceSystem, feed: Feed,
     ("bad", "field", "reason"),
     [
         (
-            lines.entry(subject="P-404"),
+            lines.entry("E-77", "police", "P-404"),
             "subjects[0].source_id",
             "no person line P-404 from source police in this file or already imported",
         ),
@@ -370,12 +374,12 @@ def test_lines_may_name_people_imported_before(police: SourceSystem, feed: Feed,
             "no person line P-404 from source police in this file or already imported",
         ),
         (
-            lines.involvement(subject="P-404"),
+            lines.involvement("I-1", "police", "P-404"),
             "person",
             "no person line P-404 from source police in this file or already imported",
         ),
         (
-            lines.entry(feed="unknown"),
+            lines.entry("E-77", "unknown"),
             "source",
             "unknown is not a registered source (register it: sightline sources add unknown …)",
         ),
@@ -393,14 +397,16 @@ def test_rules_across_lines(
 def test_people_of_another_source_are_not_found(
     police: SourceSystem, health: SourceSystem, feed: Feed, run: Run
 ) -> None:
-    run(feed([lines.person(feed="health")], name="health.jsonl"))
+    run(feed([lines.person("P-1001", "health")], name="health.jsonl"))
     result = run(feed([lines.entry()]))
     assert [e.field for e in result.errors] == ["subjects[0].source_id"]
 
 
 def test_a_record_cannot_change_kind(police: SourceSystem, feed: Feed, run: Run) -> None:
     run(feed([lines.person()]))
-    result = run(feed([lines.person("P-2"), lines.entry("P-1001", subject="P-2")], name="b.jsonl"))
+    result = run(
+        feed([lines.person("P-2"), lines.entry("P-1001", "police", "P-2")], name="b.jsonl")
+    )
     assert [(e.line, e.field, e.reason) for e in result.errors] == [
         (2, "source_id", "P-1001 was imported as a person line; a record cannot change kind")
     ]
@@ -423,9 +429,11 @@ def test_a_team_scoped_source_grants_only_through_involvements(
     result = run(
         feed(
             [
-                lines.person(feed="camhs"),
-                lines.person("P-2", feed="camhs", **{"identifiers.nhs_number": None}),
-                lines.involvement(feed="camhs", agency="camhs", team="CAMHS Neurodevelopmental"),
+                lines.person("P-1001", "camhs"),
+                lines.person("P-2", "camhs", **{"identifiers.nhs_number": None}),
+                lines.involvement(
+                    "I-1", "camhs", "P-1001", agency="camhs", team="CAMHS Neurodevelopmental"
+                ),
             ],
             name="camhs.jsonl",
         )
@@ -445,7 +453,11 @@ def test_a_team_scoped_source_grants_only_through_involvements(
 def test_a_team_scoped_source_must_name_the_team(camhs: SourceSystem, feed: Feed, run: Run) -> None:
     result = run(
         feed(
-            [lines.person(feed="camhs"), lines.involvement(feed="camhs", team=None)], name="c.jsonl"
+            [
+                lines.person("P-1001", "camhs"),
+                lines.involvement("I-1", "camhs", "P-1001", team=None),
+            ],
+            name="c.jsonl",
         )
     )
     assert [(e.line, e.field) for e in result.errors] == [(2, "team")]
@@ -468,6 +480,7 @@ def test_involvements_find_their_team_by_name_and_update_in_place(
     run(feed([lines.involvement(to="2020-01-31")], name="b.jsonl"))
     again = Involvement.objects.get(pk=first.pk)
     assert again.ended_on == dt.date(2020, 1, 31)
+    assert again.source_record is not None
     assert again.source_record.version == 2
     assert Involvement.objects.count() == 2
 
@@ -485,7 +498,7 @@ def test_chunk_size_does_not_change_the_result(police: SourceSystem, feed: Feed,
     twins = [
         lines.person("P-1"),
         lines.person("P-2", given_names="Jim", other_names=[]),  # same valid NHS number
-        lines.entry(subject="P-2"),
+        lines.entry("E-77", "police", "P-2"),
     ]
     result = run(feed(twins), chunk_size=1)
     assert counts(result) == (3, 3, 0, 0, 0)
