@@ -18,6 +18,7 @@ outside the layer contract, so this command may import any app."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import textwrap
 import time
@@ -294,7 +295,7 @@ def ensure_sources(out: Any = None) -> int:
             spec.name,
             "--access",
             spec.access,
-            stdout=out,
+            stdout=out if out is not None else io.StringIO(),
             verbosity=0,
         )
         created += 1
@@ -577,7 +578,7 @@ class Command(BaseCommand):
 
         with self.step("Partnership") as note:
             agencies = ensure_agencies()
-            sources = ensure_sources(self.stdout)
+            sources = ensure_sources()
             accounts = ensure_accounts(options["password"])
             note(
                 self._made(agencies, "agency", "agencies")
@@ -617,8 +618,16 @@ class Command(BaseCommand):
                 note("every feed already imported")
             else:
                 self.stdout.write(f"  Importing {len(pending)} feed files …")
-                call_command("import", *map(str, pending), "--accept-valid", stdout=self.stdout)
+                problems = io.StringIO()
+                call_command(
+                    "import",
+                    *map(str, pending),
+                    "--accept-valid",
+                    stdout=self.stdout,
+                    stderr=problems,
+                )
                 note(f"imported {len(pending)} feed files")
+                self._report_refusals(problems.getvalue())
 
         with self.step("Linking") as note:
             note(self._link())
@@ -656,6 +665,20 @@ class Command(BaseCommand):
         yield notes.append
         seconds = time.perf_counter() - started
         self.stdout.write(f"  {name}: " + "; ".join(notes) + f" ({seconds:.1f} s)")
+
+    def _report_refusals(self, report: str) -> None:
+        """The import's report of refused lines, without the lines refused only because they
+        name a refused person (the rejects files beside the feeds list every one)."""
+        knock_on = 0
+        for line in report.splitlines():
+            if "was refused" in line or "no person line" in line:
+                knock_on += 1
+            elif line.strip() and not line.lstrip().startswith("… and"):
+                self.stdout.write("  " + line)
+        if knock_on:
+            self.stdout.write(
+                f"    (and {knock_on} line(s) naming a refused person, refused with it)"
+            )
 
     @staticmethod
     def _made(n: int, one: str, many: str) -> str:
