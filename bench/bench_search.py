@@ -198,7 +198,7 @@ def explain(viewer, name: str) -> None:
 
     options = {"analyze": True} if connection.vendor == "postgresql" else {}
     print(f"\nEXPLAIN ({connection.vendor}) candidate query for {name!r}:")
-    print(name_candidate_query(viewer, name).explain(**options))
+    print(name_candidate_query(name).explain(**options))
 
 
 # --- populate (no importer needed) ---------------------------------------------------------
