@@ -161,18 +161,21 @@ def viewer_for(role: str, email: str | None):
     )
 
 
-def run_selector(viewer, qs: list[tuple[str, dict]]) -> dict[str, list[float]]:
+def run_selector(viewer, qs: list[tuple[str, dict]], repeat: int = 1) -> dict[str, list[float]]:
     from sightline.people.selectors import person_search_for
 
     timings: dict[str, list[float]] = defaultdict(list)
     for shape, params in qs:
-        start = time.perf_counter()
-        person_search_for(viewer=viewer, **params)
-        timings[shape].append((time.perf_counter() - start) * 1000)
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            person_search_for(viewer=viewer, **params)
+            best = min(best, time.perf_counter() - start)
+        timings[shape].append(best * 1000)
     return timings
 
 
-def run_page(viewer, qs: list[tuple[str, dict]]) -> dict[str, list[float]]:
+def run_page(viewer, qs: list[tuple[str, dict]], repeat: int = 1) -> dict[str, list[float]]:
     client = Client()
     client.force_login(viewer)
     timings: dict[str, list[float]] = defaultdict(list)
@@ -185,11 +188,14 @@ def run_page(viewer, qs: list[tuple[str, dict]]) -> dict[str, list[float]]:
             "birth_date-month": str(born.month) if born else "",
             "birth_date-year": str(born.year) if born else "",
         }
-        start = time.perf_counter()
-        response = client.post("/children/", data, follow=True)
-        timings[shape].append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            sys.exit(f"The page answered {response.status_code} for {shape}")
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            response = client.post("/children/", data, follow=True)
+            best = min(best, time.perf_counter() - start)
+            if response.status_code != 200:
+                sys.exit(f"The page answered {response.status_code} for {shape}")
+        timings[shape].append(best * 1000)
     return timings
 
 
@@ -310,6 +316,12 @@ def main() -> None:
     )
     parser.add_argument("--viewer", help="email of an existing user to search as")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each search N times and keep the fastest (filters out other processes' noise)",
+    )
     parser.add_argument("--no-page", action="store_true", help="skip the page benchmark")
     parser.add_argument("--explain", action="store_true", help="print the candidate query plan")
     parser.add_argument("--populate", type=int, metavar="CHILDREN", help="fill an empty database")
@@ -330,10 +342,14 @@ def main() -> None:
     viewer = viewer_for(args.role, args.viewer)
     qs = queries(args.searches, args.seed)
     run_selector(viewer, qs[:20])  # warm caches and connections
-    report(f"person_search_for as {args.role} ({len(qs)} searches)", run_selector(viewer, qs))
+    timed = f"{len(qs)} searches" + (f", best of {args.repeat}" if args.repeat > 1 else "")
+    report(f"person_search_for as {args.role} ({timed})", run_selector(viewer, qs, args.repeat))
     if not args.no_page:
         run_page(viewer, qs[:5])  # compile the templates
-        report(f"POST /children/ and results page as {args.role}", run_page(viewer, qs))
+        report(
+            f"POST /children/ and results page as {args.role} ({timed})",
+            run_page(viewer, qs, args.repeat),
+        )
     if args.explain:
         explain(viewer, qs[0][1].get("name") or "Oliver Smith")
 

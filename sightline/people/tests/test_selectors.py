@@ -283,3 +283,15 @@ def test_name_search_query_count(world, django_assert_max_num_queries):
 def test_search_needs_at_least_one_term(world):
     with pytest.raises(ValueError, match="needs"):
         person_search_for(viewer=world.social_worker, name=" ")
+
+
+def test_access_is_checked_past_the_first_chunk_of_ranked_ids(world, monkeypatch):
+    from sightline.people import selectors
+
+    monkeypatch.setattr(selectors, "_ACCESS_CHUNK", 2)
+    hidden = [person_named("Ayesha", "Begum") for _ in range(5)]
+    seen = person_named("Ayesha", "Begum")
+    grant(seen, world.csc)
+    result = person_search_for(viewer=world.social_worker, name="Ayesha Begum")
+    assert refs(result) == [seen.reference]
+    assert all(h.reference not in refs(result) for h in hidden)
