@@ -44,7 +44,7 @@ def _walk(
 
 def _route(pattern: object) -> str:
     if isinstance(pattern, RoutePattern):
-        return str(pattern._route)
+        return str(pattern)  # RoutePattern.__str__ is the route
     text = str(pattern)
     if text in ("", "^"):
         return ""
