@@ -25,7 +25,9 @@ PanelProvider = Callable[[Any, Any], "Panel | None"]
 _panels: dict[tuple[str, str], list[tuple[int, str, PanelProvider]]] = {}
 
 
-def register_panel(page: str, slot: str, name: str, provider: PanelProvider, *, order: int = 50) -> None:
+def register_panel(
+    page: str, slot: str, name: str, provider: PanelProvider, *, order: int = 50
+) -> None:
     entries = _panels.setdefault((page, slot), [])
     entries[:] = [e for e in entries if e[1] != name]  # re-registration replaces (autoreload)
     entries.append((order, name, provider))
