@@ -6,12 +6,14 @@ people the viewer may see (governance.access.restrict_people): to anyone else a 
 elsewhere looks exactly like no child at all. People merged into another never appear.
 
 How the name search stays fast (p95 < 150 ms over ~250k people; bench/bench_search.py):
-1. one grouped query on the NameKey (key, person) index gathers candidates, pre-ranked by how
-   many query words they hit and how well (exact word > nickname > near miss or sound), capped
-   at CANDIDATE_CAP, with the access rule and the merge rule applied in the same query;
-2. the candidates' names are fetched in one query and ranked in Python with rapidfuzz
+1. one grouped query on the NameKey (key, person) index ranks person ids by how many query
+   words they hit and how well (exact word > nickname > near miss or sound);
+2. the access rule and the merge rule are applied to those ids, best first, a few hundred at a
+   time (cheap index probes on both databases, whatever the size of the viewer's agency), until
+   CANDIDATE_CAP visible people are found;
+3. the candidates' names are fetched in one query and scored in Python with rapidfuzz
    (people.search_scoring);
-3. addresses and the agencies holding records are fetched for the page of results only.
+4. addresses and the agencies holding records are fetched for the page of results only.
 """
 
 from __future__ import annotations
