@@ -86,6 +86,7 @@ def entries_write(items: Sequence[EntryWrite], *, adapter: Adapter) -> list[int]
     ids = list(table.allocate(len(items)))
     when, json = adapter.datetime, adapter.json
     rows = []
+    subjects = []
     superseding: list[tuple[int, int, dt.datetime]] = []  # (head id, new id, new recorded_at)
     for entry_id, item in zip(ids, items, strict=True):
         e = item.entry
@@ -95,6 +96,16 @@ def entries_write(items: Sequence[EntryWrite], *, adapter: Adapter) -> list[int]
         else:
             lineage, version = head[1], head[2] + 1
             superseding.append((head[0], entry_id, e.recorded_at))
+        occurred = when(e.occurred_at)
+        if len(item.subjects) == 1:
+            person_id, role = item.subjects[0]
+            subjects.append((entry_id, person_id, role, occurred))
+        else:
+            seen: set[int] = set()
+            for person_id, role in item.subjects:
+                if person_id not in seen:  # two records of one person (linked) name them once
+                    seen.add(person_id)
+                    subjects.append((entry_id, person_id, role, occurred))
         rows.append(
             (
                 entry_id,
@@ -102,7 +113,7 @@ def entries_write(items: Sequence[EntryWrite], *, adapter: Adapter) -> list[int]
                 version,
                 item.agency_id,
                 e.type,
-                when(e.occurred_at),
+                occurred,
                 e.precision,
                 e.has_time,
                 when(e.ended_at),
@@ -123,25 +134,12 @@ def entries_write(items: Sequence[EntryWrite], *, adapter: Adapter) -> list[int]
             )
         )
     table.insert(rows)
-    _subjects_write(ids, items, adapter=adapter)
+    subject_table = FastTable(EntrySubject, ["entry_id", "person_id", "role", "occurred_at"])
+    subject_ids = subject_table.allocate(len(subjects))
+    subject_table.insert([(i, *row) for i, row in zip(subject_ids, subjects, strict=True)])
     if superseding:
         _close(superseding)
     return ids
-
-
-def _subjects_write(ids: Sequence[int], items: Sequence[EntryWrite], *, adapter: Adapter) -> None:
-    when = adapter.datetime
-    rows = []
-    for entry_id, item in zip(ids, items, strict=True):
-        occurred = when(item.entry.occurred_at)
-        seen: set[int] = set()
-        for person_id, role in item.subjects:
-            if person_id not in seen:  # two records of one person (linked) name them once
-                seen.add(person_id)
-                rows.append((entry_id, person_id, role, occurred))
-    table = FastTable(EntrySubject, ["entry_id", "person_id", "role", "occurred_at"])
-    subject_ids = table.allocate(len(rows))
-    table.insert([(i, *row) for i, row in zip(subject_ids, rows, strict=True)])
 
 
 def _current_heads(

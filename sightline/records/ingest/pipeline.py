@@ -46,7 +46,7 @@ from sightline.records.ingest.lines import (
     RelationshipLine,
 )
 from sightline.records.ingest.persons import PersonWriter
-from sightline.records.ingest.sources import RawLine, open_feed
+from sightline.records.ingest.reading import CheckedLines
 from sightline.records.ingest.validate import LineValidator, Vocabulary
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 from sightline.records.signals import batch_imported
@@ -132,7 +132,7 @@ class _Import:
             agency_kinds=frozenset(agency_kinds()), entry_types=dict(hooks.entry_types())
         )
         self.validator = LineValidator(vocabulary, now=self.now)
-        self.reader = open_feed(path)
+        self.lines = CheckedLines(path, self.validator, phase=options.phase)
         self.counts = Counts()
         self.errors: list[LineError] = []
         self.rejected: set[int] = set()
@@ -235,7 +235,7 @@ class _Import:
         errors = self._sorted_errors()
         batch.status = status
         batch.finished_at = clock.now()
-        batch.file_sha256 = self.reader.sha256()
+        batch.file_sha256 = self.lines.sha256()
         batch.counts = self.counts.as_dict()
         batch.error_count = len(errors)
         batch.errors = quality.stored_errors(self.path.name, errors)
@@ -270,53 +270,34 @@ class _Import:
 
     # -- reading and checking each line ---------------------------------------------------------
 
-    def _take(self, raw: RawLine) -> bool:
-        """Whether this batch's phase takes the line."""
-        phase = self.options.phase
-        if phase == "all":
-            return True
-        is_person = isinstance(raw.obj, dict) and raw.obj.get("kind") == spec.PERSON
-        return is_person if phase == "people" else not is_person
-
     def _chunks(self) -> Iterator[list[Line]]:
         chunk: list[Line] = []
         progress = self.options.progress
         size = self.options.chunk_size
-        for raw in self.reader:
-            if not self._take(raw):
-                continue
+        check_in_file = self._check_in_file
+        for checked in self.lines:
             self.counts.read += 1
-            line = self._check(raw)
-            if line is not None:
-                chunk.append(line)
-                if len(chunk) >= size:
-                    yield chunk
-                    chunk = []
-                    if progress:
-                        progress(self.reader.bytes_read)
+            line = checked.line
+            errors = checked.errors if line is None else check_in_file(line)
+            if errors:
+                if checked.person_key is not None:
+                    source, source_id = checked.person_key
+                    self.bad_people[source].setdefault(source_id, checked.line_no)
+                elif line is not None and line.kind == spec.PERSON:
+                    self.bad_people[line.source].setdefault(line.source_id, line.line_no)
+                self._refuse(checked.line_no, checked.text, errors)
+                continue
+            assert line is not None
+            chunk.append(line)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+                if progress:
+                    progress(self.lines.bytes_read)
         if chunk:
             yield chunk
         if progress:
-            progress(self.reader.bytes_read)
-
-    def _check(self, raw: RawLine) -> Line | None:
-        if raw.error is not None:
-            self._refuse(raw.line_no, raw.text, [raw.error])
-            return None
-        line, errors = self.validator.validate(
-            raw.obj, raw.line_no, payload=raw.payload, default_format=self.reader.default_format
-        )
-        if line is not None:
-            errors = self._check_in_file(line)
-        if errors or line is None:
-            obj = raw.obj
-            if isinstance(obj, dict) and obj.get("kind") == spec.PERSON:
-                refused = self.bad_people[str(obj.get("source"))]
-                refused.setdefault(str(obj.get("source_id")), raw.line_no)
-            self._refuse(raw.line_no, raw.text, errors)
-            return None
-        line.raw = raw.text
-        return line
+            progress(self.lines.bytes_read)
 
     def _check_in_file(self, line: Line) -> list[LineError]:
         """The rules a line cannot check alone: a registered source, one line per key."""
