@@ -119,6 +119,8 @@ def feed_files(paths: Iterable[Path]) -> list[Path]:
                 and not p.name.endswith(REJECTS_SUFFIX)
             )
         elif path.is_file():
+            if path.suffix.lower() not in (*FEED_SUFFIXES, ".ndjson"):
+                raise ValidationFailed(f"{path}: not a feed file (expected .jsonl or .csv)")
             files.append(path)
         else:
             raise ValidationFailed(f"{path}: no such file or directory")

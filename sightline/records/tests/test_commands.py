@@ -189,6 +189,12 @@ def test_import_errors_are_one_line(tmp_path: Path) -> None:
         run_command("import", str(tmp_path / "missing.jsonl"))
     with pytest.raises(CommandError, match="No active user nobody"):
         run_command("import", str(tmp_path), "--user", "nobody")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    with pytest.raises(
+        CommandError, match=r"notes\.txt: not a feed file \(expected \.jsonl or \.csv\)$"
+    ):
+        run_command("import", str(notes))
 
 
 # -- the real program ---------------------------------------------------------------------------

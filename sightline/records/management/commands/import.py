@@ -9,32 +9,44 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from sightline.core.actors import IMPORTER
 from sightline.core.errors import DomainError
 from sightline.records.ingest.pipeline import BatchResult
 from sightline.records.ingest.quality import format_error
+from sightline.records.management.commands._help import SightlineCommand
 from sightline.records.services import feeds_import
 
 PRINTED_ERRORS = 50
 
-HELP = """Import agency feeds: JSON Lines (.jsonl) or CSV (.csv) files in the sightline/1
-exchange format (docs/exchange-format.md). Each file is one batch, imported whole or not at all:
-a file with any bad line is refused and nothing from it is written, unless --accept-valid.
-Importing the same file again changes nothing; a changed line supersedes its earlier version.
+HELP = """\
+Import agency feeds: JSON Lines (.jsonl) or CSV (.csv) files in the sightline/1
+exchange format (docs/exchange-format.md). Register each source first
+(`sightline sources add`).
 
-A directory imports every *.jsonl and *.csv file in it, in name order. With more than one file,
-the person lines of every file are imported first, then the other lines, so an entry may name a
-person sent in another file of the same source. Register each source first: `sightline sources
-add`."""
+Each file is one batch, imported whole or not at all: a file with any bad line
+is refused, nothing from it is written, and every problem is printed as
+file:line: field: reason. With --accept-valid the good lines are imported and
+the bad ones reported. Importing a file again changes nothing; a changed line
+supersedes its earlier version.
+
+A directory imports every *.jsonl and *.csv file in it, in name order. With more
+than one file, the person lines of every file go first, then the other lines,
+so an entry may name a person sent in another file of the same source."""
+
+EXAMPLES = """\
+examples:
+  sightline import var/feeds/police.jsonl
+  sightline import var/feeds/ --accept-valid --rejects var/rejects/"""
 
 
-class Command(BaseCommand):
+class Command(SightlineCommand):
     help = HELP
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.epilog = EXAMPLES
         parser.add_argument(
             "paths", nargs="+", type=Path, metavar="FILE", help="feed files or directories"
         )
@@ -96,6 +108,8 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        except OSError as exc:  # unreadable file, full disk for the report…
+            raise CommandError(f"{exc.filename or ''}: {exc.strerror or exc}") from exc
         finally:
             for bar in bars:
                 bar.close()

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from sightline.agencies.vocabulary import agency_kinds
 from sightline.core.actors import IMPORTER
 from sightline.core.errors import DomainError, ValidationFailed
+from sightline.records.management.commands._help import SightlineCommand
 from sightline.records.models import SourceSystem
 from sightline.records.selectors import source_system_list_for
 from sightline.records.services import source_system_register
 
 
-class Command(BaseCommand):
-    help = (
-        "Register and list agency feeds (source systems). A feed must be registered before "
-        "its first import: lines name it in their `source` field."
-    )
+class Command(SightlineCommand):
+    help = """\
+Register and list agency feeds (source systems). A feed must be registered
+before its first import: its lines name it in their `source` field.
+
+examples:
+  sightline sources add police --agency-kind police --name "Police RMS"
+  sightline sources add camhs --agency-kind camhs --name "CAMHS" --access team
+  sightline sources list"""
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
