@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("sightline.accounts.urls")),
     path("children/", include("sightline.people.urls")),
     path("children/", include("sightline.chronology.urls")),
+    path("identity/", include("sightline.identity.urls")),
     path("api/", api.urls),
 ]
 

@@ -11,3 +11,17 @@ class IdentityConfig(AppConfig):
         from sightline.records.ingest.hooks import register_person_resolver
 
         register_person_resolver(IdentifierResolver())
+
+        # A new import batch is linked against everyone known (probabilistic linking).
+        from sightline.identity import receivers
+        from sightline.records.signals import batch_imported
+
+        batch_imported.connect(
+            receivers.batch_imported, dispatch_uid="identity.link_imported_batch"
+        )
+
+        # The child's page: how the records were linked.
+        from sightline.core.extensions import register_panel
+        from sightline.identity.panels import links_panel
+
+        register_panel("child", "aside", "identity_links", links_panel, order=20)

@@ -1,0 +1,492 @@
+"""Probabilistic linking of people across feeds, over the database: the bridge between the
+Splink engine (identity.linkage, which alone imports Splink and DuckDB) and the people held.
+
+    link_batch(actor=LINKER, batch_id=12)   # a new import batch against everyone known
+    link_full(actor=LINKER)                 # everyone again (`sightline link --full`)
+
+A run takes a snapshot of the current person source records (standardised in Python, handed to
+DuckDB as an Arrow table), scores the pairs, and applies the decision bands
+(settings.IDENTITY_AUTO_LINK_WEIGHT and IDENTITY_REVIEW_WEIGHT; identity.linkage.guard):
+
+- **auto-link**: the two people are merged (identity.merging.person_merge), strongest pair
+  first; a pair a reviewer rejected (or a split undid) is never merged again, and a merge that
+  would join two valid NHS numbers or UPNs is refused and queued for review instead;
+- **review**: a candidate link for the review queue (identity.review);
+- **no link**: nothing.
+
+An incremental run scores only the batch's records against the others and among themselves
+(the engine's `predict_between`), never the whole population again. Records with no usable
+field (no name, date of birth or valid identifier) are left out and reported by feed, never
+linked to anyone. Every run is recorded (LinkRun) and audited once, with its counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from django.conf import settings
+from django.db.models import F, QuerySet
+
+from sightline.core import clock
+from sightline.core.errors import InvalidTransition, ValidationFailed
+from sightline.governance import audit
+from sightline.governance.audit import AuditAction
+from sightline.identity.linkage import training
+from sightline.identity.linkage.guard import Decision, Reason, Thresholds
+from sightline.identity.linkage.predict import Linkage, PairDecision
+from sightline.identity.linkage.standardise import COLUMNS, SCHEMA, standardise_record
+from sightline.identity.merging import MergeEvidence, exclusive_conflicts, person_merge
+from sightline.identity.models import CandidateLink, LinkRun
+from sightline.identity.review import PairEvidence, candidate_link_create, candidates_withdraw
+from sightline.people.models import Person
+from sightline.records.models import ImportBatch, SourceRecord
+
+log = logging.getLogger(__name__)
+
+# A record needs one of these to be linked at all; postcode and sex alone describe a household.
+USABLE_COLUMNS = ("first_name", "surname", "dob", "nhs_number", "upn", "pnc_id")
+USABLE_TEXT = "no name, date of birth or valid NHS number, UPN or PNC ID"
+# Fewer records than this cannot train a model worth using.
+MIN_TRAINING_RECORDS = 200
+_CHUNK = 2000
+
+
+class LinkError(RuntimeError):
+    """Linking cannot run (no model and too few records to train one)."""
+
+
+# --- the snapshot -------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """Standardised person records, and where each came from."""
+
+    table: pa.Table
+    record_of: dict[str, int] = field(default_factory=dict)  # unique id -> SourceRecord id
+    person_of: dict[str, int] = field(default_factory=dict)  # unique id -> person id
+    lines: Counter[str] = field(default_factory=Counter)  # feed -> person lines read
+    unusable: Counter[str] = field(default_factory=Counter)  # feed -> lines left out
+
+    @property
+    def unusable_feeds(self) -> list[str]:
+        """Feeds none of whose person lines (in this snapshot) could be linked."""
+        return sorted(s for s, n in self.unusable.items() if n and n == self.lines[s])
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "unusable": dict(sorted(self.unusable.items())),
+            "unusable_feeds": self.unusable_feeds,
+        }
+
+
+def is_usable(record: Mapping[str, Any]) -> bool:
+    return any(record.get(c) for c in USABLE_COLUMNS)
+
+
+def person_records() -> QuerySet[SourceRecord]:
+    """The current version of every person source record linked to a person."""
+    return SourceRecord.objects.filter(
+        kind=SourceRecord.Kind.PERSON, is_current=True, person__isnull=False
+    )
+
+
+def snapshot(records: QuerySet[SourceRecord]) -> Snapshot:
+    """Standardise `records` (streamed in chunks) into an Arrow table of COLUMNS."""
+    columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    found = Snapshot(table=pa.table({}))
+    rows = records.order_by("pk").values_list(
+        "pk", "person_id", "source_id", "payload", "source_system__code"
+    )
+    for pk, person_id, source_id, payload, code in rows.iterator(chunk_size=_CHUNK):
+        found.lines[code] += 1
+        line = {**(payload if isinstance(payload, dict) else {}), "source": code}
+        line["source_id"] = source_id
+        record = standardise_record(line)
+        if not is_usable(record):
+            found.unusable[code] += 1
+            continue
+        uid = record["unique_id"]
+        found.record_of[uid] = pk
+        found.person_of[uid] = person_id
+        for c in COLUMNS:
+            columns[c].append(record[c])
+    found.table = pa.table({c: pa.array(columns[c], SCHEMA.field(c).type) for c in COLUMNS})
+    return found
+
+
+def _merge(left: Snapshot, right: Snapshot) -> Snapshot:
+    """Both snapshots' lookups (the tables stay apart)."""
+    both = Snapshot(table=left.table)
+    both.record_of = {**left.record_of, **right.record_of}
+    both.person_of = {**left.person_of, **right.person_of}
+    both.lines = left.lines + right.lines
+    both.unusable = left.unusable + right.unusable
+    return both
+
+
+# --- the model ----------------------------------------------------------------------------
+
+
+def thresholds() -> Thresholds:
+    return Thresholds(
+        auto_link=float(settings.IDENTITY_AUTO_LINK_WEIGHT),
+        review=float(settings.IDENTITY_REVIEW_WEIGHT),
+    )
+
+
+def _model_dirs() -> list[Path]:
+    if settings.IDENTITY_MODEL_DIR:
+        return [Path(settings.IDENTITY_MODEL_DIR)]
+    return [training.TRAINED_DIR, Path(settings.VAR_DIR) / "linkage"]
+
+
+def load_model(version: str | None = None) -> dict[str, Any] | None:
+    """The newest model (or that version) in the model directories, or None."""
+    for directory in _model_dirs():
+        try:
+            return training.load_model(version, directory)
+        except (training.TrainingError, FileNotFoundError):
+            continue
+    return None
+
+
+def model_for(
+    records: pa.Table, *, version: str | None = None, train: bool = True
+) -> dict[str, Any]:
+    """A trained model: the one kept, or (when there is none and `train`) one trained on
+    `records` and kept for next time."""
+    model = load_model(version)
+    if model is not None:
+        return model
+    if version is not None:
+        raise LinkError(f"No linkage model version {version}.")
+    if not train:
+        raise LinkError("No trained linkage model yet: run `sightline link` once.")
+    if records.num_rows < MIN_TRAINING_RECORDS:
+        raise LinkError(
+            f"No trained linkage model, and only {records.num_rows} person records to train "
+            f"one on (at least {MIN_TRAINING_RECORDS} are needed): run "
+            "`sightline identity train` first."
+        )
+    directory = _model_dirs()[-1]
+    new_version = training.next_version(directory)
+    log.warning(
+        "No linkage model: training version %s on %s records", new_version, records.num_rows
+    )
+    model = training.train(
+        records,
+        version=new_version,
+        description=f"trained by `sightline link` on {records.num_rows} records held",
+    )
+    training.save_model(model, directory)
+    return model
+
+
+@contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Splink's progress messages (it logs training and every prediction at INFO) kept out of
+    a run's output: they go nowhere for the run, and everything is as it was after."""
+    logger = logging.getLogger("splink")
+    before = (logger.level, logger.propagate)
+    sink = logging.NullHandler()
+    logger.addHandler(sink)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(sink)
+        logger.setLevel(before[0])
+        logger.propagate = before[1]
+
+
+def _linkage(model: dict[str, Any], records: pa.Table) -> Linkage:
+    return Linkage(model, records, thresholds=thresholds())
+
+
+# --- runs ---------------------------------------------------------------------------------
+
+
+def _run_start(actor: Any, kind: str, batch_id: int | None = None) -> LinkRun:
+    return LinkRun.objects.create(
+        kind=kind, batch_id=batch_id, started_at=clock.now(), actor_name=str(actor)
+    )
+
+
+def _run_finish(
+    run: LinkRun, *, actor: Any, counts: Mapping[str, int], report: Mapping[str, Any]
+) -> LinkRun:
+    run.status = LinkRun.Status.DONE
+    run.finished_at = clock.now()
+    run.counts = dict(counts)
+    run.report = dict(report)
+    run.save()
+    audit.record(
+        actor,
+        AuditAction.PEOPLE_LINKED,
+        object_type="link_run",
+        object_id=run.pk,
+        detail={"kind": run.kind, "batch": run.batch_id, "counts": run.counts, **run.report},
+    )
+    return run
+
+
+def _run_failed(run: LinkRun, error: BaseException) -> None:
+    run.status = LinkRun.Status.FAILED
+    run.finished_at = clock.now()
+    run.report = {**run.report, "error": f"{type(error).__name__}: {error}"}
+    run.save()
+
+
+def batches_to_link() -> list[int]:
+    """Imported batches with person records that no finished run has linked yet, oldest first."""
+    linked = LinkRun.objects.filter(status=LinkRun.Status.DONE, batch__isnull=False).values(
+        "batch_id"
+    )
+    with_people = person_records().values("batch_id")
+    return list(
+        ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED, pk__in=with_people)
+        .exclude(pk__in=linked)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def has_linked() -> bool:
+    return LinkRun.objects.filter(status=LinkRun.Status.DONE).exists()
+
+
+def link_batch(
+    *,
+    actor: Any,
+    batch_id: int,
+    model_version: str | None = None,
+    again: bool = False,
+    train: bool = True,
+) -> LinkRun | None:
+    """Link one import batch's person records against everyone already known (and among
+    themselves). None when the batch holds no person records; the earlier run when it has been
+    linked already (unless `again`). Without a model, one is trained on everyone held unless
+    `train` is false (LinkError)."""
+    if not again:
+        done = LinkRun.objects.filter(batch_id=batch_id, status=LinkRun.Status.DONE).first()
+        if done is not None:
+            return done
+    records = person_records()
+    if not records.filter(batch_id=batch_id).exists():
+        return None
+    run = _run_start(actor, LinkRun.Kind.BATCH, batch_id)
+    try:
+        with _quiet_splink():
+            new = snapshot(records.filter(batch_id=batch_id))
+            known = snapshot(records.exclude(batch_id=batch_id))
+            both = _merge(known, new)
+            counts: Counter[str] = Counter(records=new.table.num_rows, known=known.table.num_rows)
+            if new.table.num_rows:
+                model = model_for(
+                    pa.concat_tables([known.table, new.table]), version=model_version, train=train
+                )
+                run.model_version = str(model.get("version", ""))
+                if known.table.num_rows:
+                    linkage = _linkage(model, known.table)
+                    person_of = {uid: str(p) for uid, p in known.person_of.items()}
+                    pairs = linkage.predict_between(new.table, person_of=person_of)
+                else:
+                    linkage = _linkage(model, new.table)
+                    pairs = linkage.predict()
+                counts.update(apply_decisions(linkage.decisions(pairs), both, actor=actor, run=run))
+    except BaseException as exc:
+        _run_failed(run, exc)
+        raise
+    return _run_finish(run, actor=actor, counts=counts, report=new.report())
+
+
+def link_full(*, actor: Any, model_version: str | None = None) -> LinkRun:
+    """Score every pair of person records again (blocking as the model says) and apply the
+    bands. People merged before stay merged; pairs decided by a person stay decided."""
+    run = _run_start(actor, LinkRun.Kind.FULL)
+    try:
+        with _quiet_splink():
+            everyone = snapshot(person_records())
+            counts: Counter[str] = Counter(records=everyone.table.num_rows)
+            if everyone.table.num_rows > 1:
+                model = model_for(everyone.table, version=model_version)
+                run.model_version = str(model.get("version", ""))
+                linkage = _linkage(model, everyone.table)
+                decisions = linkage.decisions(linkage.predict())
+                counts.update(apply_decisions(decisions, everyone, actor=actor, run=run))
+    except BaseException as exc:
+        _run_failed(run, exc)
+        raise
+    # A full run covers every batch imported so far.
+    return _run_finish(run, actor=actor, counts=counts, report=everyone.report())
+
+
+def link_pending(*, actor: Any, model_version: str | None = None) -> list[LinkRun]:
+    """What `sightline link` does by default: the first time, everyone (one full run); after
+    that, each imported batch not linked yet."""
+    if not has_linked():
+        run = link_full(actor=actor, model_version=model_version)
+        for batch_id in batches_to_link():  # covered by the full run
+            LinkRun.objects.create(
+                kind=LinkRun.Kind.BATCH,
+                batch_id=batch_id,
+                status=LinkRun.Status.DONE,
+                model_version=run.model_version,
+                started_at=run.started_at,
+                finished_at=run.finished_at,
+                actor_name=run.actor_name,
+                report={"covered_by_run": run.pk},
+            )
+        return [run]
+    runs = []
+    for batch_id in batches_to_link():
+        done = link_batch(actor=actor, batch_id=batch_id, model_version=model_version)
+        if done is not None:
+            runs.append(done)
+    return runs
+
+
+# --- applying decisions ---------------------------------------------------------------------
+
+
+def _evidence(d: PairDecision, snap: Snapshot) -> PairEvidence:
+    return PairEvidence(
+        record_l=snap.record_of[d.unique_id_l],
+        record_r=snap.record_of[d.unique_id_r],
+        match_weight=round(d.match_weight, 2),
+        match_probability=d.match_probability,
+        reason=str(d.reason) if d.reason else "",
+        model_version=d.model_version,
+        waterfall=d.explanation(),
+    )
+
+
+def _kept_apart(person_a: int, person_b: int) -> bool:
+    """A reviewer rejected (or a split undid) a pair of these two people's records."""
+    return CandidateLink.objects.filter(
+        status=CandidateLink.Status.REJECTED,
+        record_a__person_id__in=(person_a, person_b),
+        record_b__person_id__in=(person_a, person_b),
+    ).exists()
+
+
+def _live(person_id: int, redirect: dict[int, int]) -> int:
+    seen = 0
+    while person_id in redirect and seen < 100:
+        person_id = redirect[person_id]
+        seen += 1
+    return person_id
+
+
+def _current_person(record_id: int) -> int:
+    return int(SourceRecord.objects.values_list("person_id", flat=True).get(pk=record_id))
+
+
+def apply_decisions(
+    decisions: list[PairDecision], snap: Snapshot, *, actor: Any, run: LinkRun | None
+) -> Counter[str]:
+    """Merge the auto-links (strongest first), queue the reviews; return what was done."""
+    counts: Counter[str] = Counter()
+    queued: set[int] = set()
+    redirect: dict[int, int] = {}
+    autos = sorted(
+        (d for d in decisions if d.decision == Decision.AUTO_LINK), key=lambda d: -d.match_weight
+    )
+    for d in autos:
+        record_a, record_b = snap.record_of[d.unique_id_l], snap.record_of[d.unique_id_r]
+        person_a = _live(snap.person_of[d.unique_id_l], redirect)
+        person_b = _live(snap.person_of[d.unique_id_r], redirect)
+        if person_a == person_b:
+            counts["already_linked"] += 1
+            continue
+        if _kept_apart(person_a, person_b):
+            counts["kept_apart"] += 1
+            continue
+        evidence = MergeEvidence(
+            method=d.method,
+            match_weight=round(d.match_weight, 2),
+            explanation=d.explanation(),
+            record_a_id=record_a,
+            record_b_id=record_b,
+        )
+        survivor, merged = sorted((person_a, person_b))
+        try:
+            person_merge(actor=actor, survivor=survivor, merged=merged, evidence=evidence)
+        except InvalidTransition:
+            # Merged meanwhile by someone else: read where the records are now, once.
+            person_a, person_b = _current_person(record_a), _current_person(record_b)
+            if person_a == person_b:
+                counts["already_linked"] += 1
+                continue
+            survivor, merged = sorted((person_a, person_b))
+            try:
+                person_merge(actor=actor, survivor=survivor, merged=merged, evidence=evidence)
+            except (InvalidTransition, ValidationFailed):
+                _queue(d, snap, actor=actor, run=run, counts=counts, queued=queued, refused=True)
+                continue
+        except ValidationFailed:
+            # Two valid NHS numbers or UPNs: a person must look (and ask the agencies).
+            _queue(d, snap, actor=actor, run=run, counts=counts, queued=queued, refused=True)
+            continue
+        redirect[merged] = survivor
+        counts["merged"] += 1
+    for d in decisions:
+        if d.decision == Decision.REVIEW:
+            _queue(d, snap, actor=actor, run=run, counts=counts, queued=queued)
+    counts["withdrawn"] += candidates_withdraw(actor=actor, reason="The records were linked.")
+    counts["candidates"] = (
+        CandidateLink.objects.filter(pk__in=queued, status=CandidateLink.Status.PENDING).count()
+        if queued
+        else 0
+    )
+    return counts
+
+
+def _queue(
+    d: PairDecision,
+    snap: Snapshot,
+    *,
+    actor: Any,
+    run: LinkRun | None,
+    counts: Counter[str],
+    queued: set[int],
+    refused: bool = False,
+) -> None:
+    evidence = _evidence(d, snap)
+    if refused:
+        counts["refused"] += 1
+    # The people may hold different valid NHS numbers or UPNs though these two records do not
+    # show it. As the engine's guard does for records: two such people are different children
+    # unless the evidence would otherwise link them (then a person looks, told why).
+    records = [evidence.record_l, evidence.record_r]
+    people = list(SourceRecord.objects.filter(pk__in=records).values_list("person_id", flat=True))
+    conflicts = exclusive_conflicts(people)
+    if conflicts:
+        if not refused and d.match_weight < thresholds().auto_link:
+            counts["different_identifiers"] += 1
+            return
+        reason = Reason.NHS_CONFLICT if "nhs_number" in conflicts else Reason.IDENTIFIER_CONFLICT
+        evidence = replace(evidence, reason=str(reason))
+    candidate = candidate_link_create(actor=actor, evidence=evidence, run=run)
+    if candidate is not None and candidate.status == CandidateLink.Status.PENDING:
+        queued.add(candidate.pk)
+
+
+def people_count() -> int:
+    return Person.objects.filter(merged_into__isnull=True).count()
+
+
+def open_candidates() -> int:
+    return (
+        CandidateLink.objects.filter(status=CandidateLink.Status.PENDING)
+        .exclude(record_a__person_id=F("record_b__person_id"))
+        .count()
+    )

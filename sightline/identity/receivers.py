@@ -1,0 +1,16 @@
+"""What the identity app does when a lower app announces something: only enqueue a task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from sightline.identity import tasks
+
+
+def batch_imported(sender: Any, batch_id: int, **kwargs: Any) -> None:
+    """records.signals.batch_imported (sent after the import committed): link the batch,
+    unless settings.IDENTITY_LINK_ON_IMPORT is off (tests; bulk loads linked afterwards)."""
+    if settings.IDENTITY_LINK_ON_IMPORT:
+        tasks.link_batch_task(batch_id)

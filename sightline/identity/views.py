@@ -1,0 +1,338 @@
+"""The review queue, a pair of records side by side with its decision form, a person's identity
+(records, how each was linked, merges and splits), and the split of a wrong merge.
+
+For people with the identity-review capability only (selectors refuse everyone else with a
+403). Every view of a person's details is audited; every decision goes through a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sightline.core.errors import InvalidTransition, ValidationFailed
+from sightline.governance import audit
+from sightline.governance.audit import AuditAction
+from sightline.identity import merging, presenters, review, selectors
+from sightline.identity.models import CandidateLink, PersonMerge
+
+TABS = (
+    (CandidateLink.Status.PENDING, "Waiting for review"),
+    (CandidateLink.Status.ASK_SOURCE, "Asked the source agency"),
+    (CandidateLink.Status.CONFIRMED, "Same child"),
+    (CandidateLink.Status.REJECTED, "Different children"),
+)
+DECISIONS = (
+    (review.Verdict.CONFIRM, "Yes, they are the same child", "Their records are merged into one."),
+    (
+        review.Verdict.REJECT,
+        "No, they are different children",
+        "They will not be linked again on this evidence.",
+    ),
+    (
+        review.Verdict.ASK_SOURCE,
+        "Not sure: ask the source agency",
+        "The pair waits in “Asked the source agency” until someone decides.",
+    ),
+)
+
+
+def _page_number(request: HttpRequest) -> int:
+    text = request.GET.get("page", "1")
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
+def _flash(request: HttpRequest) -> list[str]:
+    return [str(m) for m in messages.get_messages(request)]
+
+
+@never_cache
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", CandidateLink.Status.PENDING)
+    found = selectors.candidate_queue_for(
+        viewer=request.user, status=status, page=_page_number(request)
+    )
+    base = reverse("identity:queue")
+    tabs = [
+        {
+            "href": f"{base}?status={code}",
+            "text": label,
+            "count": found.counts.get(code, 0),
+            "current": code == found.status,
+        }
+        for code, label in TABS
+    ]
+    pagination: dict[str, Any] = {}
+    if found.pages > 1:
+
+        def href(n: int) -> str:
+            return f"{base}?status={found.status}&page={n}"
+
+        pagination = {
+            "items": [
+                {"number": n, "href": href(n), "current": n == found.page}
+                for n in range(1, found.pages + 1)
+                if n in (1, found.pages) or abs(n - found.page) <= 2
+            ],
+            "landmarkLabel": "Pages of the queue",
+        }
+        if found.page > 1:
+            pagination["previous"] = {"href": href(found.page - 1)}
+        if found.page < found.pages:
+            pagination["next"] = {"href": href(found.page + 1)}
+    context = {
+        "active_nav": "review",
+        "found": found,
+        "tabs": tabs,
+        "tab_label": {str(code): label for code, label in TABS}.get(found.status, ""),
+        "rows": [_queue_row(c) for c in found.candidates],
+        "pagination": pagination,
+        "flash": _flash(request),
+    }
+    return render(request, "identity/queue.html", context)
+
+
+def _queue_row(candidate: CandidateLink) -> dict[str, Any]:
+    sides = []
+    for record in (candidate.record_a, candidate.record_b):
+        person = record.person
+        assert person is not None
+        payload = record.payload if isinstance(record.payload, dict) else {}
+        sides.append(
+            {
+                "name": f"{payload.get('given_names') or ''} {payload.get('family_name') or ''}".strip()
+                or "Name not recorded",
+                "birth": presenters.birth_text(payload.get("birth_date")),
+                "feed": record.source_system.agency.name,
+                "reference": person.reference,
+            }
+        )
+    return {
+        "candidate": candidate,
+        "href": reverse("identity:pair", args=[candidate.pk]),
+        "sides": sides,
+        "weight": presenters.weight_text(candidate.match_weight),
+        "reason": presenters.reason_tag(candidate.reason),
+        "status": presenters.status_tag(candidate.status),
+        "decided_by": presenters.short_name(candidate.decided_by) if candidate.decided_by else "",
+        "decided_on": presenters.long_date(candidate.decided_at),
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pair(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    found = selectors.candidate_get_for(viewer=request.user, candidate_id=candidate_id)
+    errors: dict[str, str] = {}
+    values = {"decision": "", "reason": ""}
+    stale = ""
+    if request.method == "POST":
+        values = {
+            "decision": request.POST.get("decision", ""),
+            "reason": request.POST.get("reason", ""),
+        }
+        version_text = request.POST.get("version", "")
+        version = int(version_text) if version_text.isdigit() else -1
+        try:
+            candidate = review.candidate_decide(
+                actor=request.user,
+                candidate_id=candidate_id,
+                decision=values["decision"],
+                reason=values["reason"],
+                version=version,
+            )
+        except ValidationFailed as exc:
+            errors = dict(exc.errors) or {"decision": exc.message}
+            if errors.get("decision") == "conflict":
+                errors = {"decision": exc.message}
+        except InvalidTransition as exc:
+            stale = exc.message
+            found = selectors.candidate_get_for(viewer=request.user, candidate_id=candidate_id)
+        else:
+            return _after_decision(request, candidate, found)
+    else:
+        for side in (found.a, found.b):
+            audit.record(
+                request.user,
+                AuditAction.PERSON_VIEWED,
+                object_type="candidate_link",
+                object_id=candidate_id,
+                person_id=side.person.pk,
+                purpose="identity review",
+            )
+    return _pair_page(request, found, errors=errors, values=values, stale=stale)
+
+
+def _after_decision(
+    request: HttpRequest, candidate: CandidateLink, found: selectors.CandidatePair
+) -> HttpResponse:
+    names = f"{found.a.person.reference} and {found.b.person.reference}"
+    if candidate.status == CandidateLink.Status.CONFIRMED:
+        survivor = min((found.a.person, found.b.person), key=lambda p: p.pk)
+        messages.success(
+            request,
+            f"Merged: {names} are now one person, {survivor.reference}. "
+            "If this was wrong, split the records apart below.",
+        )
+        return HttpResponseRedirect(
+            reverse("identity:person", args=[survivor.reference]), status=303
+        )
+    if candidate.status == CandidateLink.Status.REJECTED:
+        messages.success(request, f"Recorded: {names} are different children.")
+    else:
+        messages.success(
+            request,
+            f"Recorded: {names} are waiting for the source agency. The pair is in "
+            "“Asked the source agency”.",
+        )
+    return HttpResponseRedirect(reverse("identity:queue"), status=303)
+
+
+def _pair_page(
+    request: HttpRequest,
+    found: selectors.CandidatePair,
+    *,
+    errors: dict[str, str],
+    values: dict[str, str],
+    stale: str,
+) -> HttpResponse:
+    candidate = found.candidate
+    waterfall = presenters.present_waterfall(candidate.waterfall or {})
+    payload_a = candidate.record_a.payload if isinstance(candidate.record_a.payload, dict) else {}
+    payload_b = candidate.record_b.payload if isinstance(candidate.record_b.payload, dict) else {}
+    conflicts = merging.exclusive_conflicts([found.a.person.pk, found.b.person.pk])
+    error_list = [{"text": text, "href": f"#{name}"} for name, text in errors.items()]
+    context = {
+        "active_nav": "review",
+        "pair": found,
+        "candidate": candidate,
+        "waterfall": waterfall,
+        "comparison": presenters.present_comparison(payload_a, payload_b, waterfall),
+        "reason_tag": presenters.reason_tag(candidate.reason),
+        "reason_sentence": presenters.reason_sentence(candidate.reason),
+        "status": presenters.status_tag(candidate.status),
+        "conflict": merging.conflict_message(conflicts) if conflicts else "",
+        "decisions": DECISIONS,
+        "history": [
+            {
+                "decision": d.get_decision_display(),
+                "reason": d.reason,
+                "who": presenters.short_name(d.decided_by) if d.decided_by else d.actor_name,
+                "when": presenters.long_date(d.decided_at),
+            }
+            for d in found.decisions
+        ],
+        "errors": errors,
+        "error_list": error_list,
+        "page_has_errors": bool(error_list),
+        "values": values,
+        "stale": stale,
+        "long_date": presenters.long_date,
+        "sex_text": presenters.sex_text,
+        "link_sentence": presenters.link_sentence,
+        "type_label": presenters.type_label,
+        "auto_link_weight": float(settings.IDENTITY_AUTO_LINK_WEIGHT),
+    }
+    return render(request, "identity/pair.html", context)
+
+
+@never_cache
+@require_GET
+def person(request: HttpRequest, reference: str) -> HttpResponse:
+    found = selectors.person_identity_for(viewer=request.user, reference=reference)
+    if found.was_merged:
+        return HttpResponseRedirect(reverse("identity:person", args=[found.person.reference]))
+    audit.record(
+        request.user,
+        AuditAction.PERSON_VIEWED,
+        object_type="person",
+        object_id=found.person.reference,
+        person_id=found.person.pk,
+        purpose="identity review",
+    )
+    context = {
+        "active_nav": "review",
+        "found": found,
+        "person": found.person,
+        "records": [
+            {
+                "record": rl.record,
+                "sentence": presenters.link_sentence(rl.link),
+            }
+            for rl in found.records
+        ],
+        "merges": [
+            {
+                "merge": m,
+                "sentence": presenters.merge_sentence(m),
+                "split_on": presenters.long_date(m.split_at),
+                "split_by": presenters.short_name(m.split_by) if m.split_by else m.split_by_name,
+                "moved": _moved_text(m),
+            }
+            for m in found.merges
+        ],
+        "long_date": presenters.long_date,
+        "sex_text": presenters.sex_text,
+        "reason_tag": presenters.reason_tag,
+        "flash": _flash(request),
+    }
+    return render(request, "identity/person.html", context)
+
+
+def _moved_text(merge: PersonMerge) -> list[str]:
+    out = []
+    for label, ids in merge.moved.items():
+        try:
+            app_label, model_name, field_name = label.split(".")
+            model = apps.get_model(app_label, model_name)
+            noun = str(model._meta.verbose_name_plural)
+        except (ValueError, LookupError):
+            noun = label
+        suffix = f" ({field_name.replace('_', ' ')})" if "_person" in field_name else ""
+        out.append(f"{len(ids)} {noun}{suffix}")
+    return out
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def split(request: HttpRequest, merge_id: int) -> HttpResponse:
+    merge = selectors.merge_get_for(viewer=request.user, merge_id=merge_id)
+    errors: dict[str, str] = {}
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            merging.person_split(actor=request.user, merge=merge.pk, reason=reason)
+        except ValidationFailed as exc:
+            errors = dict(exc.errors) or {"reason": exc.message}
+        except InvalidTransition as exc:
+            errors = {"reason": exc.message}
+        else:
+            messages.success(
+                request,
+                f"Split: {merge.merged.reference} is a separate person again, with the records "
+                "the merge had moved. The two will not be linked again on the same evidence.",
+            )
+            return HttpResponseRedirect(
+                reverse("identity:person", args=[merge.survivor.reference]), status=303
+            )
+    error_list = [{"text": text, "href": "#reason"} for text in errors.values()]
+    context = {
+        "active_nav": "review",
+        "merge": merge,
+        "sentence": presenters.merge_sentence(merge),
+        "moved": _moved_text(merge),
+        "errors": errors,
+        "error_list": error_list,
+        "page_has_errors": bool(error_list),
+        "reason": reason,
+    }
+    return render(request, "identity/split.html", context)
