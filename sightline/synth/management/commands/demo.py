@@ -685,12 +685,18 @@ class Command(BaseCommand):
         return f"{n} {one if n == 1 else many} created" if n else f"{many} in place"
 
     def _link(self) -> str:
-        """Link people across feeds when the identity app offers a `link` command; the import
-        already links records that share a valid NHS number or UPN."""
+        """Link people across feeds with the identity app's `link` command (probabilistic
+        matching; strong matches merged, uncertain ones queued for review). The import has
+        already linked records that share a valid NHS number or UPN. `link` remembers which
+        batches it has linked, so a second run has nothing to do."""
         if "link" not in get_commands():
             return "records with the same valid NHS number or UPN were linked on import"
-        call_command("link", stdout=self.stdout, verbosity=0)
-        return "linked"
+        out, err = io.StringIO(), io.StringIO()
+        call_command("link", stdout=out, stderr=err)
+        for line in (out.getvalue() + err.getvalue()).splitlines():
+            if line.strip():
+                self.stdout.write("    " + line.strip())
+        return "linked on import (valid NHS number or UPN), then by the linkage model"
 
     def print_accounts(
         self, port: int, walk: Walkthrough | None, password: str, directory: Path
