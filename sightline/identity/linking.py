@@ -56,6 +56,16 @@ USABLE_TEXT = "no name, date of birth or valid NHS number, UPN or PNC ID"
 # Fewer records than this cannot train a model worth using.
 MIN_TRAINING_RECORDS = 200
 _CHUNK = 2000
+# What a run counts (LinkRun.counts), besides the records it read.
+COUNTED = (
+    "merged",
+    "candidates",
+    "already_linked",
+    "kept_apart",
+    "refused",
+    "different_identifiers",
+    "withdrawn",
+)
 
 
 class LinkError(RuntimeError):
@@ -394,7 +404,7 @@ def apply_decisions(
     decisions: list[PairDecision], snap: Snapshot, *, actor: Any, run: LinkRun | None
 ) -> Counter[str]:
     """Merge the auto-links (strongest first), queue the reviews; return what was done."""
-    counts: Counter[str] = Counter()
+    counts: Counter[str] = Counter(dict.fromkeys(COUNTED, 0))
     queued: set[int] = set()
     redirect: dict[int, int] = {}
     autos = sorted(

@@ -1,0 +1,192 @@
+"""Linking over the database: a synthetic county imported and linked by `sightline link`, a new
+batch linked incrementally, full re-runs that respect reviewers' decisions, unusable feeds
+reported, and the import signal."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sightline.core.actors import LINKER
+from sightline.governance.models import AuditEvent
+from sightline.identity import linking, receivers, tasks
+from sightline.identity.models import CandidateLink, LinkRun, PersonMerge
+from sightline.identity.review import candidate_decide
+from sightline.identity.tests.factories import batch, feed, person_line, record_for
+from sightline.people.models import Person
+from sightline.records.models import ImportBatch, SourceRecord
+from sightline.records.signals import batch_imported
+
+LATE_FEED = "youth_justice.jsonl"
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sightline.synth.generator import generate_county
+
+    out = tmp_path_factory.mktemp("county")
+    generate_county(children=200, seed=3, out=out)
+    return out
+
+
+def truth_of(county: Path) -> dict[tuple[str, str], str]:
+    found = {}
+    for line in (county / "truth" / "persons.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        found[(row["source"], row["source_id"])] = row["true_id"]
+    return found
+
+
+def people_mixing_children(truth: dict[tuple[str, str], str]) -> list[int]:
+    """People holding the records of more than one true child (false merges)."""
+    held: dict[int, set[str]] = defaultdict(set)
+    for person_id, code, source_id in SourceRecord.objects.filter(
+        kind="person", is_current=True
+    ).values_list("person_id", "source_system__code", "source_id"):
+        held[person_id].add(truth.get((code, source_id), "?"))
+    return [p for p, children in held.items() if len(children) > 1]
+
+
+def import_feeds(*paths: Path) -> None:
+    call_command("import", *map(str, paths), "--accept-valid", "--quiet", stdout=io.StringIO())
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_link_a_synthetic_county_then_a_new_batch(county, tmp_path, settings, data_officer):
+    from sightline.synth.management.commands import demo
+
+    settings.IDENTITY_MODEL_DIR = str(tmp_path / "models")
+    demo.ensure_agencies()
+    demo.ensure_sources()
+    first = tmp_path / "first"
+    shutil.copytree(county, first, ignore=shutil.ignore_patterns(LATE_FEED, "truth"))
+    import_feeds(first)
+    people_before = Person.objects.filter(merged_into__isnull=True).count()
+
+    # The first run: no model yet, so one is trained on the records held; everyone is linked.
+    out = io.StringIO()
+    call_command("link", stdout=out, stderr=io.StringIO())
+    report = out.getvalue()
+    assert "Linked everyone" in report
+    assert list((tmp_path / "models").glob("model-*.json")), "a model was trained and kept"
+    full = LinkRun.objects.get(kind=LinkRun.Kind.FULL)
+    assert full.status == LinkRun.Status.DONE
+    assert full.counts["merged"] > 20
+    people_after = Person.objects.filter(merged_into__isnull=True).count()
+    assert people_after == people_before - full.counts["merged"]
+    pending = CandidateLink.objects.filter(status=CandidateLink.Status.PENDING)
+    assert pending.exists(), "the grey zone is queued for review"
+    assert all(c.match_weight >= settings.IDENTITY_REVIEW_WEIGHT for c in pending), (
+        "nothing below the review weight is queued"
+    )
+    truth = truth_of(county)
+    assert people_mixing_children(truth) == []
+    assert AuditEvent.objects.filter(action="people_linked", object_id=str(full.pk)).exists()
+    assert AuditEvent.objects.filter(action="people_merged").count() == full.counts["merged"]
+    # Every batch imported so far counts as linked.
+    assert linking.batches_to_link() == []
+
+    # A new feed arrives: only its records are scored, against everyone known.
+    import_feeds(county / LATE_FEED)
+    new_batch = ImportBatch.objects.get(filename__endswith=LATE_FEED)
+    assert linking.batches_to_link() == [new_batch.pk]
+    out = io.StringIO()
+    call_command("link", stdout=out, stderr=io.StringIO())
+    run = LinkRun.objects.get(kind=LinkRun.Kind.BATCH, batch=new_batch, status="done")
+    new_records = SourceRecord.objects.filter(batch=new_batch, kind="person").count()
+    assert run.counts["records"] == new_records
+    assert run.counts["known"] == SourceRecord.objects.filter(kind="person").count() - new_records
+    assert run.counts["merged"] > 0, "youth justice's children are known to other agencies"
+    assert f"Linked batch {new_batch.pk}" in out.getvalue()
+    assert people_mixing_children(truth) == []
+
+    out = io.StringIO()
+    call_command("link", stdout=out)
+    assert "Nothing to link" in out.getvalue()
+
+    # A reviewer rejects a pair; a full re-run merges nothing new and keeps the pair apart.
+    candidate = CandidateLink.objects.filter(status="pending").order_by("-match_weight").first()
+    assert candidate is not None
+    candidate_decide(
+        actor=data_officer,
+        candidate_id=candidate.pk,
+        decision="reject",
+        reason="Siblings.",
+        version=1,
+    )
+    merges = PersonMerge.objects.count()
+    call_command("link", "--full", stdout=io.StringIO())
+    again = LinkRun.objects.filter(kind=LinkRun.Kind.FULL).latest("pk")
+    assert again.counts["merged"] == 0
+    assert PersonMerge.objects.count() == merges
+    candidate.refresh_from_db()
+    assert candidate.status == "rejected"
+    assert candidate.record_a.person_id != candidate.record_b.person_id
+
+
+@pytest.mark.django_db
+def test_a_feed_with_nothing_to_link_on_is_reported_and_not_linked(settings, tmp_path):
+    settings.IDENTITY_MODEL_DIR = str(tmp_path)  # no model: none is needed for nothing
+    system = feed("legacy", kind="other")
+    unusable = batch("legacy.jsonl")
+    for n in range(3):
+        line = person_line(
+            "legacy", f"L-{n}", given="Unknown", family="Unknown", birth_date=None, postcode=None
+        )
+        record_for(system, line, in_batch=unusable)
+    err = io.StringIO()
+    call_command("link", "--batch", str(unusable.pk), stdout=io.StringIO(), stderr=err)
+    assert (
+        "legacy: 3 person lines with no name, date of birth or valid NHS number" in err.getvalue()
+    )
+    assert "No line of this feed can be linked" in err.getvalue()
+    run = LinkRun.objects.get()
+    assert run.report == {"unusable": {"legacy": 3}, "unusable_feeds": ["legacy"]}
+    assert run.counts["records"] == 0
+    assert not PersonMerge.objects.exists()
+    assert Person.objects.filter(merged_into__isnull=True).count() == 3
+
+
+@pytest.mark.django_db
+def test_linking_without_a_model_or_enough_records_says_what_to_do(settings, tmp_path):
+    settings.IDENTITY_MODEL_DIR = str(tmp_path)
+    system = feed("police", kind="police")
+    for n in range(3):
+        record_for(system, person_line("police", f"P-{n}"))
+    with pytest.raises(CommandError, match="sightline identity train"):
+        call_command("link", stdout=io.StringIO())
+    run = LinkRun.objects.get()
+    assert run.status == LinkRun.Status.FAILED
+    assert "LinkError" in run.report["error"]
+
+
+@pytest.mark.django_db
+def test_the_import_signal_links_the_batch_only_when_switched_on(settings, monkeypatch):
+    called: list[int] = []
+    monkeypatch.setattr(tasks, "link_batch_task", called.append)
+    settings.IDENTITY_LINK_ON_IMPORT = False
+    batch_imported.send(sender=ImportBatch, batch_id=7)
+    assert called == []
+    settings.IDENTITY_LINK_ON_IMPORT = True
+    batch_imported.send(sender=ImportBatch, batch_id=7)
+    assert called == [7]
+    assert receivers.batch_imported.__module__ == "sightline.identity.receivers"
+
+
+@pytest.mark.django_db
+def test_the_link_task_never_trains_and_never_fails_an_import(settings, tmp_path):
+    settings.IDENTITY_MODEL_DIR = str(tmp_path)
+    system = feed("police", kind="police")
+    record = record_for(system, person_line("police", "P-1"))
+    tasks.link_batch_task(record.batch_id)  # no model: logged, not raised
+    assert not list(tmp_path.glob("*.json"))
+    assert LinkRun.objects.get().status == LinkRun.Status.FAILED
+    assert linking.batches_to_link() == [record.batch_id]
+    assert LINKER.name == "linker"
