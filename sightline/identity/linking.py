@@ -292,6 +292,8 @@ def link_batch(
     records = person_records()
     if not records.filter(batch_id=batch_id).exists():
         return None
+    if not train and load_model(model_version) is None:
+        raise LinkError("No trained linkage model yet: run `sightline link` once.")
     run = _run_start(actor, LinkRun.Kind.BATCH, batch_id)
     try:
         with _quiet_splink():

@@ -58,6 +58,7 @@ def journey(transactional_db: None) -> dict[str, Any]:
             recorded_at=timezone.now(),
             summary="Synthetic entry.",
         )
+        assert record.person is not None
         EntrySubject.objects.create(
             entry=entry, person=record.person, occurred_at=entry.occurred_at
         )

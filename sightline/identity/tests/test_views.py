@@ -61,6 +61,7 @@ def pair(police_feed: Any, health_feed: Any) -> CandidateLink:
         summary=SECRET,
         sensitivity="health_confidential",
     )
+    assert b.person is not None
     EntrySubject.objects.create(entry=entry, person=b.person, occurred_at=entry.occurred_at)
     found = candidate_link_create(
         actor=LINKER,
