@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 
 def test_synth_command(tmp_path: Path) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    django = pytest.importorskip("django")
-    try:
-        django.setup()
-        from django.core.management import call_command
-    except Exception as exc:  # pragma: no cover - the project's settings are not importable
-        pytest.skip(f"Django not configured: {exc}")
     out = io.StringIO()
     call_command("synth", "--children", "40", "--seed", "3", "--out", str(tmp_path), stdout=out)
     text = out.getvalue()
@@ -27,13 +21,5 @@ def test_synth_command(tmp_path: Path) -> None:
 
 
 def test_synth_command_requires_out() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    django = pytest.importorskip("django")
-    try:
-        django.setup()
-        from django.core.management import call_command
-        from django.core.management.base import CommandError
-    except Exception as exc:  # pragma: no cover
-        pytest.skip(f"Django not configured: {exc}")
     with pytest.raises(CommandError):
         call_command("synth", "--children", "10")
