@@ -32,6 +32,7 @@ from typing import Any
 
 import pyarrow as pa
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, QuerySet
 
 from sightline.core import clock
@@ -56,6 +57,7 @@ USABLE_TEXT = "no name, date of birth or valid NHS number, UPN or PNC ID"
 # Fewer records than this cannot train a model worth using.
 MIN_TRAINING_RECORDS = 200
 _CHUNK = 2000
+MERGES_PER_TRANSACTION = 500
 # What a run counts (LinkRun.counts), besides the records it read.
 COUNTED = (
     "merged",
@@ -217,6 +219,22 @@ def _quiet_splink() -> Iterator[None]:
         logger.propagate = before[1]
 
 
+def decisions_of(linkage: Linkage, pairs: pa.Table) -> list[PairDecision]:
+    """Each scored pair's decision with its explanation. The decision and reason the engine
+    wrote on the pair (its SQL bands, then the ambiguity rule, which can send a weak
+    automatic link to review) are the ones applied; `pair_decision` supplies the waterfall."""
+    out = []
+    for row in pairs.to_pylist():
+        decided, reason = row.pop("decision", None), row.get("reason")
+        found = linkage.pair_decision(row)
+        if decided is not None and (decided != found.decision or (reason or None) != found.reason):
+            found = replace(
+                found, decision=Decision(decided), reason=Reason(reason) if reason else None
+            )
+        out.append(found)
+    return out
+
+
 def _linkage(model: dict[str, Any], records: pa.Table) -> Linkage:
     return Linkage(model, records, thresholds=thresholds())
 
@@ -313,7 +331,9 @@ def link_batch(
                 else:
                     linkage = _linkage(model, new.table)
                     pairs = linkage.predict()
-                counts.update(apply_decisions(linkage.decisions(pairs), both, actor=actor, run=run))
+                counts.update(
+                    apply_decisions(decisions_of(linkage, pairs), both, actor=actor, run=run)
+                )
     except BaseException as exc:
         _run_failed(run, exc)
         raise
@@ -332,7 +352,7 @@ def link_full(*, actor: Any, model_version: str | None = None) -> LinkRun:
                 model = model_for(everyone.table, version=model_version)
                 run.model_version = str(model.get("version", ""))
                 linkage = _linkage(model, everyone.table)
-                decisions = linkage.decisions(linkage.predict())
+                decisions = decisions_of(linkage, linkage.predict())
                 counts.update(apply_decisions(decisions, everyone, actor=actor, run=run))
     except BaseException as exc:
         _run_failed(run, exc)
@@ -412,44 +432,18 @@ def apply_decisions(
     autos = sorted(
         (d for d in decisions if d.decision == Decision.AUTO_LINK), key=lambda d: -d.match_weight
     )
-    for d in autos:
-        record_a, record_b = snap.record_of[d.unique_id_l], snap.record_of[d.unique_id_r]
-        person_a = _live(snap.person_of[d.unique_id_l], redirect)
-        person_b = _live(snap.person_of[d.unique_id_r], redirect)
-        if person_a == person_b:
-            counts["already_linked"] += 1
-            continue
-        if _kept_apart(person_a, person_b):
-            counts["kept_apart"] += 1
-            continue
-        evidence = MergeEvidence(
-            method=d.method,
-            match_weight=round(d.match_weight, 2),
-            explanation=d.explanation(),
-            record_a_id=record_a,
-            record_b_id=record_b,
-        )
-        survivor, merged = sorted((person_a, person_b))
-        try:
-            person_merge(actor=actor, survivor=survivor, merged=merged, evidence=evidence)
-        except InvalidTransition:
-            # Merged meanwhile by someone else: read where the records are now, once.
-            person_a, person_b = _current_person(record_a), _current_person(record_b)
-            if person_a == person_b:
-                counts["already_linked"] += 1
-                continue
-            survivor, merged = sorted((person_a, person_b))
-            try:
-                person_merge(actor=actor, survivor=survivor, merged=merged, evidence=evidence)
-            except (InvalidTransition, ValidationFailed):
-                _queue(d, snap, actor=actor, run=run, counts=counts, queued=queued, refused=True)
-                continue
-        except ValidationFailed:
-            # Two valid NHS numbers or UPNs: a person must look (and ask the agencies).
-            _queue(d, snap, actor=actor, run=run, counts=counts, queued=queued, refused=True)
-            continue
-        redirect[merged] = survivor
-        counts["merged"] += 1
+    # Merges are committed in chunks: one transaction each would wait on the disk thousands of
+    # times; a refused merge rolls back only itself (person_merge is atomic: a savepoint).
+    for start in range(0, len(autos), MERGES_PER_TRANSACTION):
+        with transaction.atomic():
+            for d in autos[start : start + MERGES_PER_TRANSACTION]:
+                outcome = _auto_link(d, snap, actor=actor, redirect=redirect)
+                if outcome == "refused":
+                    _queue(
+                        d, snap, actor=actor, run=run, counts=counts, queued=queued, refused=True
+                    )
+                else:
+                    counts[outcome] += 1
     for d in decisions:
         if d.decision == Decision.REVIEW:
             _queue(d, snap, actor=actor, run=run, counts=counts, queued=queued)
@@ -460,6 +454,40 @@ def apply_decisions(
         else 0
     )
     return counts
+
+
+def _auto_link(d: PairDecision, snap: Snapshot, *, actor: Any, redirect: dict[int, int]) -> str:
+    """Merge the people of one auto-linked pair: "merged", "already_linked", "kept_apart" (a
+    person rejected such a pair) or "refused" (different valid NHS numbers or UPNs)."""
+    record_a, record_b = snap.record_of[d.unique_id_l], snap.record_of[d.unique_id_r]
+    person_a = _live(snap.person_of[d.unique_id_l], redirect)
+    person_b = _live(snap.person_of[d.unique_id_r], redirect)
+    evidence = MergeEvidence(
+        method=d.method,
+        match_weight=round(d.match_weight, 2),
+        explanation=d.explanation(),
+        record_a_id=record_a,
+        record_b_id=record_b,
+    )
+    for attempt in range(2):
+        if person_a == person_b:
+            return "already_linked"
+        if _kept_apart(person_a, person_b):
+            return "kept_apart"
+        survivor, merged = sorted((person_a, person_b))
+        try:
+            person_merge(actor=actor, survivor=survivor, merged=merged, evidence=evidence)
+        except ValidationFailed:
+            return "refused"
+        except InvalidTransition:
+            if attempt:
+                return "refused"
+            # Merged meanwhile by someone else: read where the records are now, once.
+            person_a, person_b = _current_person(record_a), _current_person(record_b)
+            continue
+        redirect[merged] = survivor
+        return "merged"
+    return "refused"
 
 
 def _queue(
