@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from sightline.agencies.models import Membership
 from sightline.core import clock
 from sightline.core.errors import AccessDenied, NotFound
+from sightline.core.fastinsert import Adapter, FastTable
 from sightline.governance.models import AccessGrant
 from sightline.governance.policy import ROLE_CAPABILITIES, Capability
 from sightline.governance.vocabulary import sensitivities
@@ -153,10 +154,14 @@ def grant_many(
         held.update(
             same.filter(person_id__in=ids[start : start + 2000]).values_list("person_id", flat=True)
         )
-    now = clock.now()
-    new = [
-        AccessGrant(person_id=p, agency_id=agency_id, team_id=team_id, basis=basis, granted_at=now)
-        for p in sorted(wanted - held)
-    ]
-    AccessGrant.objects.bulk_create(new, batch_size=2000)
+    new = sorted(wanted - held)
+    if new:
+        table = FastTable(AccessGrant, ["person_id", "agency_id", "team_id", "basis", "granted_at"])
+        granted_at = Adapter().datetime(clock.now())
+        table.insert(
+            [
+                (pk, person_id, agency_id, team_id, basis, granted_at)
+                for pk, person_id in zip(table.allocate(len(new)), new, strict=True)
+            ]
+        )
     return len(new)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from sightline.core.actors import IMPORTER
@@ -110,6 +111,11 @@ class Command(SightlineCommand):
             raise CommandError(exc.message) from exc
         except OSError as exc:  # unreadable file, full disk for the report…
             raise CommandError(f"{exc.filename or ''}: {exc.strerror or exc}") from exc
+        except DatabaseError as exc:  # locked (another import), unreachable, …
+            raise CommandError(
+                f"The database refused the import ({str(exc).strip() or type(exc).__name__}); "
+                "nothing from the file being imported was written."
+            ) from exc
         finally:
             for bar in bars:
                 bar.close()
