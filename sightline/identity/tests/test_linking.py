@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from sightline.core.actors import LINKER
+from sightline.agencies.models import Agency
+from sightline.agencies.vocabulary import agency_kinds
+from sightline.core.actors import IMPORTER, LINKER
 from sightline.governance.models import AuditEvent
 from sightline.identity import linking, receivers, tasks
 from sightline.identity.models import CandidateLink, LinkRun, PersonMerge
@@ -21,9 +23,40 @@ from sightline.identity.review import candidate_decide
 from sightline.identity.tests.factories import batch, feed, person_line, record_for
 from sightline.people.models import Person
 from sightline.records.models import ImportBatch, SourceRecord
+from sightline.records.services import source_system_register
 from sightline.records.signals import batch_imported
 
 LATE_FEED = "youth_justice.jsonl"
+# The synthetic county's feeds and their agencies' kinds (as `sightline demo` registers them;
+# the demo command itself sits outside the layers and may not be imported here).
+FEEDS = {
+    "csc": "childrens_social_care",
+    "early_help": "early_help",
+    "police": "police",
+    "health_ae": "health_ae",
+    "health_gp": "health_gp",
+    "camhs": "camhs",
+    "school_nursing": "school_nursing",
+    "schools": "school",
+    "youth_justice": "youth_justice",
+    "child_exploitation_team": "child_exploitation_team",
+}
+
+
+def register_feeds() -> None:
+    """One agency of every kind (entries name agencies without feeds), and every feed."""
+    for kind, label in agency_kinds().items():
+        Agency.objects.get_or_create(
+            code=kind,
+            defaults={
+                "name": label,
+                "kind": kind,
+                "phone": "01632 960000",
+                "email": "a@example.org",
+            },
+        )
+    for code, kind in FEEDS.items():
+        source_system_register(actor=IMPORTER, code=code, name=code, agency_kind=kind)
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +93,8 @@ def import_feeds(*paths: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.django_db
 def test_link_a_synthetic_county_then_a_new_batch(county, tmp_path, settings, data_officer):
-    from sightline.synth.management.commands import demo
-
     settings.IDENTITY_MODEL_DIR = str(tmp_path / "models")
-    demo.ensure_agencies()
-    demo.ensure_sources()
+    register_feeds()
     first = tmp_path / "first"
     shutil.copytree(county, first, ignore=shutil.ignore_patterns(LATE_FEED, "truth"))
     import_feeds(first)
