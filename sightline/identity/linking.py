@@ -190,9 +190,7 @@ def model_for(
         )
     directory = _model_dirs()[-1]
     new_version = training.next_version(directory)
-    log.warning(
-        "No linkage model: training version %s on %s records", new_version, records.num_rows
-    )
+    log.info("No linkage model: training version %s on %s records", new_version, records.num_rows)
     model = training.train(
         records,
         version=new_version,

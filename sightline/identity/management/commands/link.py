@@ -38,6 +38,11 @@ class Command(BaseCommand):
         actor = self._actor(options.get("user"))
         started = time.perf_counter()
         version = options.get("model")
+        pending = options["full"] or options.get("batch") is not None or linking.batches_to_link()
+        if pending and version is None and linking.load_model() is None:
+            self.stdout.write(
+                "No trained linkage model yet: training one on the records held first."
+            )
         try:
             if options["full"]:
                 runs = [linking.link_full(actor=actor, model_version=version)]
