@@ -164,7 +164,9 @@ def distinct_identifiers(person_id: int) -> list[Identifier]:
     """A person's identifiers, each (scheme, value) once (several records often carry one)."""
     seen: set[tuple[str, str, bool]] = set()
     out = []
-    for i in Identifier.objects.filter(person_id=person_id).order_by("scheme", "pk"):
+    rank = {"nhs_number": 0, "upn": 1, "pnc_id": 2}
+    found = Identifier.objects.filter(person_id=person_id).order_by("pk")
+    for i in sorted(found, key=lambda i: (rank.get(i.scheme, 3), i.issuer, i.value)):
         key = (i.scheme, i.value, i.is_valid)
         if key not in seen:
             seen.add(key)

@@ -287,17 +287,34 @@ def person(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "identity/person.html", context)
 
 
+# What a merge moved, as people say it (other declared fields: the model's verbose names).
+MOVED_NOUNS = {
+    "people.PersonName.person": ("name", "names"),
+    "people.Identifier.person": ("identifier", "identifiers"),
+    "people.Address.person": ("address", "addresses"),
+    "people.NameKey.person": ("name search key", "name search keys"),
+    "people.Relationship.from_person": ("relationship", "relationships"),
+    "people.Relationship.to_person": ("relationship (to them)", "relationships (to them)"),
+    "chronology.EntrySubject.person": ("chronology entry", "chronology entries"),
+    "cases.Involvement.person": ("involvement", "involvements"),
+    "governance.AccessGrant.person": ("access grant", "access grants"),
+    "records.SourceRecord.person": ("source record", "source records"),
+    "identity.IdentityLink.person": ("identity link", "identity links"),
+}
+
+
 def _moved_text(merge: PersonMerge) -> list[str]:
     out = []
     for label, ids in merge.moved.items():
-        try:
-            app_label, model_name, field_name = label.split(".")
-            model = apps.get_model(app_label, model_name)
-            noun = str(model._meta.verbose_name_plural)
-        except (ValueError, LookupError):
-            noun = label
-        suffix = f" ({field_name.replace('_', ' ')})" if "_person" in field_name else ""
-        out.append(f"{len(ids)} {noun}{suffix}")
+        one, many = MOVED_NOUNS.get(label, ("", ""))
+        if not one:
+            try:
+                app_label, model_name, _field = label.split(".")
+                meta = apps.get_model(app_label, model_name)._meta
+                one, many = str(meta.verbose_name), str(meta.verbose_name_plural)
+            except (ValueError, LookupError):
+                one = many = label
+        out.append(f"{len(ids)} {one if len(ids) == 1 else many}")
     return out
 
 

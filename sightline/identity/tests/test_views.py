@@ -294,7 +294,7 @@ def test_split_needs_a_reason_then_restores_the_person(client, merged, data_offi
     url = reverse("identity:split", args=[merged.pk])
     page = text(client.get(url))
     assert "Split these records" in page
-    assert "1 source records" in page
+    assert "1 source record," in page
     response = client.post(url, {"reason": ""})
     assert (
         '<a href="#reason">Enter why the records are being split</a>' in response.content.decode()
