@@ -66,7 +66,16 @@ class ChildIdentity:
 
 def child_identity_for(*, viewer: Any, child: Child) -> ChildIdentity:
     person = child.person
-    identifiers = list(Identifier.objects.filter(person_id=person.pk))
+    # One line per distinct identifier: a child linked from five feeds holds the same NHS
+    # number five times (one row per source record, kept for splitting).
+    identifiers: list[Identifier] = []
+    seen: set[tuple[str, str, str, bool]] = set()
+    for identifier in Identifier.objects.filter(person_id=person.pk).order_by("id"):
+        issuer = identifier.issuer if identifier.scheme == Identifier.Scheme.LOCAL_ID else ""
+        key = (identifier.scheme, identifier.value, issuer, identifier.is_valid)
+        if key not in seen:
+            seen.add(key)
+            identifiers.append(identifier)
     today = clock.today()
     address = (
         Address.objects.filter(person_id=person.pk)

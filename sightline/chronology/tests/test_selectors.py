@@ -307,3 +307,22 @@ def test_identity(child, social_worker):
     assert identity.address is not None
     assert identity.address.line == "New"
     assert identity.other_names == ["Jay Ellis"]
+
+
+def test_identity_bar_shows_each_identifier_once_however_many_records_hold_it():
+    from sightline.agencies.tests.factories import practitioner
+    from sightline.chronology.selectors import child_get_for, child_identity_for
+    from sightline.people.models import Identifier
+    from sightline.people.tests.factories import PersonFactory
+
+    viewer = practitioner("mash_manager", agency_kind="mash")
+    person = PersonFactory()
+    for _ in range(3):
+        Identifier.objects.create(person=person, scheme="nhs_number", value="9434765919")
+    Identifier.objects.create(person=person, scheme="local_id", value="A1", issuer="police")
+    Identifier.objects.create(person=person, scheme="local_id", value="A1", issuer="csc")
+    child = child_get_for(viewer=viewer, reference=person.reference)
+    identity = child_identity_for(viewer=viewer, child=child)
+    shown = [(i.scheme, i.value, i.issuer) for i in identity.identifiers]
+    assert shown.count(("nhs_number", "9434765919", "")) == 1
+    assert len(shown) == 3
