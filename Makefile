@@ -47,7 +47,7 @@ system-deps:
 	@bash scripts/system-deps.sh test
 
 demo: setup
-	@$(BIN)/sightline demo
+	@$(BIN)/sightline demo --link background
 	@PORT=$(PORT) $(BIN)/sightline serve
 
 serve: setup

@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import subprocess
+import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
@@ -360,6 +362,7 @@ def files_to_import(directory: Path) -> list[Path]:
 
 @dataclass
 class Walkthrough:
+    true_id: str
     person: Person
     trajectory: str
     given_names: str
@@ -400,13 +403,16 @@ def _survivor(person_id: int) -> int:
 
 
 def find_walkthrough_child(
-    directory: Path, trajectory: str = WALKTHROUGH_TRAJECTORY
+    directory: Path, trajectory: str = WALKTHROUGH_TRAJECTORY, *, prefer: str | None = None
 ) -> Walkthrough | None:
     """The planted child of `trajectory` whose story is most complete in Sightline: the most of
     the social worker's, police's, school's and hospital's feeds linked to one person, then the
     most feeds in all, ties broken by the order the generator planted them. None when the county
-    has no such child or it is not imported yet."""
+    has no such child or it is not imported yet. `prefer` (a true id) keeps an earlier choice
+    when that child is still there, so the demo names the same child on every run."""
     planted = trajectory_children(directory, trajectory)
+    if prefer is not None and any(row["true_id"] == prefer for row in planted):
+        planted = [row for row in planted if row["true_id"] == prefer]
     if not planted:
         return None
     records = _truth_records(directory, {row["true_id"] for row in planted})
@@ -432,6 +438,7 @@ def find_walkthrough_child(
         score = (len(wanted & feeds), len(feeds), -index)
         if best is None or score > best[0]:
             walk = Walkthrough(
+                row["true_id"],
                 Person.objects.get(pk=person_id),
                 trajectory,
                 row["given_names"],
@@ -441,6 +448,67 @@ def find_walkthrough_child(
             )
             best = (score, walk)
     return best[1] if best else None
+
+
+def remembered_walkthrough(directory: Path) -> str | None:
+    path = directory / "walkthrough.json"
+    if not path.exists():
+        return None
+    true_id: str | None = orjson.loads(path.read_bytes()).get("true_id")
+    return true_id
+
+
+def remember_walkthrough(directory: Path, walk: Walkthrough) -> None:
+    (directory / "walkthrough.json").write_bytes(
+        orjson.dumps({"true_id": walk.true_id, "reference": walk.person.reference})
+    )
+
+
+def linking_pending() -> bool:
+    """Whether an imported batch with person records has not been through the linkage model.
+    Read from the identity app's models (its linking code brings Splink, which stays inside
+    identity.linkage)."""
+    from sightline.identity.models import LinkRun
+
+    linked = LinkRun.objects.filter(status=LinkRun.Status.DONE, batch__isnull=False).values(
+        "batch_id"
+    )
+    with_people = SourceRecord.objects.filter(kind=SourceRecord.Kind.PERSON).values("batch_id")
+    return (
+        ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED, pk__in=with_people)
+        .exclude(pk__in=linked)
+        .exists()
+        or not LinkRun.objects.filter(status=LinkRun.Status.DONE).exists()
+    )
+
+
+def _running(pid_file: Path) -> int | None:
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def link_in_background() -> tuple[int, Path, bool]:
+    """Start `sightline link` as a child process (or find the one already running); return its
+    pid, its log and whether it was already running. It shares the caller's process group, so
+    stopping the demo server with Ctrl-C stops it too; the next `make demo` starts it again."""
+    var = Path(settings.VAR_DIR)
+    log, pid_file = var / "link.log", var / "link.pid"
+    if (pid := _running(pid_file)) is not None:
+        return pid, log, True
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sightline.cli", "link"],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
+        )
+    pid_file.write_text(str(process.pid))
+    return process.pid, log, False
 
 
 def school_team_for(person: Person) -> Team | None:
@@ -556,6 +624,14 @@ class Command(BaseCommand):
             help=f"password for new demo accounts (default: DEMO_PASSWORD or {DEMO_PASSWORD!r})",
         )
         parser.add_argument(
+            "--link",
+            choices=["wait", "background", "skip"],
+            default="wait",
+            help="link people across feeds with the linkage model (after the links the import "
+            "makes on valid identifiers): wait for it (default), run it in the background while "
+            "the demo is served (make demo), or skip it",
+        )
+        parser.add_argument(
             "--port",
             type=int,
             default=None,
@@ -629,12 +705,14 @@ class Command(BaseCommand):
                 note(f"imported {len(pending)} feed files")
                 self._report_refusals(problems.getvalue())
 
-        with self.step("Linking") as note:
-            note(self._link())
+        link = options["link"]
+        if link == "wait":
+            with self.step("Linking") as note:
+                note(self._link())
 
         walk: Walkthrough | None = None
         with self.step("Walkthrough") as note:
-            walk = find_walkthrough_child(directory)
+            walk = find_walkthrough_child(directory, prefer=remembered_walkthrough(directory))
             if walk is None:
                 note("no planted exploitation child found in the county")
             else:
@@ -647,11 +725,25 @@ class Command(BaseCommand):
                     first = Team.objects.filter(agency__code=SCHOOLS).order_by("name").first()
                     if first is not None:
                         place_school_lead(first)
+                remember_walkthrough(directory, walk)
                 manual = ensure_walkthrough_access(walk.person)
                 note(
                     f"{walk.given_names} {walk.family_name} ({walk.person.reference})"
                     + (f"; manual grants for {', '.join(manual)}" if manual else "")
                 )
+
+        if link == "background":
+            with self.step("Linking") as note:
+                if not linking_pending() or "link" not in get_commands():
+                    note("every record linked")
+                else:
+                    pid, log, already = link_in_background()
+                    note(
+                        f"valid NHS numbers and UPNs linked on import; the linkage model "
+                        f"{'is still linking' if already else 'is linking'} the rest in the "
+                        f"background (process {pid}, log {log}): a minute or two, then the "
+                        "data officer's review queue fills"
+                    )
 
         self.print_accounts(port, walk, options["password"], directory)
         self.stdout.write(f"Demo ready in {time.perf_counter() - started:.1f} s.")
