@@ -1,0 +1,99 @@
+"""`sightline demo`: one account per role, a county imported once, a walkthrough child every
+walkthrough account may see; a second run changes nothing and says so."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from sightline.accounts.models import User
+from sightline.agencies.models import Membership
+from sightline.governance import access
+from sightline.records.models import ImportBatch
+from sightline.synth.management.commands import demo
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def run_demo(data: Path) -> str:
+    out = io.StringIO()
+    call_command(
+        "demo",
+        "--children",
+        "150",
+        "--seed",
+        "3",
+        "--data",
+        str(data),
+        "--link",
+        "skip",
+        "--port",
+        "8123",
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_demo_sets_up_once_and_reuses_everything(tmp_path: Path) -> None:
+    data = tmp_path / "demo-data"
+    first = run_demo(data)
+
+    assert "15 agencies created, 10 feeds created, 8 accounts created" in first
+    assert (data / "manifest.json").exists()
+    assert ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED).exists()
+    assert "http://127.0.0.1:8123/" in first
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == {
+        "social_worker",
+        "mash_manager",
+        "school_dsl",
+        "police_officer",
+        "health_nurse",
+        "analyst",
+        "sysadmin",
+        "data_officer",
+    }
+    for spec in demo.ACCOUNTS:
+        user = User.objects.get(username=spec.email)
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert spec.email in first
+    dsl = Membership.objects.get(role="school_dsl")
+    assert dsl.team is not None, "the school safeguarding lead works in one school"
+
+    walk = demo.find_walkthrough_child(data, prefer=demo.remembered_walkthrough(data))
+    assert walk is not None
+    assert f"children/{walk.person.reference}/" in first
+    for spec in demo.ACCOUNTS:
+        user = User.objects.get(username=spec.email)
+        sees = access.can_view_person(user, walk.person.pk)
+        if spec.walkthrough or spec.role == "mash_manager":
+            assert sees, f"{spec.label} cannot see the walkthrough child"
+        else:
+            assert not sees, f"{spec.label} should not see a named child"
+
+    batches = ImportBatch.objects.count()
+    second = run_demo(data)
+    assert "agencies in place, feeds in place, accounts in place" in second
+    assert "every feed already imported" in second
+    assert f"children/{walk.person.reference}/" in second
+    assert ImportBatch.objects.count() == batches
+
+
+def test_a_different_county_over_an_imported_one_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "demo-data"
+    run_demo(data)
+    with pytest.raises(CommandError, match="make clean"):
+        call_command(
+            "demo",
+            "--children",
+            "120",
+            "--data",
+            str(data),
+            "--link",
+            "skip",
+            stdout=io.StringIO(),
+        )
