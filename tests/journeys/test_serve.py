@@ -1,0 +1,71 @@
+"""`sightline serve`: waitress serving the application and, through WhiteNoise, its static files."""
+
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from sightline.ui.management.commands import serve
+
+
+@pytest.fixture
+def server(transactional_db: None) -> Iterator[str]:
+    srv: Any = serve.make_server("127.0.0.1", 0, threads=2)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+        srv.close()
+        thread.join(timeout=5)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_pages_need_sign_in_and_static_files_are_served(server: str) -> None:
+    status, headers, _ = fetch(server + "/")
+    assert status == 302
+    assert "/sign-in" in headers["Location"]
+    status, _, body = fetch(server + "/sign-in")
+    assert status == 200
+    assert b"Sign in to Sightline" in body
+    status, headers, body = fetch(server + "/static/vendor/govuk/govuk-frontend.min.css")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/css")
+    assert len(body) > 10_000
+
+
+def test_the_port_comes_from_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "8123")
+    assert serve.default_port() == 8123
+    monkeypatch.delenv("PORT")
+    assert serve.default_port() == 8000
+    monkeypatch.setenv("PORT", "eighty")
+    with pytest.raises(CommandError, match="PORT must be a number"):
+        serve.default_port()
+
+
+@pytest.mark.django_db
+def test_a_busy_port_is_explained(server: str) -> None:
+    port = server.rsplit(":", 1)[1]
+    with pytest.raises(CommandError, match="Set PORT"):
+        call_command("serve", "--port", port)
