@@ -313,10 +313,9 @@ def test_identity_bar_shows_each_identifier_once_however_many_records_hold_it():
     from sightline.agencies.tests.factories import practitioner
     from sightline.chronology.selectors import child_get_for, child_identity_for
     from sightline.people.models import Identifier
-    from sightline.people.tests.factories import PersonFactory
 
     viewer = practitioner("mash_manager", agency_kind="mash")
-    person = PersonFactory()
+    person = new_person()
     for _ in range(3):
         Identifier.objects.create(person=person, scheme="nhs_number", value="9434765919")
     Identifier.objects.create(person=person, scheme="local_id", value="A1", issuer="police")
