@@ -86,13 +86,16 @@ def ambiguous_weak_links(
     weak: Iterable[tuple[str, str, float]],
     *,
     person_of: Mapping[str, str] | None = None,
+    attributes: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> set[tuple[str, str]]:
     """Weak automatic links (no first name or no birth date on one side) that must go to review.
 
-    A record with no first name that links to two different people (twins: same surname, birth
-    date and address) could be either of them: none of its weak links stands. People are the
-    components of the strong links, or `person_of` (records already known to belong to a person,
-    for incremental runs) where given."""
+    A record lacking the detail that tells family members apart, linking to two people who
+    differ (twins with different first names; a parent and child of one name, born years apart),
+    could be either: none of its weak links stands. People are the components of the strong
+    links, or `person_of` (for incremental runs). `attributes` gives each record's first name and
+    birth date; without it any two people differ. Two people who share a first name and a birth
+    year are probably one child split in two, and the record may join them."""
     strong = list(strong)
     weak = list(weak)
     ids = {uid for e in strong + weak for uid in e[:2]}
@@ -102,12 +105,30 @@ def ambiguous_weak_links(
     def person(uid: str) -> str:
         return known.get(uid) or groups.get(uid, uid)
 
+    names: dict[str, set[str]] = {}
+    years: dict[str, set[int]] = {}
+    for uid, (first_name, dob) in (attributes or {}).items():
+        p = person(uid)
+        if first_name:
+            names.setdefault(p, set()).add(first_name)
+        if dob:
+            years.setdefault(p, set()).add(int(dob[:4]))
+
+    def differ(a: str, b: str) -> bool:
+        if attributes is None:
+            return True
+        if names.get(a) and names.get(b) and not names[a] & names[b]:
+            return True
+        ya, yb = years.get(a), years.get(b)
+        return bool(ya and yb and all(abs(x - y) > 1 for x in ya for y in yb))
+
     reached: dict[str, set[str]] = {}
     for left, right, _ in weak:
         reached.setdefault(left, set()).add(person(right))
         reached.setdefault(right, set()).add(person(left))
-    demoted: set[tuple[str, str]] = set()
-    for left, right, _ in weak:
-        if len(reached[left] - {person(left)}) > 1 or len(reached[right] - {person(right)}) > 1:
-            demoted.add((left, right))
-    return demoted
+    ambiguous = set()
+    for uid, people in reached.items():
+        others = sorted(people - {person(uid)})
+        if any(differ(a, b) for i, a in enumerate(others) for b in others[i + 1 :]):
+            ambiguous.add(uid)
+    return {(left, right) for left, right, _ in weak if left in ambiguous or right in ambiguous}

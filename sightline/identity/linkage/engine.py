@@ -31,6 +31,7 @@ def new_db_api(
     con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
     con.execute(f"SET threads = {int(threads or DEFAULT_THREADS)}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     con.execute(
         f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}/sightline-duckdb'"
     )

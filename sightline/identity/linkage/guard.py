@@ -3,19 +3,26 @@
 Written as SQL over a predictions table (so a million pairs are decided inside DuckDB) and
 mirrored by `decide()` in Python for one pair; tests hold the two to the same table of cases.
 
-Rules, in order:
-1. Two different valid NHS numbers: never linked automatically. With otherwise strong evidence
-   (weight at or above the auto-link threshold) the pair goes to review, flagged, so a person can
-   ask the source agency; clustering refuses to put both numbers in one person in any case.
-2. A shared valid identifier (NHS number, UPN, PNC id) with no identifier conflict links
-   deterministically, unless the given names disagree *and* the birth dates disagree outright:
-   then it goes to review (one number keyed against two children, e.g. a mother's on a baby).
-3. The household guard: no identifier agrees and the given names do not agree (or one is
-   missing). Same surname, address and even birth date are what siblings and twins share, so the
-   pair is never linked automatically: at or above the auto-link weight it goes to review as
-   "possible twin" (birth dates equal) or "possible sibling".
-4. Another identifier differs (UPN or PNC id): review at most.
-5. Otherwise the bands: auto-link at or above `auto_link`, review at or above `review`.
+Rules, in order (a rule only ever lowers what the match weight alone would decide):
+1. Two different valid NHS numbers: never linked, and not queued either (a person could not
+   merge them: one person never holds two valid NHS numbers). The reason is kept.
+2. A shared valid identifier (NHS number, UPN, PNC id) and no identifier conflict links
+   deterministically, unless the first names disagree *and* the birth dates are years apart:
+   then review (one number keyed against two children, e.g. a mother's on her baby).
+3. No identifier agrees and the birth dates are years apart (full dates in different years,
+   not a one-digit keying error or a day/month swap): a parent and child, or two siblings, of
+   the same name. No link.
+4. The household guard. No identifier agrees and the first names disagree: same surname,
+   address and even birth date are what siblings and twins share.
+   - Plainly different first names ("Oliver" and "Harry"): siblings or twins until a person says
+     otherwise; no link, recorded as "possible twin" (same birth date) or "possible sibling".
+   - First names only loosely alike (or one is another's middle name): never an automatic
+     link; at or above the auto-link weight the pair goes to review, below it no link.
+5. Another identifier differs (UPN or PNC id): review at most.
+6. Otherwise the bands: auto-link at or above `auto_link`, review at or above `review`.
+
+After these pair rules, `predict.resolve_ambiguous` sends to review the weak links (no first
+name or no birth date on one side) of a record that would join two people who differ.
 """
 
 # ruff: noqa: S608 - SQL here is assembled from the model's own column names and table names,
@@ -48,7 +55,9 @@ class Reason(StrEnum):
 
 
 REASON_TEXT = {
-    Reason.NHS_CONFLICT: "The records carry two different valid NHS numbers.",
+    Reason.NHS_CONFLICT: (
+        "The records carry two different valid NHS numbers: they are never one person."
+    ),
     Reason.IDENTIFIER_CONFLICT: "The records carry different identifiers (UPN or PNC ID).",
     Reason.IDENTIFIER_DETAILS_CONFLICT: (
         "The records share an identifier, but their names and dates of birth disagree."
@@ -58,7 +67,8 @@ REASON_TEXT = {
         "possibly twins."
     ),
     Reason.POSSIBLE_SIBLING: (
-        "The first names disagree and no identifier is shared: possibly siblings."
+        "The first names, or the dates of birth, disagree and no identifier is shared: "
+        "possibly siblings."
     ),
     Reason.POSSIBLE_PARENT_CHILD: (
         "The dates of birth are a generation apart and no identifier is shared: possibly a "
@@ -91,10 +101,12 @@ class Levels:
     identifier_exact: dict[str, int]
     identifier_different: dict[str, int]
     first_name_agrees: tuple[int, ...]
+    first_name_different: int
     dob_exact: int
     dob_disagrees: tuple[int, ...]
     dob_generation: int
     dob_years_apart: tuple[int, ...]
+    dob_two_digits: int
 
     @classmethod
     def from_model(cls, splink_settings: dict[str, Any]) -> Levels:
@@ -108,6 +120,7 @@ class Levels:
                 for label in FIRST_NAME_AGREES
                 if ("first_name", label) in by_label
             ),
+            first_name_different=by_label[("first_name", "different")],
             dob_exact=by_label[("dob", "exact")],
             dob_disagrees=tuple(
                 by_label[("dob", label)]
@@ -115,6 +128,7 @@ class Levels:
                 if ("dob", label) in by_label
             ),
             dob_generation=by_label[("dob", "a generation apart")],
+            dob_two_digits=by_label[("dob", "two digits different")],
             dob_years_apart=tuple(
                 by_label[("dob", label)]
                 for label in ("within ten years", "a generation apart")
@@ -150,13 +164,10 @@ def _in(col: str, values: tuple[int, ...]) -> str:
 
 
 def decision_sql(predictions: str, levels: Levels, thresholds: Thresholds) -> str:
-    """SELECT every column of `predictions` plus decision, reason and method."""
+    """SELECT every column of `predictions` plus decision, reason and method (see `decide`)."""
     ex, diff = levels.identifier_exact, levels.identifier_different
     id_agrees = " OR ".join(f"gamma_{c} = {ex[c]}" for c in IDENTIFIERS)
-    nhs_conflict = f"gamma_nhs_number = {diff['nhs_number']}"
     other_conflict = " OR ".join(f"gamma_{c} = {diff[c]}" for c in IDENTIFIERS if c != "nhs_number")
-    fn_agrees = _in("gamma_first_name", levels.first_name_agrees)
-    dob_disagrees = _in("gamma_dob", levels.dob_disagrees)
     auto, review = thresholds.auto_link, thresholds.review
     R = Reason  # noqa: N806
     method = (
@@ -164,51 +175,51 @@ def decision_sql(predictions: str, levels: Levels, thresholds: Thresholds) -> st
         + " ".join(f"WHEN gamma_{c} = {ex[c]} THEN '{c}'" for c in IDENTIFIERS)
         + " ELSE 'probabilistic' END"
     )
+    twin_or_sibling = (
+        f"CASE WHEN _dob_exact THEN '{R.POSSIBLE_TWIN}' ELSE '{R.POSSIBLE_SIBLING}' END"
+    )
     return f"""
     WITH flags AS (
       SELECT *,
         ({id_agrees}) AS _id_agrees,
-        ({nhs_conflict}) AS _nhs_conflict,
+        (gamma_nhs_number = {diff["nhs_number"]}) AS _nhs_conflict,
         ({other_conflict}) AS _other_conflict,
-        ({fn_agrees}) AS _fn_agrees,
-        ({dob_disagrees}) AS _dob_disagrees,
+        ({_in("gamma_first_name", levels.first_name_agrees)}) AS _fn_agrees,
+        (gamma_first_name = {levels.first_name_different}) AS _fn_different,
+        (gamma_first_name = -1) AS _fn_missing,
         (gamma_dob = {levels.dob_exact}) AS _dob_exact,
         (gamma_dob = {levels.dob_generation}) AS _generation,
-        ({_in("gamma_dob", levels.dob_years_apart)}) AS _years_apart,
-        (gamma_first_name = -1) AS _fn_missing
+        (({_in("gamma_dob", levels.dob_years_apart)}) OR (gamma_dob = {levels.dob_two_digits}
+          AND dob_year_l <> dob_year_r)) AS _years_apart
       FROM {predictions}
-    )
-    , decided AS (
+    ),
+    decided AS (
       SELECT *,
         CASE
-          WHEN _nhs_conflict THEN
-            CASE WHEN match_weight >= {auto} THEN 'review|{R.NHS_CONFLICT}'
-                 ELSE 'no_link|{R.NHS_CONFLICT}' END
+          WHEN _nhs_conflict THEN 'no_link|{R.NHS_CONFLICT}'
           WHEN _id_agrees AND NOT _other_conflict THEN
-            CASE WHEN NOT _fn_agrees AND _dob_disagrees
+            CASE WHEN NOT _fn_agrees AND _years_apart
                  THEN 'review|{R.IDENTIFIER_DETAILS_CONFLICT}'
                  ELSE 'auto_link|' END
           WHEN NOT _id_agrees AND _generation THEN 'no_link|{R.POSSIBLE_PARENT_CHILD}'
           WHEN NOT _id_agrees AND _years_apart THEN 'no_link|{R.POSSIBLE_SIBLING}'
+          WHEN NOT _id_agrees AND _fn_different THEN 'no_link|' || {twin_or_sibling}
           WHEN match_weight >= {auto} THEN
-            CASE WHEN NOT _id_agrees AND NOT _fn_agrees AND NOT _fn_missing AND _dob_exact
-                   THEN 'review|{R.POSSIBLE_TWIN}'
-                 WHEN NOT _id_agrees AND NOT _fn_agrees AND NOT _fn_missing THEN 'review|{R.POSSIBLE_SIBLING}'
+            CASE WHEN NOT _id_agrees AND NOT _fn_agrees AND NOT _fn_missing
+                   THEN 'review|' || {twin_or_sibling}
                  WHEN _other_conflict THEN 'review|{R.IDENTIFIER_CONFLICT}'
                  ELSE 'auto_link|' END
           WHEN match_weight >= {review} THEN
             CASE WHEN _other_conflict THEN 'review|{R.IDENTIFIER_CONFLICT}'
-                 WHEN NOT _id_agrees AND NOT _fn_agrees AND NOT _fn_missing AND _dob_exact
-                   THEN 'no_link|{R.POSSIBLE_TWIN}'
                  WHEN NOT _id_agrees AND NOT _fn_agrees AND NOT _fn_missing
-                   THEN 'no_link|{R.POSSIBLE_SIBLING}'
+                   THEN 'no_link|' || {twin_or_sibling}
                  ELSE 'review|{R.GREY_ZONE}' END
           ELSE 'no_link|'
         END AS _decided
       FROM flags
     )
-    SELECT * EXCLUDE (_id_agrees, _nhs_conflict, _other_conflict, _fn_agrees, _dob_disagrees,
-                      _dob_exact, _generation, _years_apart, _fn_missing, _decided),
+    SELECT * EXCLUDE (_id_agrees, _nhs_conflict, _other_conflict, _fn_agrees, _fn_different,
+                      _fn_missing, _dob_exact, _generation, _years_apart, _decided),
       split_part(_decided, '|', 1) AS decision,
       nullif(split_part(_decided, '|', 2), '') AS reason,
       {method} AS method
@@ -219,52 +230,49 @@ def decision_sql(predictions: str, levels: Levels, thresholds: Thresholds) -> st
 def decide(
     row: dict[str, Any], levels: Levels, thresholds: Thresholds
 ) -> tuple[Decision, Reason | None, str]:
-    """The same rules as `decision_sql`, for one scored pair (a dict with gamma_* columns)."""
+    """Decide one scored pair (a dict with gamma_* columns and match_weight)."""
     ex, diff = levels.identifier_exact, levels.identifier_different
     gamma = {c: row.get(f"gamma_{c}") for c in (*IDENTIFIERS, "first_name", "dob")}
     id_agrees = any(gamma[c] == ex[c] for c in IDENTIFIERS)
-    nhs_conflict = gamma["nhs_number"] == diff["nhs_number"]
     other_conflict = any(gamma[c] == diff[c] for c in IDENTIFIERS if c != "nhs_number")
     fn_agrees = gamma["first_name"] in levels.first_name_agrees
-    dob_disagrees = gamma["dob"] in levels.dob_disagrees
+    fn_missing = gamma["first_name"] == -1
+    years_apart = gamma["dob"] in levels.dob_years_apart or (
+        gamma["dob"] == levels.dob_two_digits
+        and row.get("dob_year_l") is not None
+        and row.get("dob_year_l") != row.get("dob_year_r")
+    )
+    twin_or_sibling = (
+        Reason.POSSIBLE_TWIN if gamma["dob"] == levels.dob_exact else Reason.POSSIBLE_SIBLING
+    )
     weight = float(row["match_weight"])
     method = next((c for c in IDENTIFIERS if gamma[c] == ex[c]), "probabilistic")
     auto, review = thresholds.auto_link, thresholds.review
 
-    if nhs_conflict:
-        return (
-            Decision.REVIEW if weight >= auto else Decision.NO_LINK,
-            Reason.NHS_CONFLICT,
-            method,
-        )
+    if gamma["nhs_number"] == diff["nhs_number"]:
+        return Decision.NO_LINK, Reason.NHS_CONFLICT, method
     if id_agrees and not other_conflict:
-        if not fn_agrees and dob_disagrees:
+        if not fn_agrees and years_apart:
             return Decision.REVIEW, Reason.IDENTIFIER_DETAILS_CONFLICT, method
         return Decision.AUTO_LINK, None, method
-    if not id_agrees and gamma["dob"] == levels.dob_generation:
-        return Decision.NO_LINK, Reason.POSSIBLE_PARENT_CHILD, method
-    if not id_agrees and gamma["dob"] in levels.dob_years_apart:
-        return Decision.NO_LINK, Reason.POSSIBLE_SIBLING, method
-    household = not id_agrees and not fn_agrees and gamma["first_name"] != -1
-    twin = gamma["dob"] == levels.dob_exact
+    if not id_agrees:
+        if gamma["dob"] == levels.dob_generation:
+            return Decision.NO_LINK, Reason.POSSIBLE_PARENT_CHILD, method
+        if years_apart:
+            return Decision.NO_LINK, Reason.POSSIBLE_SIBLING, method
+        if gamma["first_name"] == levels.first_name_different:
+            return Decision.NO_LINK, twin_or_sibling, method
+    household = not id_agrees and not fn_agrees and not fn_missing
     if weight >= auto:
         if household:
-            return (
-                Decision.REVIEW,
-                Reason.POSSIBLE_TWIN if twin else Reason.POSSIBLE_SIBLING,
-                method,
-            )
+            return Decision.REVIEW, twin_or_sibling, method
         if other_conflict:
             return Decision.REVIEW, Reason.IDENTIFIER_CONFLICT, method
         return Decision.AUTO_LINK, None, method
     if weight >= review:
         if other_conflict:
             return Decision.REVIEW, Reason.IDENTIFIER_CONFLICT, method
-        if household:  # the guard only ever lowers a decision: below auto-link, no link
-            return (
-                Decision.NO_LINK,
-                Reason.POSSIBLE_TWIN if twin else Reason.POSSIBLE_SIBLING,
-                method,
-            )
+        if household:  # the guard only ever lowers a decision
+            return Decision.NO_LINK, twin_or_sibling, method
         return Decision.REVIEW, Reason.GREY_ZONE, method
     return Decision.NO_LINK, None, method

@@ -108,13 +108,37 @@ def _surname() -> cl.CustomComparison:
             cll.ExactMatchLevel("surname").configure(
                 tf_adjustment_column="surname", label_for_charts="exact"
             ),
-            cll.CustomLevel(_SURNAME_SWAPPED, label_for_charts="names swapped"),
+            # Counted once, under the first name: here it weighs nothing.
+            cll.CustomLevel(_SURNAME_SWAPPED, label_for_charts="names swapped").configure(
+                m_probability=1e-4,
+                u_probability=1e-4,
+                fix_m_probability=True,
+                fix_u_probability=True,
+            ),
             cll.JaroWinklerLevel("surname", 0.92).configure(label_for_charts="similar spelling"),
             cll.ArrayIntersectLevel("sn_parts", 1).configure(
                 label_for_charts="shares a surname part"
             ),
             cll.ExactMatchLevel("sn_phonetic").configure(label_for_charts="sounds alike"),
             cll.JaroWinklerLevel("surname", 0.8).configure(label_for_charts="loosely similar"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def _middle_names() -> cl.CustomComparison:
+    # Some agencies record middle names (GPs most): when both do, they tell namesakes apart.
+    tokens_l = "string_split(middle_names_l, ' ')"
+    tokens_r = "string_split(middle_names_r, ' ')"
+    return cl.CustomComparison(
+        output_column_name="middle_names",
+        comparison_description="Middle names",
+        comparison_levels=[
+            cll.NullLevel("middle_names").configure(label_for_charts="missing"),
+            cll.ExactMatchLevel("middle_names").configure(label_for_charts="exact"),
+            cll.CustomLevel(
+                f"list_has_any({tokens_l}, {tokens_r})", label_for_charts="one in common"
+            ),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )
@@ -161,9 +185,9 @@ def _postcode() -> cl.CustomComparison:
         comparison_description="Postcode",
         comparison_levels=[
             cll.NullLevel("postcode").configure(label_for_charts="missing"),
-            cll.ExactMatchLevel("postcode").configure(
-                tf_adjustment_column="postcode", label_for_charts="exact"
-            ),
+            # No term-frequency adjustment: a rare postcode is one household, and households
+            # are where the false links are (siblings, twins, parents of the same name).
+            cll.ExactMatchLevel("postcode").configure(label_for_charts="exact"),
             cll.ArrayIntersectLevel("postcodes", 1).configure(
                 label_for_charts="shared a past address"
             ),
@@ -194,6 +218,7 @@ def comparisons() -> list[cl.CustomComparison]:
         _identifier("upn"),
         _identifier("pnc_id"),
         _first_name(),
+        _middle_names(),
         _surname(),
         _date_of_birth(),
         _postcode(),

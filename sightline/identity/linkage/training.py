@@ -136,8 +136,8 @@ def train(
     train_log["u_max_pairs"] = u_max_pairs
 
     splink_settings = linker.misc.save_model_to_json()
-    floored = [] if untuned else apply_floors(splink_settings)
     missing = fill_missing(splink_settings)
+    floored = [] if untuned else apply_floors(splink_settings)
     train_log["floored_levels"] = floored
     train_log["filled_missing"] = missing
     train_log["seconds"] = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 1)
@@ -162,13 +162,20 @@ def _levels(splink_settings: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
 
 
 def apply_floors(splink_settings: dict[str, Any]) -> list[str]:
-    """Raise every m below its floor; return what was changed, for the training log."""
+    """Raise every m below its floor; return what was changed, for the training log.
+
+    A floor caps how much one disagreement can count against a link; it never turns a level
+    into evidence *for* a link (m is not raised above u), and fixed levels are left alone."""
     changed = []
     for name, level in _levels(splink_settings):
-        m = level.get("m_probability")
+        m, u = level.get("m_probability"), level.get("u_probability")
+        if m is None or level.get("fix_m_probability"):
+            continue
         floor = DISAGREE_M_FLOOR if level.get("sql_condition") == "ELSE" else M_FLOOR
-        if m is not None and m < floor:
-            changed.append(f"{name}: {level.get('label_for_charts')} m {m:.3g} -> {floor}")
+        if u is not None:
+            floor = min(floor, u)
+        if m < floor:
+            changed.append(f"{name}: {level.get('label_for_charts')} m {m:.3g} -> {floor:.3g}")
             level["m_probability"] = floor
     return changed
 

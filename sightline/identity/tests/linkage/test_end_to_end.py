@@ -94,6 +94,7 @@ def test_every_decision_explains_itself(linked):
             "upn",
             "pnc_id",
             "first_name",
+            "middle_names",
             "surname",
             "dob",
             "postcode",
@@ -104,7 +105,7 @@ def test_every_decision_explains_itself(linked):
         explanation = d.explanation()
         json.dumps(explanation)
         assert explanation["model_version"] == "test"
-        assert len(d.explanation_text()) == 8
+        assert len(d.explanation_text()) == 9
     deterministic = [d for d in decisions if d.method != "probabilistic"]
     assert all(d.decision is Decision.AUTO_LINK or d.reason for d in deterministic)
 

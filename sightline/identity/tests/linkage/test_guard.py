@@ -24,10 +24,22 @@ BY_LABEL = {(name, level["label"]): gamma for (name, gamma), level in level_tabl
 THRESHOLDS = Thresholds(auto_link=10, review=4)
 
 
-def pair(weight: float, **labels: str) -> dict:
+def pair(weight: float, **labels) -> dict:
     """A scored pair: every comparison missing unless given by its level label."""
     row = {"unique_id_l": "a|1", "unique_id_r": "b|2", "match_weight": float(weight)}
-    for name in ("nhs_number", "upn", "pnc_id", "first_name", "surname", "dob", "postcode", "sex"):
+    years = labels.pop("years", (None, None))
+    row["dob_year_l"], row["dob_year_r"] = years
+    for name in (
+        "nhs_number",
+        "upn",
+        "pnc_id",
+        "first_name",
+        "middle_names",
+        "surname",
+        "dob",
+        "postcode",
+        "sex",
+    ):
         row[f"gamma_{name}"] = BY_LABEL[(name, labels.get(name, "missing"))]
     return row
 
@@ -36,29 +48,43 @@ HOUSEHOLD = {"surname": "exact", "postcode": "exact", "sex": "exact"}
 CASES = [
     # (name, pair, decision, reason, method)
     (
-        "twins stay apart",
+        "twins with different first names stay apart",
         pair(22, first_name="different", dob="exact", **HOUSEHOLD),
-        Decision.REVIEW,
+        Decision.NO_LINK,
         Reason.POSSIBLE_TWIN,
         "probabilistic",
     ),
     (
-        "twins, loosely similar names",
+        "twins with loosely similar first names go to review",
         pair(20, first_name="loosely similar", dob="exact", **HOUSEHOLD),
         Decision.REVIEW,
         Reason.POSSIBLE_TWIN,
         "probabilistic",
     ),
     (
-        "a twin-like pair in the grey zone is no link",
-        pair(8, first_name="different", dob="exact", **HOUSEHOLD),
+        "one twin known by the other's middle name goes to review",
+        pair(20, first_name="first name is the other's middle name", dob="exact", **HOUSEHOLD),
+        Decision.REVIEW,
+        Reason.POSSIBLE_TWIN,
+        "probabilistic",
+    ),
+    (
+        "a loosely similar twin-like pair in the grey zone is no link",
+        pair(8, first_name="loosely similar", dob="exact", **HOUSEHOLD),
         Decision.NO_LINK,
         Reason.POSSIBLE_TWIN,
         "probabilistic",
     ),
     (
-        "sibling with a keyed birth date",
+        "siblings with different first names stay apart",
         pair(14, first_name="different", dob="one digit different", **HOUSEHOLD),
+        Decision.NO_LINK,
+        Reason.POSSIBLE_SIBLING,
+        "probabilistic",
+    ),
+    (
+        "a sibling-like pair with loosely similar names goes to review",
+        pair(14, first_name="loosely similar", dob="one digit different", **HOUSEHOLD),
         Decision.REVIEW,
         Reason.POSSIBLE_SIBLING,
         "probabilistic",
@@ -71,6 +97,20 @@ CASES = [
         "probabilistic",
     ),
     (
+        "same name, birth dates two digits apart in different years: siblings",
+        pair(16, first_name="exact", dob="two digits different", years=(2013, 2011), **HOUSEHOLD),
+        Decision.NO_LINK,
+        Reason.POSSIBLE_SIBLING,
+        "probabilistic",
+    ),
+    (
+        "same name, birth dates two digits apart in the same year: keying",
+        pair(16, first_name="exact", dob="two digits different", years=(2013, 2013), **HOUSEHOLD),
+        Decision.AUTO_LINK,
+        None,
+        "probabilistic",
+    ),
+    (
         "parent and child of the same name",
         pair(18, first_name="exact", dob="a generation apart", **HOUSEHOLD),
         Decision.NO_LINK,
@@ -80,13 +120,6 @@ CASES = [
     (
         "two valid NHS numbers, strong otherwise",
         pair(25, nhs_number="different", first_name="exact", dob="exact", **HOUSEHOLD),
-        Decision.REVIEW,
-        Reason.NHS_CONFLICT,
-        "probabilistic",
-    ),
-    (
-        "two valid NHS numbers, weak otherwise",
-        pair(8, nhs_number="different", first_name="exact", dob="exact"),
         Decision.NO_LINK,
         Reason.NHS_CONFLICT,
         "probabilistic",
@@ -94,7 +127,7 @@ CASES = [
     (
         "two NHS numbers even with a shared UPN",
         pair(30, nhs_number="different", upn="exact", first_name="exact"),
-        Decision.REVIEW,
+        Decision.NO_LINK,
         Reason.NHS_CONFLICT,
         "upn",
     ),
@@ -143,6 +176,13 @@ CASES = [
     (
         "nickname and day/month swap",
         pair(12, first_name="nickname or alias", dob="day and month swapped", **HOUSEHOLD),
+        Decision.AUTO_LINK,
+        None,
+        "probabilistic",
+    ),
+    (
+        "one letter different",
+        pair(12, first_name="one letter different", dob="exact", **HOUSEHOLD),
         Decision.AUTO_LINK,
         None,
         "probabilistic",
@@ -240,6 +280,24 @@ def test_a_record_with_no_first_name_matching_two_twins_goes_to_review():
     strong = [("a1", "a2", 30.0), ("b1", "b2", 30.0)]
     weak = [("a1", "x", 15.0), ("b1", "x", 15.0), ("c1", "y", 15.0)]
     assert ambiguous_weak_links(strong, weak) == {("a1", "x"), ("b1", "x")}
+    twins = {
+        "a1": ("oliver", "2015-03-02"),
+        "b1": ("harry", "2015-03-02"),
+        "x": (None, "2015-03-02"),
+    }
+    assert ambiguous_weak_links(strong, weak, attributes=twins) == {("a1", "x"), ("b1", "x")}
+
+
+def test_a_record_with_no_birth_date_matching_a_parent_and_child_of_one_name():
+    weak = [("mum", "x", 15.0), ("kid", "x", 15.0)]
+    people = {"mum": ("hui", "1985-05-13"), "kid": ("hui", "2012-09-29"), "x": ("hui", None)}
+    assert ambiguous_weak_links([], weak, attributes=people) == {("mum", "x"), ("kid", "x")}
+
+
+def test_a_weak_record_may_join_one_child_split_in_two():
+    weak = [("a1", "x", 15.0), ("b1", "x", 15.0)]
+    same = {"a1": ("amy", "2015-03-02"), "b1": ("amy", "2015-02-03"), "x": (None, "2015-03-02")}
+    assert ambiguous_weak_links([], weak, attributes=same) == set()
 
 
 def test_known_people_make_a_new_weak_link_ambiguous():
