@@ -741,7 +741,7 @@ class Command(BaseCommand):
                     note(
                         f"valid NHS numbers and UPNs linked on import; the linkage model "
                         f"{'is still linking' if already else 'is linking'} the rest in the "
-                        f"background (process {pid}, log {log}): a minute or two, then the "
+                        f"background (process {pid}, log {log}): a few minutes, then the "
                         "data officer's review queue fills"
                     )
 
