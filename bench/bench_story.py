@@ -9,7 +9,11 @@ over eight agencies and ten years (a seventh of them police intelligence, a few 
 social worker with a grant, and then requests the page through the Django test client (the whole
 server side: middleware, access check, queries, audit row, template) in several shapes: the first
 page, a deep page, filtered by theme, date range and significance, and "as known on" a past
-date. Prints p50/p95/max in milliseconds and the queries per request."""
+date. Prints p50/p95/max in milliseconds and the queries per request.
+
+With --child REFERENCE it measures an existing child instead (say a `long_history` child of an
+imported synthetic county, `truth/trajectories.jsonl`): the benchmark social worker's agency is
+granted access to that child and no entries are added."""
 
 from __future__ import annotations
 
@@ -62,7 +66,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 @transaction.atomic
-def populate(entries: int) -> tuple[Person, User]:
+def populate(entries: int, reference: str = REFERENCE) -> tuple[Person, User]:
     rng = random.Random(2026)
     agencies = [
         Agency.objects.get_or_create(
@@ -75,15 +79,18 @@ def populate(entries: int) -> tuple[Person, User]:
         )[0]
         for kind in KINDS
     ]
-    person, created = Person.objects.get_or_create(
-        reference=REFERENCE,
-        defaults={
-            "given_names": "Bench",
-            "family_name": "Child",
-            "birth_date": dt.date(2008, 3, 4),
-            "created_at": clock.now(),
-        },
-    )
+    if reference != REFERENCE:  # an existing child: only the social worker and the grant
+        person, created = Person.objects.get(reference=reference), False
+    else:
+        person, created = Person.objects.get_or_create(
+            reference=REFERENCE,
+            defaults={
+                "given_names": "Bench",
+                "family_name": "Child",
+                "birth_date": dt.date(2008, 3, 4),
+                "created_at": clock.now(),
+            },
+        )
     user = User.objects.filter(username="bench.story@sightline.invalid").first()
     if user is None:
         user = User.objects.create_user(
@@ -142,8 +149,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=60, help="per shape")
+    parser.add_argument(
+        "--child", default=REFERENCE, help="measure this existing child (a Sightline reference)"
+    )
     args = parser.parse_args()
-    person, user = populate(args.entries)
+    person, user = populate(args.entries, args.child)
     total = EntrySubject.objects.filter(person=person).count()
     client = Client()
     client.force_login(user)

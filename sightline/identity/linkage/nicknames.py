@@ -189,6 +189,52 @@ yasmin yasmine jasmine
 zachary zach zak zack zac zachariah zakariya zakaria
 zainab zaynab
 zayn zain zane
+ava eva
+aoife eva eve
+harry haz
+harrison haz
+bradley brad
+zuzanna zuza zuzia
+kacper casper kasper
+matilda tilly tilda mattie
+finley finn finlay
+maximilian max maxi
+maxwell max
+emmanuel manny
+agnieszka agnes aga
+kai kye
+tyrone ty
+wiktoria victoria vicky
+ioana joanna
+maryam miriam mariam
+jasdeep jas
+jasmine jas jaz
+gabriela gabi gabby gabriella
+navpreet nav
+bartosz bartek
+babatunde tunde
+ionut ion
+vikram vik
+antoni anthony antony
+tobiloba tobi
+mihai michael
+louie lewie
+melissa mel
+olufemi femi
+ifeoluwa ife
+oluwaseun seun
+nancy nan
+alicja alice ala
+adaeze ada
+temitope temi
+tomasz tomek
+roisin rosheen
+ayodele ayo
+leonardo leon leo
+elijah eli
+ciaran kieran
+katarzyna katherine kasia
+nicolae nicu
 """
 
 VARIANT_KEYS: dict[str, frozenset[str]] = {}

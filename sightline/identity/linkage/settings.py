@@ -37,7 +37,10 @@ FIRST_NAME_AGREES = (
 
 # Forename and surname swapped. Each comparison reads the other name from its own copy column
 # (sn_for_swap, fn_for_swap), so that an EM session blocked on one name can still train the other.
-_FIRST_NAME_SWAPPED = "first_name_l = sn_for_swap_r AND sn_for_swap_l = first_name_r"
+_FIRST_NAME_SWAPPED = (
+    "jaro_winkler_similarity(first_name_l, sn_for_swap_r) >= 0.9 "
+    "AND jaro_winkler_similarity(sn_for_swap_l, first_name_r) >= 0.9"
+)
 _SURNAME_SWAPPED = "surname_l = fn_for_swap_r AND fn_for_swap_l = surname_r"
 _DOB_SWAPPED = (
     "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) "
@@ -80,7 +83,7 @@ def _first_name() -> cl.CustomComparison:
             cll.JaroWinklerLevel("first_name", 0.92).configure(label_for_charts="similar spelling"),
             # Damerau-Levenshtein is slow in DuckDB: only for names already loosely similar.
             cll.CustomLevel(
-                "jaro_winkler_similarity(first_name_l, first_name_r) >= 0.8 "
+                "jaro_winkler_similarity(first_name_l, first_name_r) >= 0.7 "
                 "AND damerau_levenshtein(first_name_l, first_name_r) <= 1",
                 label_for_charts="one letter different",
             ),
@@ -164,6 +167,10 @@ def _date_of_birth() -> cl.CustomComparison:
             cll.CustomLevel(
                 f"{partial} AND (dob_ym_l IS NULL OR dob_ym_r IS NULL) AND dob_year_l = dob_year_r"
             ).configure(label_for_charts="same year (partial date)"),
+            cll.CustomLevel(
+                "substr(dob_l, 6, 5) = substr(dob_r, 6, 5) AND abs(dob_year_l - dob_year_r) = 1",
+                label_for_charts="year out by one",
+            ),
             cll.CustomLevel("hamming(dob_l, dob_r) <= 2", label_for_charts="two digits different"),
             cll.AbsoluteDateDifferenceLevel(
                 "dob", input_is_string=True, threshold=1, metric="month"
@@ -240,6 +247,8 @@ BLOCKING_RULES: list[tuple[str, ...] | str] = [
     ("first_name", "postcode"),
     "l.first_name = r.surname AND l.dob = r.dob",  # forename and surname swapped
     "l.surname = r.first_name AND l.dob = r.dob",
+    "l.first_name = r.surname AND l.postcode = r.postcode",
+    "l.surname = r.first_name AND l.postcode = r.postcode",
     ("surname", "postcode"),  # households: siblings and twins, scored and guarded
     ("fn_phonetic", "sn_phonetic", "pc_district"),
     ("dob", "postcode"),

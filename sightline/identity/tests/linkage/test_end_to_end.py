@@ -238,3 +238,19 @@ def test_arrow_schema_is_what_predict_expects(county):
     records = county[3]
     assert isinstance(records, pa.Table)
     assert records.column("unique_id").null_count == 0
+
+
+def test_sql_decisions_match_python_on_every_scored_pair(linked):
+    from sightline.identity.linkage.guard import Reason, decide
+
+    linkage, pairs = linked
+    for row in pairs.to_pylist():
+        decision, reason, method = decide(row, linkage.levels, linkage.thresholds)
+        assert row["method"] == method
+        if row["reason"] == Reason.AMBIGUOUS:
+            assert decision is Decision.AUTO_LINK
+            continue
+        assert (row["decision"], row["reason"]) == (
+            str(decision),
+            str(reason) if reason else None,
+        )
