@@ -23,7 +23,7 @@ RATES = {
     "surname_typo": 0.05,
     "surname_changed": 0.03,
     "names_swapped": 0.01,
-    "dob_swapped": 0.04,  # day and month swapped, only when the day is 12 or less
+    "dob_swapped": 0.04,  # day and month swapped, only when the day is 12 or less and not future
     "dob_keying": 0.03,
     "dob_year": 0.01,
     "dob_missing": 0.03,
@@ -244,9 +244,13 @@ def render_person(
                 which = name
                 break
         if which == "swap":
+            # only a real date (day 12 or less) that had already happened on the reference date:
+            # a baby born on 5 March, seen on 1 April, cannot be keyed as born on 3 May
             if d.day <= 12 and d.day != d.month:
-                birth = dt.date(d.year, d.day, d.month).isoformat()
-                tags.append("swapped_dob")
+                swapped = dt.date(d.year, d.day, d.month)
+                if swapped <= ref:
+                    birth = swapped.isoformat()
+                    tags.append("swapped_dob")
         elif which == "keying":
             keyed = dob_keying(rng, d, ref)
             if keyed is not None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from collections import Counter
 
 import pytest
 
-from sightline.synth.generator.names import VARIANTS
-from sightline.synth.generator.noise import RATES
+from sightline.synth.generator.model import Address, Person
+from sightline.synth.generator.names import ETHNIC_GROUPS, VARIANTS
+from sightline.synth.generator.noise import RATES, render_person
 from sightline.synth.tests.conftest import County
 from sightline.synth.tests.feeds import SOURCE_ORDER
 
@@ -173,3 +176,83 @@ def test_hyphenated_surnames_vary(county: County) -> None:
     assert full
     variants = sum(len(names) > 1 for _, names in full.values())
     assert variants > 0
+
+
+def test_no_birth_date_is_after_the_reference_date(county: County) -> None:
+    reference = dt.date.fromisoformat(str(county.summary["reference_date"]))
+    births = [str(p["birth_date"]) for p in county.persons.values() if p["birth_date"]]
+    assert births
+    for birth in births:
+        # year and month only: the first day it could have been
+        day = dt.date.fromisoformat(birth if len(birth) == 10 else f"{birth}-01")
+        assert day <= reference, birth
+
+
+def test_a_record_tagged_swapped_dob_is_really_swapped(county: County) -> None:
+    """Children and adults alike: against the person's clean first record."""
+    tagged = {
+        (h["records"][0]["source"], h["records"][0]["source_id"])
+        for h in county.hard_cases
+        if len(h["records"]) == 1 and h["tag"] != "missing_identifiers"
+    }
+    swapped = {
+        (h["records"][0]["source"], h["records"][0]["source_id"])
+        for h in county.hard_cases
+        if h["tag"] == "swapped_dob"
+    }
+    assert swapped
+    seen = 0
+    for records in county.records_of.values():
+        first_source = min((r["source"] for r in records), key=SOURCE_ORDER.index)
+        b0 = next(
+            r["birth_date"]
+            for r in records
+            if r["source"] == first_source and (r["source"], r["source_id"]) not in tagged
+        )
+        for r in records:
+            if (r["source"], r["source_id"]) in swapped:
+                b1 = r["birth_date"]
+                assert (b1[:4], b1[5:7], b1[8:10]) == (b0[:4], b0[8:10], b0[5:7]), (b0, b1)
+                seen += 1
+    assert seen == len(swapped)
+
+
+def _baby(birth: dt.date) -> Person:
+    return Person(
+        true_id="C000001",
+        role="child",
+        kind="child",
+        given="Amelia",
+        middle=None,
+        family_name="Hart",
+        sex="female",
+        birth=birth,
+        ethnicity="WBRI",
+        group=ETHNIC_GROUPS[0],
+        addresses=[Address("1 Mill Lane", "XS1 1AA", "Sallow", birth)],
+    )
+
+
+def test_a_swap_never_gives_a_birth_date_after_the_reference_date() -> None:
+    # born 11 March; swapped it would read 3 November, after the reference date of 1 November
+    baby = _baby(dt.date(2026, 3, 11))
+    reference = dt.date(2026, 11, 1)
+    for seed in range(2000):
+        line, tags = render_person(
+            random.Random(seed), baby, "csc", "CSC-1", first=False, ref=reference
+        )
+        assert "swapped_dob" not in tags
+        birth = line["birth_date"]
+        if isinstance(birth, str) and len(birth) == 10:
+            assert dt.date.fromisoformat(birth) <= reference, birth
+    # a month later the same swap is a date that has happened, and is made and tagged
+    later = dt.date(2026, 12, 1)
+    made = 0
+    for seed in range(2000):
+        line, tags = render_person(
+            random.Random(seed), baby, "csc", "CSC-1", first=False, ref=later
+        )
+        if "swapped_dob" in tags:
+            made += 1
+            assert line["birth_date"] == "2026-11-03"
+    assert made > 0
