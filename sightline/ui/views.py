@@ -1,4 +1,4 @@
-"""Error pages and the home redirect."""
+"""Error pages (including the refused-form page for CSRF failures) and the home redirect."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 _TITLES = {
     400: ("There is a problem", "The request could not be completed."),
@@ -47,3 +48,16 @@ def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render_error(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form was sent without a valid security token, most often because the
+    page was open for a long time, the person signed out or in another tab, or the browser
+    blocks cookies. Said plainly, with a link back to the page the form was on; Django's own
+    reason is for the log (django.security.csrf), not the page."""
+    back = request.headers.get("Referer", "")
+    if not back or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("ui:home")
+    return render(request, "ui/csrf_failure.html", {"back_url": back}, status=403)
