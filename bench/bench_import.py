@@ -10,8 +10,9 @@ are registered, each with the agency kind most of its lines name, and a director
 as `sightline import DIR --accept-valid` would), then imports it N times, each time into a
 new empty database in a new process, and prints the median. The database is a new SQLite file
 (WAL, as the application configures it) or, with DATABASE_URL, a new database on that
-PostgreSQL server (created and dropped). Wall-clock rates depend on what else the machine runs:
-the importer's own CPU time is printed too.
+PostgreSQL server (created and dropped). Linking on import is off (IDENTITY_LINK_ON_IMPORT=0):
+this measures the import; bench_linkage.py measures linking. Wall-clock rates depend on what
+else the machine runs: the importer's own CPU time is printed too.
 """
 
 from __future__ import annotations
@@ -260,6 +261,7 @@ def main() -> None:
         env = dict(os.environ)
         tmp = tempfile.mkdtemp(prefix="sightline-bench-")
         env["SIGHTLINE_VAR_DIR"] = tmp  # a fresh SQLite file each run
+        env["IDENTITY_LINK_ON_IMPORT"] = "0"  # the import alone; linking is bench_linkage.py
         name = None
         if postgres:  # a fresh database on the same server each run
             import psycopg

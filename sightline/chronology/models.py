@@ -25,11 +25,17 @@ class ChronologyEntry(models.Model):
         NOT_FOR_FAMILY_DISCLOSURE = "not_for_family_disclosure", "Not for family disclosure"
         INFORMANT_PROTECTED = "informant_protected", "Informant protected"
 
-    # All versions of one entry share a lineage (the id of the first version).
-    lineage = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # All versions of one entry share a lineage (the id of the first version). Looked up through
+    # the unique (lineage, version) index.
+    lineage = models.BigIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
-    type = models.CharField(max_length=40, db_index=True)
+    # Agency and type are filters within one child's story (reached through EntrySubject's
+    # person index), never searched across the county: unindexed, as every index costs each
+    # of the millions of rows an import writes.
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    type = models.CharField(max_length=40)
     occurred_at = models.DateTimeField()
     precision = models.CharField(max_length=8, default="day")
     has_time = models.BooleanField(default=False)
@@ -51,16 +57,31 @@ class ChronologyEntry(models.Model):
         "records.SourceRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # partial index below: imported entries have no author
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
     superseded_by = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     correction_reason = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["recorded_at"])]
+        # Only the few rows that have them: most entries are imported and never superseded.
+        indexes = [
+            models.Index(
+                fields=["author"], name="entry_author", condition=models.Q(author__isnull=False)
+            ),
+            models.Index(
+                fields=["superseded_by"],
+                name="entry_superseded_by",
+                condition=models.Q(superseded_by__isnull=False),
+            ),
+        ]
         constraints = [
             # One version number per lineage: two corrections of the same version cannot both
             # succeed (the second finds the first and is refused).
@@ -85,8 +106,14 @@ class EntrySubject(models.Model):
         ASSOCIATE = "associate", "Associate"
         OTHER = "other", "Other"
 
-    entry = models.ForeignKey(ChronologyEntry, on_delete=models.CASCADE, related_name="subjects")
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    # Both served by composite indexes below (entry: the unique (entry, person); person: the
+    # story index), so no single-column index of their own.
+    entry = models.ForeignKey(
+        ChronologyEntry, on_delete=models.CASCADE, related_name="subjects", db_index=False
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.SUBJECT)
     # Copied from the entry so a person's story is one index range scan, newest first.
     occurred_at = models.DateTimeField()

@@ -57,7 +57,8 @@ class NameKey(models.Model):
     """Search index: normalised name tokens, phonetic codes and nickname roots of every name a
     person is known by (people.search_keys). Rebuilt from PersonName, never edited by hand."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # Served by the unique (person, key) index.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=64)
 
     class Meta:
@@ -84,7 +85,7 @@ class Identifier(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["scheme", "value"]), models.Index(fields=["person"])]
+        indexes = [models.Index(fields=["scheme", "value"])]  # person: its foreign-key index
 
 
 class Address(models.Model):

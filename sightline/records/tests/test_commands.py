@@ -208,6 +208,7 @@ def program_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SIGHTLINE_VAR_DIR"] = str(tmp_path / "var")
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    env["IDENTITY_LINK_ON_IMPORT"] = "0"  # these tests are about importing; linking has its own
     name = None
     url = os.environ.get("DATABASE_URL", "")
     if connection.vendor == "postgresql" and url:
