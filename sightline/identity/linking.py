@@ -22,6 +22,7 @@ linked to anyone. Every run is recorded (LinkRun) and audited once, with its cou
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -58,6 +60,7 @@ USABLE_TEXT = "no name, date of birth or valid NHS number, UPN or PNC ID"
 MIN_TRAINING_RECORDS = 200
 _CHUNK = 2000
 MERGES_PER_TRANSACTION = 500
+ROWS_PER_SLICE = 5000
 # What a run counts (LinkRun.counts), besides the records it read.
 COUNTED = (
     "merged",
@@ -217,20 +220,30 @@ def _quiet_splink() -> Iterator[None]:
         logger.propagate = before[1]
 
 
-def decisions_of(linkage: Linkage, pairs: pa.Table) -> list[PairDecision]:
-    """Each scored pair's decision with its explanation. The decision and reason the engine
-    wrote on the pair (its SQL bands, then the ambiguity rule, which can send a weak
-    automatic link to review) are the ones applied; `pair_decision` supplies the waterfall."""
-    out = []
-    for row in pairs.to_pylist():
-        decided, reason = row.pop("decision", None), row.get("reason")
-        found = linkage.pair_decision(row)
-        if decided is not None and (decided != found.decision or (reason or None) != found.reason):
-            found = replace(
-                found, decision=Decision(decided), reason=Reason(reason) if reason else None
-            )
-        out.append(found)
-    return out
+def _decision(linkage: Linkage, row: dict[str, Any]) -> PairDecision:
+    """A scored pair's decision with its explanation. The decision and reason the engine wrote
+    on the pair (its SQL bands, then the ambiguity rule, which can send a weak automatic link
+    to review) are the ones applied; `pair_decision` supplies the waterfall."""
+    row = dict(row)
+    decided, reason = row.pop("decision", None), row.get("reason")
+    found = linkage.pair_decision(row)
+    if decided is not None and (decided != found.decision or (reason or None) != found.reason):
+        found = replace(
+            found, decision=Decision(decided), reason=Reason(reason) if reason else None
+        )
+    return found
+
+
+def _rows(
+    pairs: pa.Table, decision: Decision, *, strongest_first: bool
+) -> Iterator[dict[str, Any]]:
+    """The pairs with that decision as dicts, a slice at a time: a block of many identical
+    records scores millions of pairs, and only the rows being applied are held as objects."""
+    chosen = pairs.filter(pc.equal(pairs.column("decision"), str(decision)))
+    if strongest_first and chosen.num_rows:
+        chosen = chosen.take(pc.sort_indices(chosen, [("match_weight", "descending")]))
+    for start in range(0, chosen.num_rows, ROWS_PER_SLICE):
+        yield from chosen.slice(start, ROWS_PER_SLICE).to_pylist()
 
 
 def _linkage(model: dict[str, Any], records: pa.Table) -> Linkage:
@@ -329,9 +342,7 @@ def link_batch(
                 else:
                     linkage = _linkage(model, new.table)
                     pairs = linkage.predict()
-                counts.update(
-                    apply_decisions(decisions_of(linkage, pairs), both, actor=actor, run=run)
-                )
+                counts.update(apply_pairs(linkage, pairs, both, actor=actor, run=run))
     except BaseException as exc:
         _run_failed(run, exc)
         raise
@@ -350,8 +361,8 @@ def link_full(*, actor: Any, model_version: str | None = None) -> LinkRun:
                 model = model_for(everyone.table, version=model_version)
                 run.model_version = str(model.get("version", ""))
                 linkage = _linkage(model, everyone.table)
-                decisions = decisions_of(linkage, linkage.predict())
-                counts.update(apply_decisions(decisions, everyone, actor=actor, run=run))
+                pairs = linkage.predict()
+                counts.update(apply_pairs(linkage, pairs, everyone, actor=actor, run=run))
     except BaseException as exc:
         _run_failed(run, exc)
         raise
@@ -420,21 +431,28 @@ def _current_person(record_id: int) -> int:
     return int(SourceRecord.objects.values_list("person_id", flat=True).get(pk=record_id))
 
 
-def apply_decisions(
-    decisions: list[PairDecision], snap: Snapshot, *, actor: Any, run: LinkRun | None
+def apply_pairs(
+    linkage: Linkage, pairs: pa.Table, snap: Snapshot, *, actor: Any, run: LinkRun | None
 ) -> Counter[str]:
-    """Merge the auto-links (strongest first), queue the reviews; return what was done."""
+    """Merge the auto-links (strongest first), queue the reviews; return what was done.
+
+    An auto-linked pair whose records are already one person is counted, not explained: a
+    group of n records of one child scores up to n(n-1)/2 pairs, of which n-1 merge."""
     counts: Counter[str] = Counter(dict.fromkeys(COUNTED, 0))
     queued: set[int] = set()
     redirect: dict[int, int] = {}
-    autos = sorted(
-        (d for d in decisions if d.decision == Decision.AUTO_LINK), key=lambda d: -d.match_weight
-    )
+    autos = _rows(pairs, Decision.AUTO_LINK, strongest_first=True)
     # Merges are committed in chunks: one transaction each would wait on the disk thousands of
     # times; a refused merge rolls back only itself (person_merge is atomic: a savepoint).
-    for start in range(0, len(autos), MERGES_PER_TRANSACTION):
+    while chunk := list(itertools.islice(autos, MERGES_PER_TRANSACTION)):
         with transaction.atomic():
-            for d in autos[start : start + MERGES_PER_TRANSACTION]:
+            for row in chunk:
+                if _live(snap.person_of[row["unique_id_l"]], redirect) == _live(
+                    snap.person_of[row["unique_id_r"]], redirect
+                ):
+                    counts["already_linked"] += 1
+                    continue
+                d = _decision(linkage, row)
                 outcome = _auto_link(d, snap, actor=actor, redirect=redirect)
                 if outcome == "refused":
                     _queue(
@@ -442,9 +460,8 @@ def apply_decisions(
                     )
                 else:
                     counts[outcome] += 1
-    for d in decisions:
-        if d.decision == Decision.REVIEW:
-            _queue(d, snap, actor=actor, run=run, counts=counts, queued=queued)
+    for row in _rows(pairs, Decision.REVIEW, strongest_first=False):
+        _queue(_decision(linkage, row), snap, actor=actor, run=run, counts=counts, queued=queued)
     counts["withdrawn"] += candidates_withdraw(actor=actor, reason="The records were linked.")
     counts["candidates"] = (
         CandidateLink.objects.filter(pk__in=queued, status=CandidateLink.Status.PENDING).count()

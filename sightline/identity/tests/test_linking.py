@@ -220,3 +220,29 @@ def test_the_link_task_never_trains_and_never_fails_an_import(settings, tmp_path
     assert not LinkRun.objects.exists()
     assert linking.batches_to_link() == [record.batch_id]
     assert LINKER.name == "linker"
+
+
+@pytest.mark.django_db
+def test_many_identical_records_are_linked_without_explaining_every_pair(monkeypatch):
+    """A feed sending one child many times scores every pair of those records (n(n-1)/2), but
+    only the pairs that join two people are explained and merged: memory and time stay
+    proportional to the merges, not to the pairs."""
+    from sightline.identity.linkage.predict import Linkage
+
+    system = feed("police", kind="police")
+    for n in range(120):
+        record_for(system, person_line("police", f"P-{n}", nhs="9434765919"))
+    explained = 0
+    original = Linkage.pair_decision
+
+    def counting(self, row):
+        nonlocal explained
+        explained += 1
+        return original(self, row)
+
+    monkeypatch.setattr(Linkage, "pair_decision", counting)
+    run = linking.link_full(actor=LINKER)
+    assert Person.objects.filter(merged_into__isnull=True).count() == 1
+    assert run.counts["merged"] == 119
+    assert run.counts["merged"] + run.counts["already_linked"] == 120 * 119 // 2
+    assert explained == 119
