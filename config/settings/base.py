@@ -158,8 +158,8 @@ LOGGING = {
 }
 
 # Identity resolution thresholds (match weight, bits); see docs/identity.md.
-IDENTITY_AUTO_LINK_WEIGHT = float(os.environ.get("IDENTITY_AUTO_LINK_WEIGHT", "10"))
-IDENTITY_REVIEW_WEIGHT = float(os.environ.get("IDENTITY_REVIEW_WEIGHT", "4"))
+IDENTITY_AUTO_LINK_WEIGHT = float(os.environ.get("IDENTITY_AUTO_LINK_WEIGHT", "6"))
+IDENTITY_REVIEW_WEIGHT = float(os.environ.get("IDENTITY_REVIEW_WEIGHT", "5"))
 
 # Merging two people re-points every row that belongs to either, field by field
 # (identity.merging). A new app with a foreign key to people.Person adds its field here; a test

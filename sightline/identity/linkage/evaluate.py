@@ -221,11 +221,14 @@ def exact_baseline(records: pa.Table, truth: Truth) -> dict[str, Any]:
     edges = [(m[0], other, 1.0) for m in groups.values() for other in m[1:]]
     clusters = cluster(cols["unique_id"], edges)
     all_pairs = [(a, b, 1.0) for m in groups.values() for i, a in enumerate(m) for b in m[i + 1 :]]
+    hard = hard_case_metrics(clusters, truth, set())
     return {
         "auto": edge_metrics(all_pairs, truth),
         "people_auto": cluster_metrics(clusters, truth),
         "review": {"pairs": 0, "true": 0, "share_of_people": 0.0},
         "after_review": cluster_metrics(clusters, truth),
+        "hard_cases_auto": hard,
+        "hard_cases_after_review": hard,
         "seconds": round(time.perf_counter() - started, 1),
     }
 
@@ -431,6 +434,49 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _hard_case_table(methods: dict[str, Any]) -> list[str]:
+    """Our method's hard cases (automatic links, after review, queued), beside the others'
+    result after review: recall of the tagged records' true pairs, and how many twin and
+    sibling pairs (different children) were made one person."""
+    ours = methods["sightline"]
+    others = [m for m in methods if m != "sightline" and methods[m].get("hard_cases_after_review")]
+    lines = [
+        "",
+        "Hard cases: recall of the tagged records' true pairs; for twins and siblings (different "
+        "children), how many pairs were made one person:",
+        "",
+        "| case | records or pairs | sightline: auto-link | sightline: after review "
+        "| sightline: in review |" + "".join(f" {m} |" for m in others),
+        "|---|---|---|---|---|" + "---|" * len(others),
+    ]
+    auto, after = ours["hard_cases_auto"], ours["hard_cases_after_review"]
+    for tag, a in after.items():
+        b = auto.get(tag, {})
+        if "merged" in a:
+            cells = [
+                f"{tag} (different children)",
+                _fmt(a["pairs"]),
+                f"merged {_fmt(b.get('merged'))}",
+                f"merged {_fmt(a['merged'])}",
+                _fmt(a["in_review"]),
+            ]
+            key, word = "merged", "merged "
+        else:
+            cells = [
+                tag,
+                _fmt(a.get("records", a.get("pairs"))),
+                f"recall {_fmt(b.get('recall'))}",
+                f"recall {_fmt(a.get('recall'))}",
+                "",
+            ]
+            key, word = "recall", "recall "
+        for m in others:
+            value = methods[m]["hard_cases_after_review"].get(tag, {}).get(key)
+            cells.append(f"{word}{_fmt(value)}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """A report as Markdown tables (for docs/identity.md)."""
     lines = [
@@ -452,38 +498,17 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {method} | {_fmt(r['auto']['precision'])} | {_fmt(r['auto']['recall'])} "
             f"| {_fmt(r['people_auto']['precision'])} | {_fmt(r['people_auto']['recall'])} "
-            f"| {_fmt(r['review']['pairs'])} | {_fmt(100 * share) if share is not None else '-'} "
+            f"| {_fmt(r['review']['pairs'])} | {f'{100 * share:.2f}' if share is not None else '-'} "
             f"| {_fmt(r['review']['true'])} | {_fmt(r['after_review']['precision'])} "
             f"| {_fmt(r['after_review']['recall'])} "
             f"| {_fmt(r['after_review']['people'])} ({_fmt(r['after_review']['true_people'])}) |"
         )
     ours = report["methods"].get("sightline")
     if ours and ours.get("hard_cases_after_review"):
-        lines += [
-            "",
-            "Hard cases (sightline; recall of the tagged records' true pairs, and twins/siblings "
-            "wrongly made one person):",
-            "",
-            "| case | records or pairs | auto-link | after review | in review |",
-            "|---|---|---|---|---|",
-        ]
-        auto, after = ours["hard_cases_auto"], ours["hard_cases_after_review"]
-        for tag, a in after.items():
-            b = auto.get(tag, {})
-            if "merged" in a:
-                lines.append(
-                    f"| {tag} (different children) | {_fmt(a['pairs'])} | merged "
-                    f"{_fmt(b.get('merged'))} | merged {_fmt(a['merged'])} | {_fmt(a['in_review'])} |"
-                )
-            else:
-                size = a.get("records", a.get("pairs"))
-                lines.append(
-                    f"| {tag} | {_fmt(size)} | recall {_fmt(b.get('recall'))} "
-                    f"| recall {_fmt(a.get('recall'))} | |"
-                )
+        lines += _hard_case_table(report["methods"])
     if ours and ours["review"].get("by_reason"):
         reasons = ", ".join(f"{k}: {v:,}" for k, v in ours["review"]["by_reason"].items())
-        lines += ["", f"Review queue by reason: {reasons}."]
+        lines += ["", f"Record pairs sent to review, by reason: {reasons}."]
     timings = [f"standardise {report['standardise_seconds']} s"]
     if "train_seconds" in report:
         timings.append(f"train {report['train_seconds']} s")

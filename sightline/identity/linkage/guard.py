@@ -86,8 +86,8 @@ REASON_TEXT = {
 class Thresholds:
     """Match-weight bands (settings IDENTITY_AUTO_LINK_WEIGHT and IDENTITY_REVIEW_WEIGHT)."""
 
-    auto_link: float = 10.0
-    review: float = 4.0
+    auto_link: float = 6.0
+    review: float = 5.0
 
     def __post_init__(self) -> None:
         if self.review > self.auto_link:
