@@ -46,6 +46,7 @@ from sightline.people.search_scoring import (
 
 CANDIDATE_CAP = 500  # people scored in Python
 _RANKED_CAP = 5000  # best-keyed ids considered before the access check
+_BIRTH_DATE_ROWS_CAP = 20_000  # people read for a date of birth (a year alone can match many)
 _ACCESS_CHUNK = 400  # small enough for PostgreSQL to use the primary key index
 _IDENTIFIER_POINTS = 200
 _HOLDING_BASES = (AccessGrant.Basis.HOLDS_RECORDS, AccessGrant.Basis.INVOLVEMENT)
@@ -200,9 +201,12 @@ def _birth_date_candidates(viewer: Any, query: BirthDateQuery) -> set[int]:
         fits |= Q(birth_date=dt.date(query.year, query.month, 1), birth_date_precision="month")
     if query.swapped:
         fits |= Q(birth_date=query.swapped)
-    people = Person.objects.filter(fits, merged_into__isnull=True)
-    people = _visible(viewer, people, "pk")
-    return set(people.order_by("pk").values_list("pk", flat=True)[:CANDIDATE_CAP])
+    # Merged-away people are dropped here, and the cap applied after sorting, rather than in
+    # SQL: with `merged_into IS NULL` or `ORDER BY id` in the query, SQLite (without table
+    # statistics) walks every person instead of the birth-date index (90 ms at 250,000 people).
+    people = _visible(viewer, Person.objects.filter(fits), "pk")
+    rows = people.values_list("pk", "merged_into_id")[:_BIRTH_DATE_ROWS_CAP]
+    return set(sorted(pk for pk, merged_into in rows if merged_into is None)[:CANDIDATE_CAP])
 
 
 def _identifier_candidates(viewer: Any, identifier: str) -> set[int]:
