@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -97,3 +98,18 @@ def test_a_different_county_over_an_imported_one_is_refused(tmp_path: Path) -> N
             "skip",
             stdout=io.StringIO(),
         )
+
+
+@pytest.mark.django_db(transaction=True)  # the import announces each batch once committed
+def test_the_demo_import_leaves_the_linkage_model_to_one_run_afterwards(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sightline.identity import tasks
+
+    linked: list[int] = []
+    monkeypatch.setattr(tasks, "link_batch_task", linked.append)
+    settings.IDENTITY_LINK_ON_IMPORT = True  # as when the demo runs
+    run_demo(tmp_path / "demo-data")  # --link skip
+    assert ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED).exists()
+    assert linked == [], "no batch is linked by the model while the demo imports"
+    assert settings.IDENTITY_LINK_ON_IMPORT is True
