@@ -1,6 +1,6 @@
 """A data officer's journey through the review queue in a real browser (Debian's Chromium via
 Playwright): sign in, open the queue, compare a pair, confirm it (the records merge), see the
-merged child, and split it back. axe-core runs on every page: no serious or critical
+merged child, and split it back. axe-core runs on every page: no moderate, serious or critical
 accessibility violation is allowed."""
 
 from __future__ import annotations
