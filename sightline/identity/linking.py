@@ -224,7 +224,6 @@ def _decision(linkage: Linkage, row: dict[str, Any]) -> PairDecision:
     """A scored pair's decision with its explanation. The decision and reason the engine wrote
     on the pair (its SQL bands, then the ambiguity rule, which can send a weak automatic link
     to review) are the ones applied; `pair_decision` supplies the waterfall."""
-    row = dict(row)
     decided, reason = row.pop("decision", None), row.get("reason")
     found = linkage.pair_decision(row)
     if decided is not None and (decided != found.decision or (reason or None) != found.reason):

@@ -658,8 +658,11 @@ def _current_records(
 ) -> Iterator[tuple[str, int, str, str, int, int | None]]:
     """(source_id, id, kind, payload_hash, version, person_id) of the current version of each
     record held. Raw SQL: the ORM's per-parameter preparation costs more than the query."""
-    table = SourceRecord._meta.db_table
-    columns = '"source_id", "id", "kind", "payload_hash", "version", "person_id"'
+    select = (
+        'SELECT r."source_id", r."id", r."kind", r."payload_hash", r."version", r."person_id" '  # noqa: S608
+        f'FROM "{SourceRecord._meta.db_table}" r '
+    )
+    key = 'r."source_system_id" = %s AND r."is_current" AND r."source_id"'
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for start in range(0, len(source_ids), _IN_BATCH):
@@ -669,18 +672,12 @@ def _current_records(
                 # every record of the source and tests each against the whole array (slower
                 # with every chunk the import writes); the join looks each key up in the index.
                 cursor.execute(
-                    'SELECT r."source_id", r."id", r."kind", r."payload_hash", r."version", '  # noqa: S608
-                    f'r."person_id" FROM unnest(%s::text[]) AS k(sid) JOIN "{table}" r '
-                    'ON r."source_system_id" = %s AND r."source_id" = k.sid AND r."is_current"',
+                    select + f"JOIN unnest(%s::text[]) AS k(sid) ON {key} = k.sid",
                     [chunk, source_system_id],
                 )
             else:
                 marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    f'SELECT {columns} FROM "{table}" WHERE "source_system_id" = %s '  # noqa: S608
-                    f'AND "is_current" AND "source_id" IN ({marks})',
-                    [source_system_id, *chunk],
-                )
+                cursor.execute(select + f"WHERE {key} IN ({marks})", [source_system_id, *chunk])
             yield from cursor.fetchall()
 
 
