@@ -177,6 +177,10 @@ IDENTITY_REPOINT_FIELDS = [
     "records.SourceRecord.person",
     "identity.IdentityLink.person",
 ]
+# Feed files at least this big are checked in a second process while the importer writes
+# (records/ingest/reading.py); smaller ones are checked in the importer (a process costs more
+# to start than they take to check).
+IMPORT_WORKER_MIN_BYTES = int(os.environ.get("IMPORT_WORKER_MIN_BYTES", str(4 * 1024 * 1024)))
 # Link each import batch against everyone known as soon as it is imported (records'
 # batch_imported signal). Off in tests; `sightline link` links what an import did not.
 IDENTITY_LINK_ON_IMPORT = os.environ.get("IDENTITY_LINK_ON_IMPORT", "1") == "1"

@@ -62,9 +62,11 @@ class FastTable:
             return []
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                # The sequence is named once: `pg_get_serial_sequence` in the select list is
+                # evaluated for every id and made the allocation ten times slower.
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [self.table, self.pk_column, count],
+                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                    [_sequence(self.table, self.pk_column), count],
                 )
                 return [row[0] for row in cursor.fetchall()]
             cursor.execute(f'SELECT max("{self.pk_column}") FROM "{self.table}"')  # noqa: S608
@@ -96,6 +98,19 @@ class FastTable:
                 f'INSERT INTO "{self.table}" ({names}) VALUES ({marks})',  # noqa: S608
                 rows,
             )
+
+
+_SEQUENCES: dict[tuple[str, str, str], str] = {}
+
+
+def _sequence(table: str, column: str) -> str:
+    """The PostgreSQL sequence behind an identity column (looked up once per database)."""
+    key = (str(connection.settings_dict["NAME"]), table, column)
+    if key not in _SEQUENCES:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+            _SEQUENCES[key] = cursor.fetchone()[0]
+    return _SEQUENCES[key]
 
 
 class Adapter:

@@ -6,7 +6,7 @@ form, which decides whether a line seen before has changed."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sightline.people.identifiers import LINKING_SCHEMES, IdentifierCheck
@@ -40,7 +40,7 @@ class Line:
         return ""
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class Address:
     line: str
     postcode: str
@@ -70,7 +70,7 @@ class PersonLine(Line):
         }
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class Subject:
     source_id: str
     role: str
@@ -155,3 +155,51 @@ class Counts:
             "rejected": self.rejected,
             "by_kind": dict(self.by_kind),
         }
+
+
+# -- packing lines as plain tuples -----------------------------------------------------------
+#
+# Lines checked in another process (reading.py) cross a pipe. Pickle rebuilds a slotted
+# dataclass through a Python-level path several times slower than a tuple of its values, so a
+# line travels as (kind code, *values), its nested objects as tuples too.
+
+_LINE_CLASSES: tuple[type[Line], ...] = (PersonLine, EntryLine, RelationshipLine, InvolvementLine)
+_CODES = {cls: code for code, cls in enumerate(_LINE_CLASSES)}
+_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in _LINE_CLASSES}
+# The fields holding lists of objects, and how each item is packed and rebuilt.
+_NESTED: dict[str, tuple[Any, Any]] = {
+    "subjects": (lambda s: (s.source_id, s.role), lambda t: Subject(*t)),
+    "addresses": (
+        lambda a: (a.line, a.postcode, a.from_on, a.to_on),
+        lambda t: Address(*t),
+    ),
+    "identifiers": (
+        lambda c: (c.scheme, c.value, c.is_valid, c.reason),
+        lambda t: IdentifierCheck(*t),
+    ),
+}
+_NESTED_AT = {
+    cls: tuple((i, _NESTED[name]) for i, name in enumerate(_NAMES[cls]) if name in _NESTED)
+    for cls in _LINE_CLASSES
+}
+
+
+def line_pack(line: Line) -> tuple[Any, ...]:
+    """The line as (kind code, *field values), nested objects as tuples."""
+    cls = line.__class__
+    values = [getattr(line, name) for name in _NAMES[cls]]
+    for index, (pack, _) in _NESTED_AT[cls]:
+        values[index] = [pack(item) for item in values[index]]
+    return (_CODES[cls], *values)
+
+
+def line_unpack(packed: tuple[Any, ...]) -> Line:
+    """The line `line_pack` packed."""
+    cls = _LINE_CLASSES[packed[0]]
+    line = cls.__new__(cls)
+    for name, value in zip(_NAMES[cls], packed[1:], strict=True):
+        setattr(line, name, value)
+    for index, (_, unpack) in _NESTED_AT[cls]:
+        name = _NAMES[cls][index]
+        setattr(line, name, [unpack(item) for item in getattr(line, name)])
+    return line

@@ -18,6 +18,7 @@ changed, unchanged) -> resolve references to person lines -> write in chunks -> 
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from sightline.agencies.models import Agency
@@ -46,7 +48,7 @@ from sightline.records.ingest.lines import (
     RelationshipLine,
 )
 from sightline.records.ingest.persons import PersonWriter
-from sightline.records.ingest.reading import CheckedLines
+from sightline.records.ingest.reading import CheckedLines, fewer_collections
 from sightline.records.ingest.validate import LineValidator, Vocabulary
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 from sightline.records.signals import batch_imported
@@ -81,6 +83,9 @@ class ImportOptions:
     phase: Phase = "all"
     chunk_size: int = CHUNK_SIZE
     progress: Callable[[int], None] | None = None  # called with bytes read so far
+    # Check the lines in a second process (reading.py); None: when the file is large enough
+    # (settings.IMPORT_WORKER_MIN_BYTES) and the machine has more than one core.
+    check_in_worker: bool | None = None
 
 
 @dataclass
@@ -132,7 +137,9 @@ class _Import:
             agency_kinds=frozenset(agency_kinds()), entry_types=dict(hooks.entry_types())
         )
         self.validator = LineValidator(vocabulary, now=self.now)
-        self.lines = CheckedLines(path, self.validator, phase=options.phase)
+        self.lines = CheckedLines(
+            path, self.validator, phase=options.phase, in_worker=_check_in_worker(path, options)
+        )
         self.counts = Counts()
         self.errors: list[LineError] = []
         self.rejected: set[int] = set()
@@ -171,7 +178,7 @@ class _Import:
                 )
                 self.batch_id = batch.pk
                 self.adapter = Adapter()
-                with _import_cache():
+                with _import_cache(), fewer_collections():
                     for chunk in self._chunks():
                         self._process(chunk, final=False)
                     self._process(self.pending, final=True)
@@ -649,6 +656,17 @@ def _import_cache() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def _check_in_worker(path: Path, options: ImportOptions) -> bool:
+    if options.check_in_worker is not None:
+        return options.check_in_worker
+    if (os.cpu_count() or 1) < 2:
+        return False
+    try:
+        return path.stat().st_size >= settings.IMPORT_WORKER_MIN_BYTES
+    except OSError:
+        return False  # reading it will say what is wrong
+
+
 def _records_table() -> FastTable:
     return FastTable(SourceRecord, RECORD_COLUMNS)
 
@@ -658,26 +676,32 @@ def _current_records(
 ) -> Iterator[tuple[str, int, str, str, int, int | None]]:
     """(source_id, id, kind, payload_hash, version, person_id) of the current version of each
     record held. Raw SQL: the ORM's per-parameter preparation costs more than the query."""
-    select = (
-        'SELECT r."source_id", r."id", r."kind", r."payload_hash", r."version", r."person_id" '  # noqa: S608
-        f'FROM "{SourceRecord._meta.db_table}" r '
-    )
-    key = 'r."source_system_id" = %s AND r."is_current" AND r."source_id"'
+    columns = 'r."source_id", r."id", r."kind", r."payload_hash", r."version", r."person_id"'
+    table = SourceRecord._meta.db_table
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for start in range(0, len(source_ids), _IN_BATCH):
             chunk = list(source_ids[start : start + _IN_BATCH])
             if postgres:
-                # One array parameter, joined: with `source_id = ANY(array)` the planner scans
-                # every record of the source and tests each against the whole array (slower
-                # with every chunk the import writes); the join looks each key up in the index.
+                # One array parameter, each key looked up in the unique index: a LATERAL
+                # subquery kept apart by OFFSET 0. As a join (or `source_id = ANY(array)`) the
+                # planner hashed every record of the source instead: within the import's
+                # transaction the table has no statistics and looks small, so each chunk cost
+                # more than the last.
                 cursor.execute(
-                    select + f"JOIN unnest(%s::text[]) AS k(sid) ON {key} = k.sid",
+                    f"SELECT {columns} FROM unnest(%s::text[]) AS k(sid) "  # noqa: S608
+                    f'CROSS JOIN LATERAL (SELECT * FROM "{table}" s WHERE '
+                    's."source_system_id" = %s AND s."source_id" = k.sid AND s."is_current" '
+                    "OFFSET 0) r",
                     [chunk, source_system_id],
                 )
             else:
                 marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(select + f"WHERE {key} IN ({marks})", [source_system_id, *chunk])
+                cursor.execute(
+                    f'SELECT {columns} FROM "{table}" r WHERE r."source_system_id" = %s '  # noqa: S608
+                    f'AND r."is_current" AND r."source_id" IN ({marks})',
+                    [source_system_id, *chunk],
+                )
             yield from cursor.fetchall()
 
 

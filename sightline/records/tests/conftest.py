@@ -86,10 +86,18 @@ def feed(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def run() -> Callable[..., BatchResult]:
-    """run(path, **ImportOptions) -> the batch result, imported by the system importer."""
+def run(request: pytest.FixtureRequest) -> Callable[..., BatchResult]:
+    """run(path, **ImportOptions) -> the batch result, imported by the system importer. The
+    lines are checked in the importing process, or in a second one when a test parametrizes
+    this fixture with CHECKERS (`indirect=True`), as large files are."""
+    in_worker = getattr(request, "param", "here") == "in a second process"
 
     def do(path: Path, **options: Any) -> BatchResult:
+        options.setdefault("check_in_worker", in_worker)
         return import_file(path, actor=IMPORTER, options=ImportOptions(**options))
 
     return do
+
+
+# Where the lines are checked: tests of what a file becomes run both ways.
+CHECKERS = pytest.mark.parametrize("run", ["here", "in a second process"], indirect=True)

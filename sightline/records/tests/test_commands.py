@@ -231,6 +231,15 @@ def sightline(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.Comp
     )
 
 
+def running(pid: int) -> bool:
+    """Whether the process is alive (an ended one not yet reaped is a zombie, "Z")."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 def count_in(env: dict[str, str], sql: str) -> int:
     code = (
         "import django; django.setup(); from django.db import connection; "
@@ -296,8 +305,19 @@ def test_a_killed_import_leaves_nothing_and_running_it_again_completes_it(
             break
         time.sleep(0.05)
     assert child.poll() is None, "the import finished before it could be killed"
+    checkers = [  # a file this size is checked in a second process (records/ingest/checker.py)
+        int(pid)
+        for task in Path(f"/proc/{child.pid}/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    ]
+    assert checkers, "the file was not checked in a second process"
     child.send_signal(signal.SIGKILL)
     child.wait()
+    # The checker ends on its own once the import has gone.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(map(running, checkers)):
+        time.sleep(0.1)
+    assert not any(map(running, checkers))
 
     for table in (
         "records_sourcerecord",

@@ -20,7 +20,7 @@ from sightline.records.ingest.pipeline import BatchResult
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 from sightline.records.signals import batch_imported
 from sightline.records.tests import lines
-from sightline.records.tests.conftest import write_csv
+from sightline.records.tests.conftest import CHECKERS, write_csv
 from sightline.records.tests.lines import DELETE
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,7 @@ def family() -> list[dict[str, Any]]:
     ]
 
 
+@CHECKERS
 def test_a_feed_becomes_people_entries_relationships_and_involvements(
     police: SourceSystem, feed: Feed, run: Run
 ) -> None:
@@ -174,6 +175,7 @@ def test_a_feed_becomes_people_entries_relationships_and_involvements(
     assert event.detail["counts"]["read"] == 5
 
 
+@CHECKERS
 def test_the_same_file_twice_changes_nothing(police: SourceSystem, feed: Feed, run: Run) -> None:
     path = feed(family())
     run(path)
@@ -264,6 +266,7 @@ def test_a_changed_person_record_replaces_what_it_said(
     assert EntrySubject.objects.get().person_id == james.pk
 
 
+@CHECKERS
 def test_a_bad_line_refuses_the_whole_file(police: SourceSystem, feed: Feed, run: Run) -> None:
     before = row_counts()
     bad = lines.entry("E-78", occurred_at="Aug 2019")
@@ -292,6 +295,7 @@ def test_a_bad_line_refuses_the_whole_file(police: SourceSystem, feed: Feed, run
     assert orjson.loads(row["raw"]) == bad
 
 
+@CHECKERS
 def test_every_bad_line_is_reported_even_after_the_first(
     police: SourceSystem, feed: Feed, run: Run
 ) -> None:
@@ -314,6 +318,7 @@ def test_every_bad_line_is_reported_even_after_the_first(
     ]
 
 
+@CHECKERS
 def test_accept_valid_imports_the_good_lines_and_reports_the_rest(
     police: SourceSystem, feed: Feed, run: Run, tmp_path: Path
 ) -> None:
@@ -345,6 +350,7 @@ def test_accept_valid_imports_the_good_lines_and_reports_the_rest(
     assert batch.rejects_path == str(report)
 
 
+@CHECKERS
 def test_lines_may_name_people_later_in_the_file(
     police: SourceSystem, feed: Feed, run: Run
 ) -> None:
@@ -509,6 +515,7 @@ def test_chunk_size_does_not_change_the_result(police: SourceSystem, feed: Feed,
     }
 
 
+@CHECKERS
 def test_a_csv_feed_is_the_same_as_its_json_lines(
     police: SourceSystem, feed: Feed, run: Run, tmp_path: Path
 ) -> None:
@@ -545,6 +552,7 @@ def test_batch_imported_is_announced_after_commit(
         batch_imported.disconnect(receiver)
 
 
+@CHECKERS
 def test_a_header_line_declares_the_format(police: SourceSystem, feed: Feed, run: Run) -> None:
     person = lines.person(format=DELETE)
     result = run(feed(['{"format": "sightline/1"}', person, lines.entry(format=DELETE)]))
