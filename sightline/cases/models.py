@@ -7,7 +7,10 @@ from django.db import models
 
 
 class Involvement(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    # Found through the (person, ended_on) index below.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(
         "agencies.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

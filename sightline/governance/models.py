@@ -18,9 +18,18 @@ class AccessGrant(models.Model):
         MANUAL = "manual", "Granted by a manager"
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    # Agency and team are found through the (agency, person) and (team, person) indexes below:
+    # an index of their own would only slow the import, which writes a grant per record.
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     team = models.ForeignKey(
-        "agencies.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "agencies.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     basis = models.CharField(max_length=20, choices=Basis.choices)
     granted_at = models.DateTimeField()

@@ -30,9 +30,6 @@ class IdentityLink(models.Model):
     )
     decided_at = models.DateTimeField()
 
-    class Meta:
-        indexes = [models.Index(fields=["person"])]
-
 
 class LinkRun(models.Model):
     """One run of probabilistic linking: a new import batch against everyone known, or the whole
