@@ -335,3 +335,13 @@ def test_a_killed_import_leaves_nothing_and_running_it_again_completes_it(
         count_in(program_env, "SELECT count(*) FROM records_importbatch WHERE status = 'imported'")
         == 1
     )
+
+
+@pytest.mark.usefixtures("registered")
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_an_import_gives_sqlite_table_statistics(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "police.jsonl", [lines.person(), lines.entry()])
+    run_command("import", str(tmp_path / "police.jsonl"), "--quiet")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'chronology_entrysubject'")
+        assert cursor.fetchone()[0] > 0
