@@ -5,37 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("agencies", "0001_initial"),
+        ('agencies', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Involvement",
+            name='Involvement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("practitioner_name", models.CharField(blank=True, max_length=200)),
-                ("practitioner_role", models.CharField(blank=True, max_length=200)),
-                ("practitioner_email", models.CharField(blank=True, max_length=254)),
-                ("practitioner_phone", models.CharField(blank=True, max_length=40)),
-                ("is_lead", models.BooleanField(default=False)),
-                ("started_on", models.DateField(blank=True, null=True)),
-                ("ended_on", models.DateField(blank=True, null=True)),
-                (
-                    "agency",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('practitioner_name', models.CharField(blank=True, max_length=200)),
+                ('practitioner_role', models.CharField(blank=True, max_length=200)),
+                ('practitioner_email', models.CharField(blank=True, max_length=254)),
+                ('practitioner_phone', models.CharField(blank=True, max_length=40)),
+                ('is_lead', models.BooleanField(default=False)),
+                ('started_on', models.DateField(blank=True, null=True)),
+                ('ended_on', models.DateField(blank=True, null=True)),
+                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
             ],
         ),
     ]

@@ -5,49 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("agencies", "0001_initial"),
-        ("cases", "0001_initial"),
-        ("people", "0001_initial"),
-        ("records", "0001_initial"),
+        ('agencies', '0001_initial'),
+        ('cases', '0001_initial'),
+        ('people', '0001_initial'),
+        ('records', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="involvement",
-            name="person",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="people.person"
-            ),
+            model_name='involvement',
+            name='person',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person'),
         ),
         migrations.AddField(
-            model_name="involvement",
-            name="source_record",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="records.sourcerecord",
-            ),
+            model_name='involvement',
+            name='source_record',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='records.sourcerecord'),
         ),
         migrations.AddField(
-            model_name="involvement",
-            name="team",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="agencies.team",
-            ),
+            model_name='involvement',
+            name='team',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.team'),
         ),
         migrations.AddIndex(
-            model_name="involvement",
-            index=models.Index(
-                fields=["person", "ended_on"], name="cases_invol_person__b9c704_idx"
-            ),
+            model_name='involvement',
+            index=models.Index(fields=['person', 'ended_on'], name='cases_invol_person__b9c704_idx'),
         ),
     ]

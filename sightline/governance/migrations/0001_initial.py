@@ -5,65 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("agencies", "0001_initial"),
+        ('agencies', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("occurred_at", models.DateTimeField(db_index=True)),
-                ("actor_name", models.CharField(max_length=200)),
-                ("action", models.CharField(db_index=True, max_length=60)),
-                ("object_type", models.CharField(max_length=60)),
-                ("object_id", models.CharField(blank=True, max_length=64)),
-                ("person_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ("purpose", models.CharField(blank=True, max_length=200)),
-                ("detail", models.JSONField(blank=True, default=dict)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('occurred_at', models.DateTimeField(db_index=True)),
+                ('actor_name', models.CharField(max_length=200)),
+                ('action', models.CharField(db_index=True, max_length=60)),
+                ('object_type', models.CharField(max_length=60)),
+                ('object_id', models.CharField(blank=True, max_length=64)),
+                ('person_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ('purpose', models.CharField(blank=True, max_length=200)),
+                ('detail', models.JSONField(blank=True, default=dict)),
             ],
             options={
-                "ordering": ["-occurred_at", "-id"],
+                'ordering': ['-occurred_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="AccessGrant",
+            name='AccessGrant',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "basis",
-                    models.CharField(
-                        choices=[
-                            ("holds_records", "The agency holds records on this person"),
-                            ("involvement", "The agency or team is working with this person"),
-                            ("manual", "Granted by a manager"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("granted_at", models.DateTimeField()),
-                ("ends_on", models.DateField(blank=True, null=True)),
-                (
-                    "agency",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="agencies.agency",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('basis', models.CharField(choices=[('holds_records', 'The agency holds records on this person'), ('involvement', 'The agency or team is working with this person'), ('manual', 'Granted by a manager')], max_length=20)),
+                ('granted_at', models.DateTimeField()),
+                ('ends_on', models.DateField(blank=True, null=True)),
+                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='agencies.agency')),
             ],
         ),
     ]

@@ -6,59 +6,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("agencies", "0001_initial"),
-        ("governance", "0001_initial"),
-        ("people", "0001_initial"),
+        ('agencies', '0001_initial'),
+        ('governance', '0001_initial'),
+        ('people', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="accessgrant",
-            name="person",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="people.person"
-            ),
+            model_name='accessgrant',
+            name='person',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person'),
         ),
         migrations.AddField(
-            model_name="accessgrant",
-            name="team",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="agencies.team",
-            ),
+            model_name='accessgrant',
+            name='team',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='agencies.team'),
         ),
         migrations.AddField(
-            model_name="auditevent",
-            name="actor",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='auditevent',
+            name='actor',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddIndex(
-            model_name="accessgrant",
-            index=models.Index(fields=["agency", "person"], name="governance__agency__a629fa_idx"),
+            model_name='accessgrant',
+            index=models.Index(fields=['agency', 'person'], name='governance__agency__a629fa_idx'),
         ),
         migrations.AddIndex(
-            model_name="accessgrant",
-            index=models.Index(fields=["team", "person"], name="governance__team_id_d0d4d8_idx"),
+            model_name='accessgrant',
+            index=models.Index(fields=['team', 'person'], name='governance__team_id_d0d4d8_idx'),
         ),
         migrations.AddConstraint(
-            model_name="accessgrant",
-            constraint=models.UniqueConstraint(
-                fields=("person", "agency", "team", "basis"),
-                name="grant_unique",
-                nulls_distinct=False,
-            ),
+            model_name='accessgrant',
+            constraint=models.UniqueConstraint(fields=('person', 'agency', 'team', 'basis'), name='grant_unique', nulls_distinct=False),
         ),
     ]

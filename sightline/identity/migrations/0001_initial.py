@@ -6,6 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -14,42 +15,14 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="IdentityLink",
+            name='IdentityLink',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "method",
-                    models.CharField(
-                        choices=[
-                            ("first_seen", "First record of this person"),
-                            ("nhs_number", "Same NHS number"),
-                            ("upn", "Same unique pupil number"),
-                            ("pnc_id", "Same PNC ID"),
-                            ("same_source_key", "An updated version of the same record"),
-                            ("probabilistic", "Name, date of birth and address"),
-                            ("confirmed", "Confirmed by a person"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("match_weight", models.FloatField(blank=True, null=True)),
-                ("explanation", models.JSONField(blank=True, default=dict)),
-                ("decided_at", models.DateTimeField()),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('method', models.CharField(choices=[('first_seen', 'First record of this person'), ('nhs_number', 'Same NHS number'), ('upn', 'Same unique pupil number'), ('pnc_id', 'Same PNC ID'), ('same_source_key', 'An updated version of the same record'), ('probabilistic', 'Name, date of birth and address'), ('confirmed', 'Confirmed by a person')], max_length=20)),
+                ('match_weight', models.FloatField(blank=True, null=True)),
+                ('explanation', models.JSONField(blank=True, default=dict)),
+                ('decided_at', models.DateTimeField()),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
         ),
     ]

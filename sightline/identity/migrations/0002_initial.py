@@ -5,33 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("identity", "0001_initial"),
-        ("people", "0001_initial"),
-        ("records", "0001_initial"),
+        ('identity', '0001_initial'),
+        ('people', '0001_initial'),
+        ('records', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="identitylink",
-            name="person",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="people.person"
-            ),
+            model_name='identitylink',
+            name='person',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person'),
         ),
         migrations.AddField(
-            model_name="identitylink",
-            name="source_record",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="records.sourcerecord",
-            ),
+            model_name='identitylink',
+            name='source_record',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='records.sourcerecord'),
         ),
         migrations.AddIndex(
-            model_name="identitylink",
-            index=models.Index(fields=["person"], name="identity_id_person__bd2b75_idx"),
+            model_name='identitylink',
+            index=models.Index(fields=['person'], name='identity_id_person__bd2b75_idx'),
         ),
     ]

@@ -6,298 +6,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("identity", "0002_initial"),
-        ("people", "0002_initial"),
-        ("records", "0003_leaner_source_record_indexes"),
+        ('identity', '0002_initial'),
+        ('people', '0002_initial'),
+        ('records', '0003_leaner_source_record_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="LinkRun",
+            name='LinkRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("batch", "A new import batch against everyone known"),
-                            ("full", "Everyone again"),
-                        ],
-                        max_length=8,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("running", "Running"), ("done", "Done"), ("failed", "Failed")],
-                        default="running",
-                        max_length=8,
-                    ),
-                ),
-                ("model_version", models.CharField(blank=True, max_length=40)),
-                ("started_at", models.DateTimeField()),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                ("actor_name", models.CharField(max_length=200)),
-                ("counts", models.JSONField(blank=True, default=dict)),
-                ("report", models.JSONField(blank=True, default=dict)),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="records.importbatch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('batch', 'A new import batch against everyone known'), ('full', 'Everyone again')], max_length=8)),
+                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=8)),
+                ('model_version', models.CharField(blank=True, max_length=40)),
+                ('started_at', models.DateTimeField()),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('actor_name', models.CharField(max_length=200)),
+                ('counts', models.JSONField(blank=True, default=dict)),
+                ('report', models.JSONField(blank=True, default=dict)),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='records.importbatch')),
             ],
         ),
         migrations.CreateModel(
-            name="CandidateLink",
+            name='CandidateLink',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Waiting for review"),
-                            ("confirmed", "Confirmed: the same child"),
-                            ("rejected", "Rejected: different children"),
-                            ("ask_source", "Not sure: asked the source agency"),
-                            ("withdrawn", "No longer needed"),
-                        ],
-                        default="pending",
-                        max_length=12,
-                    ),
-                ),
-                ("match_weight", models.FloatField()),
-                ("match_probability", models.FloatField(blank=True, null=True)),
-                ("reason", models.CharField(blank=True, max_length=40)),
-                ("model_version", models.CharField(blank=True, max_length=40)),
-                ("waterfall", models.JSONField(blank=True, default=dict)),
-                ("version", models.PositiveIntegerField(default=1)),
-                ("created_at", models.DateTimeField()),
-                ("updated_at", models.DateTimeField()),
-                ("decided_at", models.DateTimeField(blank=True, null=True)),
-                ("decision_reason", models.TextField(blank=True)),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "record_a",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="records.sourcerecord",
-                    ),
-                ),
-                (
-                    "record_b",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="records.sourcerecord",
-                    ),
-                ),
-                (
-                    "run",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="candidates",
-                        to="identity.linkrun",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('pending', 'Waiting for review'), ('confirmed', 'Confirmed: the same child'), ('rejected', 'Rejected: different children'), ('ask_source', 'Not sure: asked the source agency'), ('withdrawn', 'No longer needed')], default='pending', max_length=12)),
+                ('match_weight', models.FloatField()),
+                ('match_probability', models.FloatField(blank=True, null=True)),
+                ('reason', models.CharField(blank=True, max_length=40)),
+                ('model_version', models.CharField(blank=True, max_length=40)),
+                ('waterfall', models.JSONField(blank=True, default=dict)),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('created_at', models.DateTimeField()),
+                ('updated_at', models.DateTimeField()),
+                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ('decision_reason', models.TextField(blank=True)),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('record_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='records.sourcerecord')),
+                ('record_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='records.sourcerecord')),
+                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='candidates', to='identity.linkrun')),
             ],
         ),
         migrations.CreateModel(
-            name="MatchDecision",
+            name='MatchDecision',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "decision",
-                    models.CharField(
-                        choices=[
-                            ("confirm", "Confirmed: the same child"),
-                            ("reject", "Rejected: different children"),
-                            ("ask_source", "Not sure: ask the source agency"),
-                            ("withdraw", "No longer needed"),
-                            ("split", "Merge undone (split)"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                ("reason", models.TextField(blank=True)),
-                ("from_status", models.CharField(max_length=12)),
-                ("from_version", models.PositiveIntegerField()),
-                ("decided_at", models.DateTimeField()),
-                ("actor_name", models.CharField(max_length=200)),
-                (
-                    "candidate",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="decisions",
-                        to="identity.candidatelink",
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('decision', models.CharField(choices=[('confirm', 'Confirmed: the same child'), ('reject', 'Rejected: different children'), ('ask_source', 'Not sure: ask the source agency'), ('withdraw', 'No longer needed'), ('split', 'Merge undone (split)')], max_length=12)),
+                ('reason', models.TextField(blank=True)),
+                ('from_status', models.CharField(max_length=12)),
+                ('from_version', models.PositiveIntegerField()),
+                ('decided_at', models.DateTimeField()),
+                ('actor_name', models.CharField(max_length=200)),
+                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='identity.candidatelink')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["decided_at", "id"],
+                'ordering': ['decided_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="PersonMerge",
+            name='PersonMerge',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("method", models.CharField(max_length=20)),
-                ("match_weight", models.FloatField(blank=True, null=True)),
-                ("explanation", models.JSONField(blank=True, default=dict)),
-                ("reason", models.TextField(blank=True)),
-                ("merged_at", models.DateTimeField()),
-                ("merged_by_name", models.CharField(max_length=200)),
-                ("moved", models.JSONField(default=dict)),
-                ("kept", models.JSONField(blank=True, default=dict)),
-                ("survivor_before", models.JSONField(blank=True, default=dict)),
-                ("links_before", models.JSONField(blank=True, default=list)),
-                ("split_at", models.DateTimeField(blank=True, null=True)),
-                ("split_by_name", models.CharField(blank=True, max_length=200)),
-                ("split_reason", models.TextField(blank=True)),
-                (
-                    "candidate",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="merges",
-                        to="identity.candidatelink",
-                    ),
-                ),
-                (
-                    "merged",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="people.person",
-                    ),
-                ),
-                (
-                    "merged_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "record_a",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="records.sourcerecord",
-                    ),
-                ),
-                (
-                    "record_b",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="records.sourcerecord",
-                    ),
-                ),
-                (
-                    "split_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "survivor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="people.person",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('method', models.CharField(max_length=20)),
+                ('match_weight', models.FloatField(blank=True, null=True)),
+                ('explanation', models.JSONField(blank=True, default=dict)),
+                ('reason', models.TextField(blank=True)),
+                ('merged_at', models.DateTimeField()),
+                ('merged_by_name', models.CharField(max_length=200)),
+                ('moved', models.JSONField(default=dict)),
+                ('kept', models.JSONField(blank=True, default=dict)),
+                ('survivor_before', models.JSONField(blank=True, default=dict)),
+                ('links_before', models.JSONField(blank=True, default=list)),
+                ('split_at', models.DateTimeField(blank=True, null=True)),
+                ('split_by_name', models.CharField(blank=True, max_length=200)),
+                ('split_reason', models.TextField(blank=True)),
+                ('candidate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merges', to='identity.candidatelink')),
+                ('merged', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
+                ('merged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('record_a', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='records.sourcerecord')),
+                ('record_b', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='records.sourcerecord')),
+                ('split_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('survivor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
             ],
         ),
         migrations.AddIndex(
-            model_name="linkrun",
-            index=models.Index(fields=["batch", "status"], name="identity_li_batch_i_afec35_idx"),
+            model_name='linkrun',
+            index=models.Index(fields=['batch', 'status'], name='identity_li_batch_i_afec35_idx'),
         ),
         migrations.AddIndex(
-            model_name="candidatelink",
-            index=models.Index(
-                fields=["status", "-match_weight"], name="identity_ca_status_f86cd1_idx"
-            ),
+            model_name='candidatelink',
+            index=models.Index(fields=['status', '-match_weight'], name='identity_ca_status_f86cd1_idx'),
         ),
         migrations.AddConstraint(
-            model_name="candidatelink",
-            constraint=models.UniqueConstraint(
-                fields=("record_a", "record_b"), name="candidate_unique_pair"
-            ),
+            model_name='candidatelink',
+            constraint=models.UniqueConstraint(fields=('record_a', 'record_b'), name='candidate_unique_pair'),
         ),
         migrations.AddConstraint(
-            model_name="candidatelink",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("record_a__lt", models.F("record_b"))), name="candidate_ordered"
-            ),
+            model_name='candidatelink',
+            constraint=models.CheckConstraint(condition=models.Q(('record_a__lt', models.F('record_b'))), name='candidate_ordered'),
         ),
         migrations.AddIndex(
-            model_name="personmerge",
-            index=models.Index(fields=["survivor"], name="identity_pe_survivo_780b96_idx"),
+            model_name='personmerge',
+            index=models.Index(fields=['survivor'], name='identity_pe_survivo_780b96_idx'),
         ),
         migrations.AddIndex(
-            model_name="personmerge",
-            index=models.Index(fields=["merged"], name="identity_pe_merged__177d0e_idx"),
+            model_name='personmerge',
+            index=models.Index(fields=['merged'], name='identity_pe_merged__177d0e_idx'),
         ),
     ]
