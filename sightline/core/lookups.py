@@ -6,6 +6,9 @@ checks: about a third of its Python time). On PostgreSQL `AnyOf` sends the list 
 (`col = ANY(%s)`); on SQLite it is `IN (…)`, as there is no array type.
 
     Person.objects.filter(AnyOf(F("pk"), ids))
+
+For columns that are never NULL (ids, foreign keys that are set): negated, it leaves out rows
+whose column is NULL, where `exclude(col__in=ids)` keeps them.
 """
 
 from __future__ import annotations

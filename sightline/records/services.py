@@ -7,12 +7,13 @@ its records; a refused file's with its rejected batch row)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.text import slugify
 
 from sightline.agencies.models import Agency
@@ -24,6 +25,8 @@ from sightline.governance.audit import AuditAction
 from sightline.records.ingest.pipeline import BatchResult, ImportOptions, Phase, import_file
 from sightline.records.ingest.quality import default_rejects_path
 from sightline.records.models import SourceSystem
+
+logger = logging.getLogger(__name__)
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 FEED_SUFFIXES = (".jsonl", ".csv")
@@ -202,6 +205,9 @@ def _statistics_refresh() -> None:
     autovacuum analyses tables that changed on its own."""
     if connection.vendor != "sqlite":
         return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA analysis_limit = 1000")
-        cursor.execute("ANALYZE")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            cursor.execute("ANALYZE")
+    except DatabaseError:  # busy with another import: the next import refreshes them
+        logger.warning("table statistics not refreshed after the import", exc_info=True)

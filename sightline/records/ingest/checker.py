@@ -59,15 +59,38 @@ def _read_frame(source: IO[bytes]) -> bytes | None:
     return data if len(data) == size else None
 
 
-def _drain(source: IO[bytes], frames: queue.Queue[bytes | None]) -> None:
-    while True:
+class _Drain(threading.Thread):
+    """Reads frames from the checker into a bounded queue, so that the checker runs ahead
+    while the importer writes (a pipe holds 64 KiB: without it the two would take turns). Ends
+    with None in the queue, whatever happens, unless told to stop."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        super().__init__(name="sightline-checker-drain", daemon=True)
+        self.source = source
+        self.frames: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        frame: bytes | None = None
         try:
-            frame = _read_frame(source)
-        except (OSError, ValueError):  # closed when the import ended first
-            frame = None
-        frames.put(frame)
-        if frame is None:
-            return
+            while not self.stopping.is_set():
+                frame = _read_frame(self.source)
+                if frame is None or not self._put(frame):
+                    return
+        except BaseException:  # a closed pipe or a garbled frame: the end
+            logger.debug("reading the checker's output stopped", exc_info=True)
+        finally:
+            self._put(None)
+
+    def _put(self, frame: bytes | None) -> bool:
+        """Queue a frame unless told to stop while the queue is full (the importer left)."""
+        while not self.stopping.is_set():
+            try:
+                self.frames.put(frame, timeout=0.2)
+            except queue.Full:
+                continue
+            return True
+        return False
 
 
 class Checker:
@@ -79,23 +102,29 @@ class Checker:
         self.request = (str(path), vocabulary, now, phase)
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self._drain: _Drain | None = None
 
     def __enter__(self) -> Checker:
-        # The child must import this project as the importer did, wherever it was started.
+        # The child imports this project as the importer did, wherever it was started, and
+        # nothing from the working directory (-P): a feed folder is not a place to run code from.
         root = str(Path(__file__).resolve().parents[3])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "sightline.records.ingest.checker"],
+            [sys.executable, "-P", "-m", "sightline.records.ingest.checker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=env,
         )
         assert self._process.stdin is not None
-        _write(self._process.stdin, self.request)
-        self._process.stdin.close()
+        try:
+            _write(self._process.stdin, self.request)
+            self._process.stdin.close()
+        except OSError:
+            self.__exit__(None, None, None)
+            raise CheckerFailed(self.path.name, "the checking process did not start") from None
         return self
 
     def messages(self) -> Iterator[Any]:
@@ -103,16 +132,17 @@ class Checker:
         if the process ends first."""
         assert self._process is not None
         assert self._process.stdout is not None
-        # A thread drains the pipe into a queue so that the checker runs ahead while the
-        # importer writes (a pipe holds 64 KiB: without it the two would take turns).
-        frames: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
-        stdout = self._process.stdout
-        threading.Thread(target=_drain, args=(stdout, frames), daemon=True).start()
+        self._drain = _Drain(self._process.stdout)
+        self._drain.start()
         while True:
-            frame = frames.get()
+            frame = self._drain.frames.get()
             if frame is None:
                 raise CheckerFailed(self.path.name, self._died())
-            message = pickle.loads(frame)  # noqa: S301 (our own child, over a private pipe)
+            try:
+                message = pickle.loads(frame)  # noqa: S301 (our own child, over a private pipe)
+            except Exception:  # anything in the pipe that is not our message
+                logger.exception("the process checking %s sent something unreadable", self.path)
+                raise CheckerFailed(self.path.name, "its output was unreadable") from None
             if message[0] == "error":
                 logger.error("checking %s failed:\n%s", self.path, message[1])
                 last = message[1].strip().splitlines()[-1]
@@ -124,7 +154,10 @@ class Checker:
     def _died(self) -> str:
         assert self._process is not None
         assert self._stderr is not None
-        code = self._process.wait(timeout=10)
+        try:
+            code: int | str = self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = "none: it stopped answering"
         self._stderr.seek(0)
         said = self._stderr.read()[-4000:].decode(errors="replace").strip()
         if said:
@@ -137,19 +170,26 @@ class Checker:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._drain is not None:
+            self._drain.stopping.set()
         process = self._process
         if process is not None:
             if process.poll() is None:
                 process.kill()
             process.wait()
             if process.stdout is not None:
-                process.stdout.close()
+                process.stdout.close()  # ends the drain's read, if it was blocked in one
+        if self._drain is not None:
+            self._drain.join(timeout=5)
         if self._stderr is not None:
             self._stderr.close()
 
 
 def main() -> None:
-    out = sys.stdout.buffer
+    # The protocol has standard output to itself: anything printed by code the checker runs
+    # goes to standard error instead (the importer logs it if the checker fails).
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     try:
         from sightline.records.ingest.reading import check_and_send
         from sightline.records.ingest.validate import LineValidator

@@ -659,7 +659,7 @@ def _import_cache() -> Iterator[None]:
 def _check_in_worker(path: Path, options: ImportOptions) -> bool:
     if options.check_in_worker is not None:
         return options.check_in_worker
-    if (os.cpu_count() or 1) < 2:
+    if len(os.sched_getaffinity(0)) < 2:  # the cores this process may use, not the machine's
         return False
     try:
         return path.stat().st_size >= settings.IMPORT_WORKER_MIN_BYTES

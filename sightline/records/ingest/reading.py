@@ -140,17 +140,26 @@ def _unpack_checked(packed: tuple[Any, ...]) -> Checked:
     return Checked(line_no, text, line, [])
 
 
+_collecting_less = 0  # imports under way in this process (the gc settings are process-wide)
+
+
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """Collect garbage rarely while importing. An import makes millions of small objects that
     live for one chunk; at Python's default threshold the collector runs thousands of times and
     walks an ever larger heap (about a tenth of an import's time). Objects that existed before
-    are left out of the walks (`gc.freeze`); the settings are restored after."""
+    are left out of the walks (`gc.freeze`). The outermost import restores the settings."""
+    global _collecting_less
+    _collecting_less += 1
+    outermost = _collecting_less == 1
     threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, threshold[1], threshold[2])
+    if outermost:
+        gc.freeze()
+        gc.set_threshold(50_000, threshold[1], threshold[2])
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+        _collecting_less -= 1
+        if outermost:
+            gc.set_threshold(*threshold)
+            gc.unfreeze()

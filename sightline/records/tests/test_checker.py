@@ -4,6 +4,10 @@ process would have checked, and a checker that fails or dies abandons the import
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import struct
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -101,23 +105,66 @@ def test_a_checker_that_fails_says_why_in_one_line(tmp_path: Path) -> None:
 
 
 def test_a_checker_that_dies_is_reported(tmp_path: Path) -> None:
-    path = mixed_feed(tmp_path, people=3000)
+    path = mixed_feed(tmp_path)
     with checker.Checker(path, validator().vocabulary, NOW, "all") as worker:
-        messages = worker.messages()
-        assert next(messages)[0] == "lines"
         assert worker._process is not None
-        worker._process.kill()
+        worker._process.kill()  # still starting: it cannot have sent the whole file
         with pytest.raises(checker.CheckerFailed, match="ended early, exit code -9"):
-            list(messages)
+            list(worker.messages())
 
 
-def test_leaving_early_stops_the_checker(tmp_path: Path) -> None:
-    path = mixed_feed(tmp_path, people=3000)
+def test_leaving_early_stops_the_checker_and_the_reading(tmp_path: Path) -> None:
+    # More than the queue and the pipe hold, so the checker is still busy when left.
+    path = mixed_feed(tmp_path, people=12_000)
     with checker.Checker(path, validator().vocabulary, NOW, "all") as worker:
         assert next(worker.messages())[0] == "lines"
-        process = worker._process
+        process, drain = worker._process, worker._drain
     assert process is not None
-    assert process.poll() is not None
+    assert drain is not None
+    assert process.returncode is not None
+    assert not drain.is_alive()
+
+
+def test_what_checked_code_prints_does_not_garble_the_lines(tmp_path: Path) -> None:
+    # Standard output carries the protocol: the checker moves anything else to standard error.
+    code = """
+from sightline.records.ingest import checker, reading
+real = reading.check_and_send
+def noisy(*args):
+    print("chatter")
+    real(*args)
+    print("more chatter")
+reading.check_and_send = noisy
+checker.main()
+"""
+    path = mixed_feed(tmp_path, people=5)
+    request = (str(path), validator().vocabulary, NOW, "all")
+    root = Path(checker.__file__).resolve().parents[3]
+    done = subprocess.run(  # noqa: S603 (our own code)
+        [sys.executable, "-c", code],
+        input=frame(request),
+        capture_output=True,
+        cwd=root,
+        check=True,
+    )
+    messages = frames(done.stdout)
+    assert [m[0] for m in messages] == ["lines", "end"]
+    assert b"chatter" in done.stderr
+    assert b"chatter" not in done.stdout
+
+
+def frame(message: Any) -> bytes:
+    data = pickle.dumps(message, protocol=5)
+    return struct.pack("<Q", len(data)) + data
+
+
+def frames(data: bytes) -> list[Any]:
+    found = []
+    while data:
+        (size,) = struct.unpack("<Q", data[:8])
+        found.append(pickle.loads(data[8 : 8 + size]))  # noqa: S301 (our own output)
+        data = data[8 + size :]
+    return found
 
 
 # -- through the importer --------------------------------------------------------------------
@@ -140,14 +187,12 @@ def test_an_import_whose_checker_dies_writes_nothing(
     path = mixed_feed(tmp_path, people=3000)
     real = checker.Checker.messages
 
-    def dies_after_the_first(self: checker.Checker) -> Any:
-        for number, message in enumerate(real(self)):
-            yield message
-            if number == 0:
-                assert self._process is not None
-                self._process.kill()
+    def dies(self: checker.Checker) -> Any:
+        assert self._process is not None
+        self._process.kill()  # still starting: it cannot have sent the whole file
+        yield from real(self)
 
-    monkeypatch.setattr(checker.Checker, "messages", dies_after_the_first)
+    monkeypatch.setattr(checker.Checker, "messages", dies)
     with pytest.raises(checker.CheckerFailed):
         import_file(path, actor=IMPORTER, options=ImportOptions(check_in_worker=True))
     assert not SourceRecord.objects.exists()

@@ -231,6 +231,18 @@ def sightline(env: dict[str, str], *args: str, **kwargs: Any) -> subprocess.Comp
     )
 
 
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def running(pid: int) -> bool:
     """Whether the process is alive (an ended one not yet reaped is a zombie, "Z")."""
     try:
@@ -305,11 +317,7 @@ def test_a_killed_import_leaves_nothing_and_running_it_again_completes_it(
             break
         time.sleep(0.05)
     assert child.poll() is None, "the import finished before it could be killed"
-    checkers = [  # a file this size is checked in a second process (records/ingest/checker.py)
-        int(pid)
-        for task in Path(f"/proc/{child.pid}/task").iterdir()
-        for pid in (task / "children").read_text().split()
-    ]
+    checkers = children_of(child.pid)  # a file this size is checked in a second process
     assert checkers, "the file was not checked in a second process"
     child.send_signal(signal.SIGKILL)
     child.wait()
