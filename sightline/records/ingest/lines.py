@@ -21,7 +21,10 @@ class LineError:
     reason: str
 
 
-@dataclass(slots=True, kw_only=True)
+# Lines are built by keyword (validate.py) but rebuilt positionally from a packed tuple
+# (line_unpack), which a dataclass's own __init__ does fastest: so no field has a default but
+# the last of EntryLine.
+@dataclass(slots=True)
 class Line:
     line_no: int
     kind: str
@@ -29,7 +32,7 @@ class Line:
     source_id: str
     payload: str
     payload_hash: str
-    raw: str = ""
+    raw: str  # the line as received ("" until the reader sets it)
 
     def references(self) -> list[str]:
         """The source_ids of the person lines this line refers to."""
@@ -48,7 +51,7 @@ class Address:
     to_on: dt.date | None
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class PersonLine(Line):
     agency_kind: str | None
     given_names: str
@@ -76,7 +79,7 @@ class Subject:
     role: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class EntryLine(Line):
     agency_kind: str
     type: str
@@ -102,7 +105,7 @@ class EntryLine(Line):
         return f"subjects[{index}].source_id"
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class RelationshipLine(Line):
     from_id: str
     to_id: str
@@ -117,7 +120,7 @@ class RelationshipLine(Line):
         return ("from", "to")[index]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class InvolvementLine(Line):
     person: str
     agency_kind: str
@@ -196,9 +199,7 @@ def line_pack(line: Line) -> tuple[Any, ...]:
 def line_unpack(packed: tuple[Any, ...]) -> Line:
     """The line `line_pack` packed."""
     cls = _LINE_CLASSES[packed[0]]
-    line = cls.__new__(cls)
-    for name, value in zip(_NAMES[cls], packed[1:], strict=True):
-        setattr(line, name, value)
+    line = cls(*packed[1:])
     for index, (_, unpack) in _NESTED_AT[cls]:
         name = _NAMES[cls][index]
         setattr(line, name, [unpack(item) for item in getattr(line, name)])

@@ -188,6 +188,7 @@ class LineValidator:
             source_id=source_id,
             payload=payload,
             payload_hash=canonical_hash(obj),
+            raw="",
             **values,
         )
         return line, []
