@@ -4,8 +4,8 @@ process would have checked, and a checker that fails or dies abandons the import
 from __future__ import annotations
 
 import datetime as dt
+import io
 import pickle
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -142,7 +142,7 @@ checker.main()
     root = Path(checker.__file__).resolve().parents[3]
     done = subprocess.run(  # noqa: S603 (our own code)
         [sys.executable, "-c", code],
-        input=frame(request),
+        input=framed(request),
         capture_output=True,
         cwd=root,
         check=True,
@@ -153,30 +153,21 @@ checker.main()
     assert b"chatter" not in done.stdout
 
 
-def frame(message: Any) -> bytes:
-    data = pickle.dumps(message, protocol=5)
-    return struct.pack("<Q", len(data)) + data
+def framed(message: Any) -> bytes:
+    buffer = io.BytesIO()
+    checker._write(buffer, message)
+    return buffer.getvalue()
 
 
 def frames(data: bytes) -> list[Any]:
+    source = io.BytesIO(data)
     found = []
-    while data:
-        (size,) = struct.unpack("<Q", data[:8])
-        found.append(pickle.loads(data[8 : 8 + size]))  # noqa: S301 (our own output)
-        data = data[8 + size :]
+    while (frame := checker._read_frame(source)) is not None:
+        found.append(pickle.loads(frame))  # noqa: S301 (our own output)
     return found
 
 
 # -- through the importer --------------------------------------------------------------------
-
-
-@pytest.fixture
-def police(db: Any) -> SourceSystem:
-    from sightline.records.services import source_system_register
-
-    return source_system_register(
-        actor=IMPORTER, code="police", name="Police records", agency_kind="police"
-    )
 
 
 @pytest.mark.django_db
