@@ -61,7 +61,7 @@ class CheckedLines:
         return self._from_worker() if self.in_worker else self._here()
 
     def _here(self) -> Iterator[Checked]:
-        reader = open_feed(self.path)
+        reader = open_feed(self.path, persons_only=self.phase == "people")
         validate = self.validator.validate
         phase = self.phase
         for raw in reader:

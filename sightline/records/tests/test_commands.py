@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -181,6 +182,26 @@ def test_a_directory_is_imported_people_first(tmp_path: Path) -> None:
     ]
     assert ChronologyEntry.objects.count() == 1
     assert Person.objects.count() == 1  # the three person lines share a valid NHS number
+
+
+@pytest.mark.usefixtures("registered")
+def test_a_directory_finds_person_lines_however_they_are_written(tmp_path: Path) -> None:
+    # The people phase skips lines that cannot be person lines without parsing them; a kind
+    # written with JSON escapes is still a person line, and a CSV file holds one kind.
+    escaped = orjson.dumps(lines.person()).decode().replace('"person"', '"\\u0070erson"')
+    write_jsonl(tmp_path / "a-entries.jsonl", [lines.entry("E-1"), escaped])
+    write_csv(tmp_path / "b-entries.csv", "entry", [lines.entry("E-2"), lines.entry("E-3")])
+
+    run_command("import", str(tmp_path), "--quiet")
+
+    batches = list(ImportBatch.objects.order_by("id").values_list("filename", "phase", "status"))
+    assert [(Path(f).name, p, s) for f, p, s in batches] == [
+        ("a-entries.jsonl", "people", "imported"),
+        ("a-entries.jsonl", "rest", "imported"),
+        ("b-entries.csv", "rest", "imported"),
+    ]
+    assert ChronologyEntry.objects.count() == 3
+    assert Person.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ import orjson
 from sightline.records.ingest.sources import open_feed
 from sightline.records.ingest.validate import canonical_hash
 from sightline.records.tests import lines
-from sightline.records.tests.conftest import write_csv
+from sightline.records.tests.conftest import write_csv, write_jsonl
 
 
 def read(path: Path) -> list[tuple[int, object, str | None]]:
@@ -110,3 +110,46 @@ def test_text_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"format,kind\nsightline/1,person\n\xff\xfe,person\n")
     errors = [error for _, _, error in read(path) if error]
     assert errors == ["file: is not UTF-8 text"]
+
+
+# -- reading a file for its person lines only (an import's people phase) -----------------------
+
+
+def test_a_csv_file_of_other_lines_is_not_parsed_for_person_lines(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "entries.csv", "entry", [lines.entry(f"E-{i}") for i in range(50)])
+    whole, wanted = open_feed(path), open_feed(path, persons_only=True)
+    assert len(list(whole)) == 50
+    assert list(wanted) == []  # the first row tells the kind: not person
+    assert (wanted.bytes_read, wanted.sha256()) == (path.stat().st_size, whole.sha256())
+
+
+def test_a_csv_file_of_person_lines_gives_them_all(tmp_path: Path) -> None:
+    people = [lines.person(f"P-{i}") for i in range(5)]
+    path = write_csv(tmp_path / "people.csv", "person", people)
+    assert [raw.obj["source_id"] for raw in open_feed(path, persons_only=True)] == [
+        f"P-{i}" for i in range(5)
+    ]
+
+
+def test_a_json_lines_file_read_for_person_lines_skips_only_lines_that_cannot_be(
+    tmp_path: Path,
+) -> None:
+    escaped = orjson.dumps(lines.person("P-2")).decode().replace('"person"', '"\\u0070erson"')
+    path = write_jsonl(
+        tmp_path / "police.jsonl",
+        [
+            {"format": "sightline/1"},  # a header: read, whatever it holds
+            lines.entry("E-1"),
+            lines.person("P-1"),
+            escaped,
+            "not JSON",
+            lines.entry("E-2", summary="a person was seen"),  # says "person": parsed, passed on
+        ],
+    )
+    whole, wanted = open_feed(path), open_feed(path, persons_only=True)
+    all_lines = list(whole)
+    got = [(raw.line_no, raw.obj["kind"]) for raw in wanted]
+    assert got == [(3, "person"), (4, "person"), (6, "entry")]
+    assert wanted.default_format == "sightline/1"
+    assert (wanted.bytes_read, wanted.sha256()) == (whole.bytes_read, whole.sha256())
+    assert len(all_lines) == 5

@@ -36,14 +36,19 @@ class FeedReader(Protocol):
 SUFFIXES = (".jsonl", ".ndjson", ".csv")
 
 
-def open_feed(path: Path) -> FeedReader:
-    """A reader for `path`, chosen by its suffix: .jsonl (or .ndjson) or .csv."""
+def open_feed(path: Path, *, persons_only: bool = False) -> FeedReader:
+    """A reader for `path`, chosen by its suffix: .jsonl (or .ndjson) or .csv.
+
+    `persons_only`: the caller wants only person lines (an import's people phase reads every
+    file once for them). The reader may then leave out, without parsing them, lines that cannot
+    be person lines; it still reads the whole file for its digest. It may also yield other
+    lines: the caller filters."""
     from sightline.records.ingest.sources.csv import CsvReader
     from sightline.records.ingest.sources.jsonl import JsonLinesReader
 
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        return JsonLinesReader(path)
+        return JsonLinesReader(path, persons_only=persons_only)
     if suffix == ".csv":
-        return CsvReader(path)
+        return CsvReader(path, persons_only=persons_only)
     raise ValueError(f"{path.name}: not a feed file (expected .jsonl or .csv)")

@@ -24,8 +24,9 @@ from sightline.records.ingest.sources import RawLine
 
 
 class CsvReader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, persons_only: bool = False) -> None:
         self.path = path
+        self.persons_only = persons_only
         self.default_format: str | None = None
         self.bytes_read = 0
         self._hash = hashlib.sha256()
@@ -47,6 +48,13 @@ class CsvReader:
                 yield RawLine(0, "", None, LineError(0, "file", "is not UTF-8 text"))
             except csv.Error as exc:
                 yield RawLine(0, "", None, LineError(0, "file", f"is not valid CSV ({exc})"))
+            self._digest_rest(fh)
+
+    def _digest_rest(self, fh: io.BufferedReader) -> None:
+        """Hash what is left unread (rows not wanted: open_feed's `persons_only`)."""
+        while block := fh.read(1 << 20):
+            self._hash.update(block)
+            self.bytes_read += len(block)
 
     def _rows(self, reader: Any) -> Iterator[RawLine]:
         header: list[str] | None = None
@@ -82,6 +90,8 @@ class CsvReader:
                 file_kind = kind
                 if isinstance(obj.get("format"), str):
                     self.default_format = obj["format"]
+                if self.persons_only and kind != spec.PERSON:
+                    return  # one kind per file: no row of it can be a person line
             elif kind != file_kind:
                 error = LineError(
                     start, "kind", f"this CSV file holds {file_kind} lines (one kind per file)"

@@ -14,11 +14,15 @@ from sightline.records.ingest.lines import LineError
 from sightline.records.ingest.sources import RawLine
 
 _BOM = b"\xef\xbb\xbf"
+# A person line names its kind: "person" is in its bytes, unless written with \u escapes.
+_PERSON = b"person"
+_ESCAPE = b"\\u"
 
 
 class JsonLinesReader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, persons_only: bool = False) -> None:
         self.path = path
+        self.persons_only = persons_only
         self.default_format: str | None = None
         self.bytes_read = 0
         self._hash = hashlib.sha256()
@@ -29,6 +33,7 @@ class JsonLinesReader:
     def __iter__(self) -> Iterator[RawLine]:
         first = True
         update = self._hash.update
+        persons_only = self.persons_only
         with self.path.open("rb") as fh:
             for line_no, data in enumerate(fh, start=1):
                 update(data)
@@ -38,6 +43,13 @@ class JsonLinesReader:
                 stripped = data.strip()
                 if not stripped:
                     continue
+                if (
+                    persons_only
+                    and not first
+                    and _PERSON not in stripped
+                    and _ESCAPE not in stripped
+                ):
+                    continue  # not a person line: parsing it would be wasted (open_feed)
                 try:
                     text = stripped.decode("utf-8")
                     obj = orjson.loads(stripped)
