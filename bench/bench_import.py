@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import orjson
+from server_cpu import server_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -210,6 +211,8 @@ def run_once(feed: Path, chunk: int | None) -> None:
     files = feed_files([feed])
     for code, kind in feed_sources(files).items():
         source_system_register(actor=IMPORTER, code=code, name=code, agency_kind=kind)
+    url = os.environ.get("DATABASE_URL", "")
+    server = server_cpu(url)
     wall, cpu, checkers = time.perf_counter(), time.process_time(), _children_cpu()
     if feed.is_dir():
         results = feeds_import(actor=IMPORTER, paths=[feed], accept_valid=True)
@@ -218,11 +221,14 @@ def run_once(feed: Path, chunk: int | None) -> None:
         results = [import_file(feed, actor=IMPORTER, options=options)]
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     checkers = _children_cpu() - checkers  # the processes that checked large files' lines
+    after = server_cpu(url)
+    server = None if server is None or after is None else after - server
     refused = [r for r in results if r.status == "rejected" or r.counts.rejected]
     if refused:
         raise SystemExit(f"lines refused: {[(r.filename, r.errors[:3]) for r in refused]}")
     lines = sum(r.counts.read for r in results)
-    print(orjson.dumps({"lines": lines, "wall": wall, "cpu": cpu, "checkers": checkers}).decode())
+    result = {"lines": lines, "wall": wall, "cpu": cpu, "checkers": checkers, "server": server}
+    print(orjson.dumps(result).decode())
 
 
 def _children_cpu() -> float:
@@ -264,6 +270,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     postgres = url.startswith("postgres")
     rates, cpu_rates = [], []
+    per_line: list[float] = []  # µs of CPU per line: importer, checkers and a local server
     for run in range(args.runs):
         env = dict(os.environ)
         tmp = tempfile.mkdtemp(prefix="sightline-bench-")
@@ -291,10 +298,14 @@ def main() -> None:
         rates.append(result["lines"] / result["wall"])
         cpu = result["cpu"] + result["checkers"]
         cpu_rates.append(result["lines"] / cpu)
+        server = result.get("server")
+        per_line.append(1e6 * (cpu + (server or 0)) / result["lines"])
         print(
             f"run {run + 1}: {result['lines']} lines in {result['wall']:.2f} s = "
             f"{rates[-1]:,.0f} lines/s (importer CPU {cpu:.2f} s, {result['checkers']:.2f} s "
-            f"of it checking in second processes = {cpu_rates[-1]:,.0f} lines per CPU second)",
+            f"of it checking in second processes = {cpu_rates[-1]:,.0f} lines per CPU second"
+            + ("" if server is None else f"; server CPU {server:.2f} s")
+            + ")",
             flush=True,
         )
     load = os.getloadavg()[0]
@@ -303,6 +314,8 @@ def main() -> None:
         f"({statistics.median(cpu_rates):,.0f} per importer CPU second) over {args.runs} runs; "
         f"{feed.name}, {size_of(feed) / 1e6:.1f} MB; {os.cpu_count()} CPUs, "
         f"load average {load:.1f}"
+        + f"; CPU per line {statistics.median(per_line):.0f} µs"
+        + (" (importer and server)" if postgres else "")
     )
 
 

@@ -10,7 +10,8 @@
 #    SIGHTLINE_VAR_DIR; with a PostgreSQL DATABASE_URL a new database `sightline_perf_<pid>` on
 #    that server (the URL's own database is only used to create it). Creates the schema, the
 #    partnership's agencies and registers the ten feeds exactly as `sightline demo` does, then
-#    times `sightline import DIR --accept-valid --quiet`: lines per second, wall and CPU.
+#    times `sightline import DIR --accept-valid --quiet`: lines per second, wall and CPU (with
+#    a PostgreSQL server on this machine, the server's CPU too: bench/server_cpu.py).
 # 3. bench/bench_import.py --runs R: a 200,000-line feed into a fresh database each run.
 # 4. bench/bench_story.py R times each for: the benchmark child it plants (1,000 entries), the
 #    planted `long_history` child with the fewest entries >= 1,000, and the one with the most.
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
     --data) DATA=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -108,18 +109,26 @@ step "schema and feeds ($VENDOR)"
 step "full import of $LINES lines"
 REJECTS=$(mktemp -d /tmp/sightline-perf-rejects.XXXXXX)
 TIMEFORMAT='%R %U %S'
+SERVER_BEFORE=$("$PY" bench/server_cpu.py)  # empty unless a PostgreSQL server on this machine
 # The import alone: linking (which an import starts when a model exists) is bench_linkage.py's.
 { time env IDENTITY_LINK_ON_IMPORT=0 "$PY" -m sightline.cli import "$DATA" --accept-valid --rejects "$REJECTS" --quiet \
     >"$OUT/import.log" 2>&1; } 2>"$OUT/import.time"
+SERVER_AFTER=$("$PY" bench/server_cpu.py)
 rm -rf "$REJECTS"
 read -r WALL USER SYS <"$OUT/import.time"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/load.log"
-"$PY" - "$LINES" "$WALL" "$USER" "$SYS" <<'EOF' | tee "$OUT/import.summary"
+"$PY" - "$LINES" "$WALL" "$USER" "$SYS" "$SERVER_BEFORE" "$SERVER_AFTER" <<'EOF' | tee "$OUT/import.summary"
 import sys
-lines, wall, user, sys_ = int(sys.argv[1]), *map(float, sys.argv[2:])
-print(f"full import: {lines:,} lines in {wall:,.0f} s = {lines / wall:,.0f} lines/s "
-      f"(CPU {user + sys_:,.0f} s = {lines / (user + sys_):,.0f} lines per CPU second; "
-      "the database server's CPU is not included for PostgreSQL)")
+lines, wall, user, sys_ = int(sys.argv[1]), *map(float, sys.argv[2:5])
+cpu = user + sys_
+before, after = sys.argv[5:7]
+server = float(after) - float(before) if before and after else None
+text = (f"full import: {lines:,} lines in {wall:,.0f} s = {lines / wall:,.0f} lines/s "
+        f"(importer CPU {cpu:,.0f} s, checking processes included")
+if server is not None:
+    text += f"; PostgreSQL server CPU {server:,.0f} s"
+total = cpu + (server or 0)
+print(text + f"; {1e6 * total / lines:.0f} µs of CPU per line)")
 EOF
 "$PY" manage.py shell -v 0 -c "
 from django.db import connection
