@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_import.py [--lines 200000] [--runs 3]
     .venv/bin/python bench/bench_import.py --file DIR_OR_FEED   # e.g. `sightline synth --out DIR`
+    .venv/bin/python bench/bench_import.py --file DIR --runs 1 --tables
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_import.py
 
 Generates a feed of one source (10% person lines, 85% entries, 2.5% relationships, 2.5%
@@ -12,7 +13,9 @@ new empty database in a new process, and prints the median. The database is a ne
 (WAL, as the application configures it) or, with DATABASE_URL, a new database on that
 PostgreSQL server (created and dropped). Linking on import is off (IDENTITY_LINK_ON_IMPORT=0):
 this measures the import; bench_linkage.py measures linking. Wall-clock rates depend on what
-else the machine runs: the importer's own CPU time is printed too.
+else the machine runs: the importer's own CPU time is printed too, and the server's when a
+PostgreSQL server runs on this machine (server_cpu.py). `--tables` prints, for each run, the
+time spent in each table's bulk insert (SQLite's library work is in the importing process).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 from server_cpu import server_cpu
@@ -195,8 +199,9 @@ def feed_sources(paths: list[Path]) -> dict[str, str]:
     return {code: next(k for k, _ in c.most_common() if k) for code, c in kinds.items()}
 
 
-def run_once(feed: Path, chunk: int | None) -> None:
-    """One import into the (empty) database of this process; prints a JSON result line."""
+def run_once(feed: Path, chunk: int | None, tables: bool = False) -> None:
+    """One import into the (empty) database of this process; prints a JSON result line (and,
+    with `tables`, the time spent inserting into each table before it)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django
 
@@ -211,6 +216,7 @@ def run_once(feed: Path, chunk: int | None) -> None:
     files = feed_files([feed])
     for code, kind in feed_sources(files).items():
         source_system_register(actor=IMPORTER, code=code, name=code, agency_kind=kind)
+    inserts = _time_inserts() if tables else {}
     url = os.environ.get("DATABASE_URL", "")
     server = server_cpu(url)
     wall, cpu, checkers = time.perf_counter(), time.process_time(), _children_cpu()
@@ -227,8 +233,32 @@ def run_once(feed: Path, chunk: int | None) -> None:
     if refused:
         raise SystemExit(f"lines refused: {[(r.filename, r.errors[:3]) for r in refused]}")
     lines = sum(r.counts.read for r in results)
+    for table, (seconds, rows) in sorted(inserts.items(), key=lambda item: -item[1][0]):
+        print(
+            f"  insert {table:32} {seconds:7.2f} s {rows:>10,} rows "
+            f"{1e6 * seconds / max(rows, 1):5.1f} µs/row {1e6 * seconds / lines:5.1f} µs/line"
+        )
     result = {"lines": lines, "wall": wall, "cpu": cpu, "checkers": checkers, "server": server}
     print(orjson.dumps(result).decode())
+
+
+def _time_inserts() -> dict[str, list[float]]:
+    """Time every bulk insert, per table: the database's own share of the importer's work
+    (SQLite's library runs in the importing process; on PostgreSQL the COPY's round trip)."""
+    from sightline.core.fastinsert import FastTable
+
+    spent: dict[str, list[float]] = {}
+    insert = FastTable.insert
+
+    def timed(self: FastTable, rows: Any) -> None:
+        start = time.perf_counter()
+        insert(self, rows)
+        total = spent.setdefault(self.table, [0.0, 0])
+        total[0] += time.perf_counter() - start
+        total[1] += len(rows)
+
+    FastTable.insert = timed  # type: ignore[method-assign]
+    return spent
 
 
 def _children_cpu() -> float:
@@ -255,6 +285,11 @@ def main() -> None:
         "--out DIR`), instead of a generated one; its sources are registered first",
     )
     parser.add_argument("--chunk", type=int, default=None, help="lines per chunk")
+    parser.add_argument(
+        "--tables",
+        action="store_true",
+        help="also print, for each run, the time spent inserting into each table",
+    )
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -264,7 +299,7 @@ def main() -> None:
         if not feed.exists():
             generate(feed, args.lines)
     if args.once:
-        run_once(feed, args.chunk)
+        run_once(feed, args.chunk, args.tables)
         return
 
     url = os.environ.get("DATABASE_URL", "")
@@ -288,13 +323,16 @@ def main() -> None:
             command = [sys.executable, __file__, "--once", "--file", str(feed)]
             if args.chunk:
                 command += ["--chunk", str(args.chunk)]
+            if args.tables:
+                command.append("--tables")
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
         finally:
             if name:
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             shutil.rmtree(tmp, ignore_errors=True)
-        result = orjson.loads(done.stdout.strip().splitlines()[-1])
+        *details, last = done.stdout.strip().splitlines()
+        result = orjson.loads(last)
         rates.append(result["lines"] / result["wall"])
         cpu = result["cpu"] + result["checkers"]
         cpu_rates.append(result["lines"] / cpu)
@@ -308,6 +346,8 @@ def main() -> None:
             + ")",
             flush=True,
         )
+        for detail in details:
+            print(detail, flush=True)
     load = os.getloadavg()[0]
     print(
         f"{'postgresql' if postgres else 'sqlite'}: median {statistics.median(rates):,.0f} lines/s "
