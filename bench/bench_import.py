@@ -233,6 +233,11 @@ def run_once(feed: Path, chunk: int | None, tables: bool = False) -> None:
     if refused:
         raise SystemExit(f"lines refused: {[(r.filename, r.errors[:3]) for r in refused]}")
     lines = sum(r.counts.read for r in results)
+    if inserts:
+        inserts["all tables"] = [
+            sum(v[0] for v in inserts.values()),
+            sum(v[1] for v in inserts.values()),
+        ]
     for table, (seconds, rows) in sorted(inserts.items(), key=lambda item: -item[1][0]):
         print(
             f"  insert {table:32} {seconds:7.2f} s {rows:>10,} rows "
