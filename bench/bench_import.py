@@ -336,7 +336,7 @@ def main() -> None:
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             shutil.rmtree(tmp, ignore_errors=True)
-        *details, last = done.stdout.strip().splitlines()
+        *details, last = [line for line in done.stdout.splitlines() if line.strip()]
         result = orjson.loads(last)
         rates.append(result["lines"] / result["wall"])
         cpu = result["cpu"] + result["checkers"]
