@@ -127,16 +127,19 @@ def import_file(path: Path, *, actor: Any, options: ImportOptions | None = None)
     return _Import(path, actor, options or ImportOptions()).run()
 
 
+def vocabulary_current() -> Vocabulary:
+    """The vocabularies lines are checked against: the partnership's agency kinds and the
+    entry types registered with the pipeline (cases.ingest)."""
+    return Vocabulary(agency_kinds=frozenset(agency_kinds()), entry_types=dict(hooks.entry_types()))
+
+
 class _Import:
     def __init__(self, path: Path, actor: Any, options: ImportOptions) -> None:
         self.path = path
         self.actor = actor
         self.options = options
         self.now = clock.now()
-        vocabulary = Vocabulary(
-            agency_kinds=frozenset(agency_kinds()), entry_types=dict(hooks.entry_types())
-        )
-        self.validator = LineValidator(vocabulary, now=self.now)
+        self.validator = LineValidator(vocabulary_current(), now=self.now)
         self.lines = CheckedLines(
             path, self.validator, phase=options.phase, in_worker=_check_in_worker(path, options)
         )

@@ -15,13 +15,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from sightline.agencies.vocabulary import agency_kinds
 from sightline.core.actors import IMPORTER
-from sightline.records.ingest import checker, hooks
+from sightline.records.ingest import checker
 from sightline.records.ingest.lines import line_pack, line_unpack
-from sightline.records.ingest.pipeline import ImportOptions, import_file
+from sightline.records.ingest.pipeline import ImportOptions, import_file, vocabulary_current
 from sightline.records.ingest.reading import CheckedLines
-from sightline.records.ingest.validate import LineValidator, Vocabulary
+from sightline.records.ingest.validate import LineValidator
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 from sightline.records.services import feeds_import
 from sightline.records.tests import lines
@@ -31,10 +30,7 @@ NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 def validator() -> LineValidator:
-    vocabulary = Vocabulary(
-        agency_kinds=frozenset(agency_kinds()), entry_types=dict(hooks.entry_types())
-    )
-    return LineValidator(vocabulary, now=NOW)
+    return LineValidator(vocabulary_current(), now=NOW)
 
 
 def mixed_feed(tmp_path: Path, people: int = 1200) -> Path:

@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sightline.agencies.vocabulary import agency_kinds
 from sightline.core.dates import LONDON, PartialDateError, parse_partial
-from sightline.records.ingest import hooks
 from sightline.records.ingest.lines import (
     EntryLine,
     InvolvementLine,
@@ -19,9 +17,9 @@ from sightline.records.ingest.lines import (
     PersonLine,
     RelationshipLine,
 )
+from sightline.records.ingest.pipeline import vocabulary_current
 from sightline.records.ingest.validate import (
     LineValidator,
-    Vocabulary,
     _partial,
     canonical_hash,
     normalise_postcode,
@@ -34,11 +32,7 @@ NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 def validator() -> LineValidator:
-    vocabulary = Vocabulary(
-        agency_kinds=frozenset(agency_kinds()),
-        entry_types=dict(hooks.entry_types()),  # chronology's, registered by cases.ingest
-    )
-    return LineValidator(vocabulary, now=NOW)
+    return LineValidator(vocabulary_current(), now=NOW)
 
 
 def check(obj: Any, **kwargs: Any) -> list[tuple[str, str]]:
