@@ -14,6 +14,7 @@ from sightline.cases.services import InvolvementValue, involvements_import
 from sightline.chronology.tests.factories import new_agency, new_person
 from sightline.core.actors import IMPORTER
 from sightline.core.fastinsert import Adapter
+from sightline.governance import access
 from sightline.governance.models import AccessGrant
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,25 @@ def test_a_team_scoped_feed_grants_to_the_team() -> None:
 def test_an_actor_is_required() -> None:
     with pytest.raises(ValueError, match="needs an actor"):
         involvements_import(actor=None, items=[], team_scoped=False, adapter=Adapter())
+
+
+def test_grants_already_held_are_not_added_again() -> None:
+    agency, other = new_agency(), new_agency()
+    team = cast(Team, TeamFactory(agency=agency, name="Neuro", code="neuro"))
+    a, b, c = new_person(), new_person(), new_person()
+    involvement, records = AccessGrant.Basis.INVOLVEMENT, AccessGrant.Basis.HOLDS_RECORDS
+
+    def grant(people: list[Any], agency_id: int, basis: str, team_id: int | None = None) -> int:
+        return access.grant_many(
+            person_ids=[p.pk for p in people], agency_id=agency_id, basis=basis, team_id=team_id
+        )
+
+    assert grant([a, b], agency.pk, involvement) == 2
+    assert grant([a, b, c], agency.pk, involvement) == 1
+    # A team's grant, a grant on another basis and another agency's are other grants.
+    assert grant([a], agency.pk, involvement, team.pk) == 1
+    assert grant([a, b], agency.pk, involvement, team.pk) == 1
+    assert grant([a], agency.pk, records) == 1
+    assert grant([a], other.pk, involvement) == 1
+    assert grant([a, b, c], agency.pk, involvement) == 0
+    assert AccessGrant.objects.count() == 7
