@@ -22,6 +22,7 @@ from sightline.agencies.models import Membership
 from sightline.core import clock
 from sightline.core.errors import AccessDenied, NotFound
 from sightline.core.fastinsert import Adapter, FastTable
+from sightline.core.lookups import key_by_key
 from sightline.governance.models import AccessGrant
 from sightline.governance.policy import ROLE_CAPABILITIES, Capability
 from sightline.governance.vocabulary import sensitivities
@@ -147,16 +148,15 @@ def _grants_held(
             same = same.filter(team_id=team_id) if team_id else same.filter(team__isnull=True)
             held.update(same.filter(person_id__in=chunk).values_list("person_id", flat=True))
             continue
-        # Each person looked up on their own (a LATERAL subquery kept apart by OFFSET 0).
-        # Asked for `person_id = ANY(ids)`, the planner matched on the agency alone whenever the
-        # table's statistics predate the import's own grants, and read every grant of the
-        # agency for every chunk: a county's school involvements took minutes.
-        team = "= %s" if team_id else "IS NULL"
-        table = AccessGrant._meta.db_table
-        sql = (
-            "SELECT g.person_id FROM unnest(%s::bigint[]) AS k(pid) CROSS JOIN LATERAL ("  # noqa: S608
-            f'SELECT person_id FROM "{table}" WHERE person_id = k.pid '
-            f"AND agency_id = %s AND basis = %s AND team_id {team} OFFSET 0) g"
+        # Person by person (core.lookups.key_by_key): matched on the agency alone, a county's
+        # school involvements had read every grant of the agency for every chunk, for minutes.
+        sql = key_by_key(
+            AccessGrant._meta.db_table,
+            ["person_id"],
+            key="person_id",
+            key_type="bigint",
+            where="agency_id = %s AND basis = %s AND "
+            + ("team_id = %s" if team_id else "team_id IS NULL"),
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [chunk, agency_id, basis, *([team_id] if team_id else [])])

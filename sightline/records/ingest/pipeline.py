@@ -34,6 +34,7 @@ from sightline.agencies.vocabulary import agency_kinds
 from sightline.core import clock
 from sightline.core.actors import SystemActor
 from sightline.core.fastinsert import Adapter, FastTable
+from sightline.core.lookups import key_by_key
 from sightline.governance import audit
 from sightline.governance.audit import AuditAction
 from sightline.people import bulk as people_bulk
@@ -679,29 +680,23 @@ def _current_records(
 ) -> Iterator[tuple[str, int, str, str, int, int | None]]:
     """(source_id, id, kind, payload_hash, version, person_id) of the current version of each
     record held. Raw SQL: the ORM's per-parameter preparation costs more than the query."""
-    columns = 'r."source_id", r."id", r."kind", r."payload_hash", r."version", r."person_id"'
+    columns = ["source_id", "id", "kind", "payload_hash", "version", "person_id"]
     table = SourceRecord._meta.db_table
     postgres = connection.vendor == "postgresql"
+    # Key by key on PostgreSQL (core.lookups.key_by_key): as a join, or with
+    # `source_id = ANY(array)`, the planner hashed every record of the source for every chunk.
+    where = '"source_system_id" = %s AND "is_current"'
+    sql = key_by_key(table, columns, key="source_id", key_type="text", where=where)
     with connection.cursor() as cursor:
         for start in range(0, len(source_ids), _IN_BATCH):
             chunk = list(source_ids[start : start + _IN_BATCH])
             if postgres:
-                # One array parameter, each key looked up in the unique index: a LATERAL
-                # subquery kept apart by OFFSET 0. As a join (or `source_id = ANY(array)`) the
-                # planner hashed every record of the source instead: within the import's
-                # transaction the table has no statistics and looks small, so each chunk cost
-                # more than the last.
-                cursor.execute(
-                    f"SELECT {columns} FROM unnest(%s::text[]) AS k(sid) "  # noqa: S608
-                    f'CROSS JOIN LATERAL (SELECT * FROM "{table}" s WHERE '
-                    's."source_system_id" = %s AND s."source_id" = k.sid AND s."is_current" '
-                    "OFFSET 0) r",
-                    [chunk, source_system_id],
-                )
+                cursor.execute(sql, [chunk, source_system_id])
             else:
                 marks = ", ".join(["%s"] * len(chunk))
+                selected = ", ".join(f'r."{column}"' for column in columns)
                 cursor.execute(
-                    f'SELECT {columns} FROM "{table}" r WHERE r."source_system_id" = %s '  # noqa: S608
+                    f'SELECT {selected} FROM "{table}" r WHERE r."source_system_id" = %s '  # noqa: S608
                     f'AND r."is_current" AND r."source_id" IN ({marks})',
                     [source_system_id, *chunk],
                 )
