@@ -241,7 +241,8 @@ def run_once(feed: Path, chunk: int | None, tables: bool = False) -> None:
     for table, (seconds, rows) in sorted(inserts.items(), key=lambda item: -item[1][0]):
         print(
             f"  insert {table:32} {seconds:7.2f} s {rows:>10,} rows "
-            f"{1e6 * seconds / max(rows, 1):5.1f} µs/row {1e6 * seconds / lines:5.1f} µs/line"
+            f"{1e6 * seconds / max(rows, 1):5.1f} µs/row "
+            f"{1e6 * seconds / max(lines, 1):5.1f} µs/line"
         )
     result = {"lines": lines, "wall": wall, "cpu": cpu, "checkers": checkers, "server": server}
     print(orjson.dumps(result).decode())
@@ -342,7 +343,7 @@ def main() -> None:
         cpu = result["cpu"] + result["checkers"]
         cpu_rates.append(result["lines"] / cpu)
         server = result.get("server")
-        per_line.append(1e6 * (cpu + (server or 0)) / result["lines"])
+        per_line.append(1e6 * (cpu + (server or 0)) / max(result["lines"], 1))
         print(
             f"run {run + 1}: {result['lines']} lines in {result['wall']:.2f} s = "
             f"{rates[-1]:,.0f} lines/s (importer CPU {cpu:.2f} s, {result['checkers']:.2f} s "

@@ -31,6 +31,19 @@ def _cpu(pid: int, *, reaped: bool) -> float:
     return ticks / _TICKS
 
 
+def _is_postgres(pid: int) -> bool:
+    return Path(f"/proc/{pid}/comm").read_text().startswith("postgres")
+
+
+def _started_at(pid: int) -> float:
+    """When the process started, in seconds since the epoch."""
+    ticks = int(_fields(pid)[19])  # starttime: clock ticks after boot
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("btime "):
+            return int(line.split()[1]) + ticks / _TICKS
+    raise OSError("no boot time in /proc/stat")
+
+
 def server_cpu(database_url: str) -> float | None:
     """Seconds of CPU the server has used so far, or None if it is not on this machine."""
     if not database_url.startswith("postgres"):
@@ -39,9 +52,18 @@ def server_cpu(database_url: str) -> float | None:
 
     try:
         with psycopg.connect(database_url) as conn:
-            backend = conn.execute("SELECT pg_backend_pid()").fetchone()
-            assert backend is not None
-            postmaster = int(_fields(backend[0])[1])  # the backend's parent
+            row = conn.execute(
+                "SELECT pg_backend_pid(), extract(epoch FROM pg_postmaster_start_time())"
+            ).fetchone()
+            assert row is not None
+            backend, started = int(row[0]), float(row[1])
+            postmaster = int(_fields(backend)[1])  # the backend's parent
+            # The pid is the server's: on another machine or in a container, a process here
+            # may have it. Trust it only if it is a postgres process started when the server was.
+            if not (_is_postgres(backend) and _is_postgres(postmaster)):
+                return None
+            if abs(_started_at(postmaster) - started) > 2:
+                return None
             total = _cpu(postmaster, reaped=True)
             children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text()
             for child in children.split():

@@ -23,7 +23,7 @@ from django.db import connection
 from sightline.agencies.models import Agency
 from sightline.governance.models import AuditEvent
 from sightline.people.models import Person
-from sightline.records.models import ImportBatch, SourceSystem
+from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 from sightline.records.tests import lines
 from sightline.records.tests.conftest import write_csv, write_jsonl
 
@@ -191,17 +191,22 @@ def test_a_directory_finds_person_lines_however_they_are_written(tmp_path: Path)
     escaped = orjson.dumps(lines.person()).decode().replace('"person"', '"\\u0070erson"')
     write_jsonl(tmp_path / "a-entries.jsonl", [lines.entry("E-1"), escaped])
     write_csv(tmp_path / "b-entries.csv", "entry", [lines.entry("E-2"), lines.entry("E-3")])
+    # A CSV file's kind is told by its first row that names one.
+    school = [lines.person("S-0", "police", kind=None), lines.person("S-1", "police")]
+    write_csv(tmp_path / "c-people.csv", "person", school)
 
-    run_command("import", str(tmp_path), "--quiet")
+    run_command("import", str(tmp_path), "--quiet", "--accept-valid")
 
     batches = list(ImportBatch.objects.order_by("id").values_list("filename", "phase", "status"))
     assert [(Path(f).name, p, s) for f, p, s in batches] == [
         ("a-entries.jsonl", "people", "imported"),
+        ("c-people.csv", "people", "imported"),
         ("a-entries.jsonl", "rest", "imported"),
         ("b-entries.csv", "rest", "imported"),
+        ("c-people.csv", "rest", "imported"),
     ]
     assert ChronologyEntry.objects.count() == 3
-    assert Person.objects.count() == 1
+    assert SourceRecord.objects.filter(kind="person").count() == 2  # P-1001 and S-1
 
 
 @pytest.mark.django_db

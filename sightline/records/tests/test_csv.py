@@ -131,6 +131,18 @@ def test_a_csv_file_of_person_lines_gives_them_all(tmp_path: Path) -> None:
     ]
 
 
+def test_a_csv_file_whose_first_row_names_no_kind_still_gives_its_person_lines(
+    tmp_path: Path,
+) -> None:
+    people = [lines.person("P-0", kind=None), lines.person("P-1"), lines.person("P-2")]
+    path = write_csv(tmp_path / "people.csv", "person", people)
+    assert [(raw.line_no, raw.obj["kind"]) for raw in open_feed(path, persons_only=True)] == [
+        (2, None),
+        (3, "person"),
+        (4, "person"),
+    ]
+
+
 def test_a_json_lines_file_read_for_person_lines_skips_only_lines_that_cannot_be(
     tmp_path: Path,
 ) -> None:

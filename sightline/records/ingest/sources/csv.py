@@ -90,7 +90,7 @@ class CsvReader:
                 file_kind = kind
                 if isinstance(obj.get("format"), str):
                     self.default_format = obj["format"]
-                if self.persons_only and kind != spec.PERSON:
+                if self.persons_only and file_kind is not None and file_kind != spec.PERSON:
                     return  # one kind per file: no row of it can be a person line
             elif kind != file_kind:
                 error = LineError(
