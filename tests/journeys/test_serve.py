@@ -18,11 +18,22 @@ from sightline.ui.management.commands import serve
 @pytest.fixture
 def server(transactional_db: None) -> Iterator[str]:
     srv: Any = serve.make_server("127.0.0.1", 0, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            srv.run()
+        except OSError:
+            # Closing the server's socket while its loop waits on it ends the loop this way.
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{srv.effective_port}"
     finally:
+        stopping.set()
         srv.close()
         thread.join(timeout=5)
 
