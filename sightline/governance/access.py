@@ -141,25 +141,27 @@ def _grants_held(
 ) -> set[int]:
     """Which of these people already hold the grant."""
     held: set[int] = set()
-    for start in range(0, len(person_ids), 2000):
-        chunk = person_ids[start : start + 2000]
-        if connection.vendor != "postgresql":
-            same = AccessGrant.objects.filter(agency_id=agency_id, basis=basis)
-            same = same.filter(team_id=team_id) if team_id else same.filter(team__isnull=True)
+    if connection.vendor != "postgresql":
+        same = AccessGrant.objects.filter(agency_id=agency_id, basis=basis)
+        same = same.filter(team_id=team_id) if team_id else same.filter(team__isnull=True)
+        for start in range(0, len(person_ids), 2000):
+            chunk = person_ids[start : start + 2000]
             held.update(same.filter(person_id__in=chunk).values_list("person_id", flat=True))
-            continue
-        # Person by person (core.lookups.key_by_key): matched on the agency alone, a county's
-        # school involvements had read every grant of the agency for every chunk, for minutes.
-        sql = key_by_key(
-            AccessGrant._meta.db_table,
-            ["person_id"],
-            key="person_id",
-            key_type="bigint",
-            where="agency_id = %s AND basis = %s AND "
-            + ("team_id = %s" if team_id else "team_id IS NULL"),
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [chunk, agency_id, basis, *([team_id] if team_id else [])])
+        return held
+    # Person by person (core.lookups.key_by_key): matched on the agency alone, a county's
+    # school involvements had read every grant of the agency for every chunk, for minutes.
+    team = "team_id = %s" if team_id else "team_id IS NULL"
+    sql = key_by_key(
+        AccessGrant._meta.db_table,
+        ["person_id"],
+        key="person_id",
+        key_type="bigint",
+        where=f"agency_id = %s AND basis = %s AND {team}",
+    )
+    params: list[Any] = [agency_id, basis, *([team_id] if team_id else [])]
+    with connection.cursor() as cursor:
+        for start in range(0, len(person_ids), 2000):
+            cursor.execute(sql, [person_ids[start : start + 2000], *params])
             held.update(row[0] for row in cursor.fetchall())
     return held
 
