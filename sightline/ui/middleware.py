@@ -7,7 +7,22 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from sightline.core.errors import AccessDenied, DomainError, NotFound
+from sightline.core.requests import client_address, current_client_address
 from sightline.ui import views
+
+
+class ClientAddressMiddleware:
+    """Makes the caller's address known to the audit log for the length of the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_client_address.set(client_address(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_client_address.reset(token)
 
 
 class DomainErrorMiddleware:
