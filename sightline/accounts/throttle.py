@@ -177,7 +177,6 @@ class Admission:
 
     admitted: bool
     refused_by: str = ""
-    trusted: bool = False
     _attempt_ids: list[int] = field(default_factory=list)
     _clears: str = ""
 
@@ -195,16 +194,37 @@ def _keys(username: str, address: str, device: str | None) -> list[_Key]:
     ]
 
 
+def _refusing_limit(keys: list[_Key], now: dt.datetime) -> str:
+    """The first limit already reached for these keys, or ""."""
+    within = Q()
+    for key in keys:
+        within |= Q(counter=key.digest, attempted_at__gt=now - key.limit.window)
+    counts = dict(
+        SignInAttempt.objects.filter(within)
+        .values_list("counter")
+        .annotate(n=Count("id"))
+        .values_list("counter", "n")
+    )
+    for key in keys:
+        if counts.get(key.digest, 0) >= key.limit.max_failures:
+            return key.limit.name
+    return ""
+
+
 def sign_in_attempt_admit(*, username: str, address: str, device: str | None) -> Admission:
     """Count an attempt to sign in against its limits, or refuse it if any limit is reached.
 
     Call before checking the password; check it only if the answer is `admitted`."""
     keys = _keys(username, address, device)
     now = clock.now()
+    # Most of an attack is refused: answer those from a read, without taking a lock.
+    if refused_by := _refusing_limit(keys, now):
+        return Admission(admitted=False, refused_by=refused_by)
     with transaction.atomic():
         # Touching each counter takes its row lock (PostgreSQL) or the write lock (SQLite,
-        # BEGIN IMMEDIATE) until commit, so attempts on one counter are counted one at a time.
-        # Counters are touched in digest order so two attempts never wait for each other.
+        # BEGIN IMMEDIATE) until commit, so attempts on one counter are counted one at a time
+        # and each sees every attempt before it. Counters are touched in digest order so two
+        # attempts never wait for each other.
         SignInCounter.objects.bulk_create(
             [
                 SignInCounter(digest=key.digest, limit=key.limit.name, touched_at=now)
@@ -214,25 +234,14 @@ def sign_in_attempt_admit(*, username: str, address: str, device: str | None) ->
             unique_fields=["digest"],
             update_fields=["touched_at"],
         )
-        within = Q()
-        for key in keys:
-            within |= Q(counter=key.digest, attempted_at__gt=now - key.limit.window)
-        counts = dict(
-            SignInAttempt.objects.filter(within)
-            .values_list("counter")
-            .annotate(n=Count("id"))
-            .values_list("counter", "n")
-        )
-        for key in keys:
-            if counts.get(key.digest, 0) >= key.limit.max_failures:
-                return Admission(admitted=False, refused_by=key.limit.name, trusted=bool(device))
+        if refused_by := _refusing_limit(keys, now):
+            return Admission(admitted=False, refused_by=refused_by)
         attempts = SignInAttempt.objects.bulk_create(
             [SignInAttempt(counter=key.digest, attempted_at=now) for key in keys]
         )
     _prune(now)
     return Admission(
         admitted=True,
-        trusted=device is not None,
         _attempt_ids=[a.pk for a in attempts if a.pk is not None],
         # What a right password may clear: this device's count, or the count for this account
         # from this address. Never the address's count across accounts, nor the account's
