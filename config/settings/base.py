@@ -126,6 +126,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The sign-in throttle (accounts.throttle, docs/adr/0010-sign-in-throttle.md): failed attempts
+# per account from one address, and per trusted device, in the window; per address across
+# accounts in the window; per account from anywhere (untrusted) in the account window.
+SIGN_IN_MAX_FAILURES = int(os.environ.get("SIGN_IN_MAX_FAILURES", "5"))
+SIGN_IN_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_WINDOW_SECONDS", str(15 * 60)))
+SIGN_IN_ADDRESS_MAX_FAILURES = int(os.environ.get("SIGN_IN_ADDRESS_MAX_FAILURES", "20"))
+SIGN_IN_ACCOUNT_MAX_FAILURES = int(os.environ.get("SIGN_IN_ACCOUNT_MAX_FAILURES", "50"))
+SIGN_IN_ACCOUNT_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_ACCOUNT_WINDOW_SECONDS", str(60 * 60)))
+SIGN_IN_DEVICE_DAYS = int(os.environ.get("SIGN_IN_DEVICE_DAYS", "180"))
+
 # Sessions end after inactivity; the page warns before (see accounts.middleware).
 # Reverse proxies in front of the server whose X-Forwarded-For may be believed (core.requests).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

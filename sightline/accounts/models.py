@@ -18,18 +18,30 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class FailedSignIn(models.Model):
-    """One failed attempt to sign in, kept for the throttle window (accounts.services).
+class SignInCounter(models.Model):
+    """One limit's count for one key (an account from an address, an address, an account, a
+    trusted device): the row an attempt locks while it is counted (accounts.throttle, ADR 10).
 
-    Counted per username, whether or not an account exists, so the throttle cannot reveal which
-    email addresses have accounts. Rows older than a day are pruned; the audit log keeps the
-    permanent record of every attempt."""
+    Keyed by a keyed digest of the limit and key, so the table holds no email or IP address."""
 
-    username = models.CharField(max_length=254)
+    digest = models.CharField(max_length=64, primary_key=True)
+    limit = models.CharField(max_length=20)
+    touched_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["touched_at"])]
+
+
+class SignInAttempt(models.Model):
+    """One attempt counted against one limit: written before the password is checked, taken back
+    if it was right. Rows leave when the longest window has passed; the audit log keeps the
+    permanent record of every attempt. (No foreign key: pruning is one statement per table.)"""
+
+    counter = models.CharField(max_length=64)
     attempted_at = models.DateTimeField()
 
     class Meta:
         indexes = [
-            models.Index(fields=["username", "attempted_at"]),
+            models.Index(fields=["counter", "attempted_at"]),
             models.Index(fields=["attempted_at"]),
         ]

@@ -1,4 +1,5 @@
-"""The accounts app owns users (practitioners and officers who sign in) and the sign-in throttle.
+"""The accounts app owns users (practitioners and officers who sign in) and the sign-in throttle
+(accounts.throttle).
 
 What a user may see is decided by their membership (agencies.services.membership_create) and the
 access module, never here. Account changes are announced (accounts.signals) and audited by the
@@ -6,22 +7,15 @@ governance app's receivers in the same transaction."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from sightline.accounts.models import FailedSignIn, User
+from sightline.accounts.models import User
 from sightline.accounts.signals import account_changed
-from sightline.core import clock
 from sightline.core.errors import ValidationFailed
-
-MAX_FAILURES = int(getattr(settings, "SIGN_IN_MAX_FAILURES", 5))
-WINDOW_SECONDS = int(getattr(settings, "SIGN_IN_WINDOW_SECONDS", 15 * 60))
-_KEEP_SECONDS = 24 * 60 * 60
 
 
 def normalise_username(email: str) -> str:
@@ -81,31 +75,3 @@ def user_create(
         detail={"username": username, "job_title": user.job_title},
     )
     return user
-
-
-# --- The sign-in throttle ------------------------------------------------------------------
-# Failed attempts are counted per username (not per account, so the throttle reveals nothing)
-# in the FailedSignIn table, which every server process shares. After MAX_FAILURES failures in
-# WINDOW_SECONDS, sign-in for that username is refused, without checking the password, until
-# the oldest failure leaves the window. A successful sign-in clears the count.
-
-
-def _window_start() -> dt.datetime:
-    return clock.now() - dt.timedelta(seconds=WINDOW_SECONDS)
-
-
-def sign_in_is_throttled(username: str) -> bool:
-    recent = FailedSignIn.objects.filter(
-        username=normalise_username(username), attempted_at__gte=_window_start()
-    )
-    return recent.count() >= MAX_FAILURES
-
-
-def sign_in_failure_record(username: str) -> None:
-    now = clock.now()
-    FailedSignIn.objects.filter(attempted_at__lt=now - dt.timedelta(seconds=_KEEP_SECONDS)).delete()
-    FailedSignIn.objects.create(username=normalise_username(username)[:254], attempted_at=now)
-
-
-def sign_in_failures_clear(username: str) -> None:
-    FailedSignIn.objects.filter(username=normalise_username(username)).delete()

@@ -10,7 +10,9 @@ from django.dispatch import Signal
 
 # request, user — sent by the sign-in page after a successful sign-in.
 signed_in = Signal()
-# request, username, reason ("incorrect" | "throttled") — a refused attempt.
+# request, username, reason ("incorrect" | "throttled") — a refused attempt; a throttled one also
+# names the limit that refused it, limit (accounts.throttle: "account_address" | "address" |
+# "account" | "device").
 sign_in_refused = Signal()
 # request, user, reason ("signed_out" | "timed_out").
 signed_out = Signal()

@@ -1,10 +1,13 @@
 """Sign in, sign out, keep the session alive.
 
-Sign-in rotates the session key (django.contrib.auth.login) and the CSRF token; failed attempts
-are throttled per username (accounts.services); every attempt and every sign-out is announced
-(accounts.signals) and audited by the governance app."""
+Sign-in rotates the session key (django.contrib.auth.login) and the CSRF token; every attempt is
+counted by the sign-in throttle before its password is checked (accounts.throttle, ADR 10), and a
+browser that signs in becomes a trusted device for the account; every attempt and every sign-out
+is announced (accounts.signals) and audited by the governance app."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
@@ -17,13 +20,15 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sightline.accounts import services
+from sightline.accounts import throttle
 from sightline.accounts.forms import INCORRECT, SignInForm
 from sightline.accounts.middleware import LAST_SEEN_KEY, TIMED_OUT_KEY
 from sightline.accounts.signals import sign_in_refused, signed_in, signed_out
 from sightline.core import clock
+from sightline.core.requests import client_address
 
-THROTTLED = "Too many attempts. Wait {minutes} minutes and try again."
+# One message whichever limit refused the attempt, and whether or not the account exists.
+THROTTLED = "Too many attempts to sign in. Wait {wait} and try again."
 _NOT_NEXT = ("accounts:sign_in", "accounts:sign_out", "accounts:signed_out", "accounts:keep_alive")
 
 
@@ -40,6 +45,14 @@ def safe_next(request: HttpRequest, candidate: str | None) -> str:
     if any(path == reverse(name) for name in _NOT_NEXT):
         return default
     return candidate
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = max(1, int(delta.total_seconds()) // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def _idle_minutes() -> int:
@@ -60,11 +73,18 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         form = SignInForm(request.POST)
         if form.is_valid():
             username = form.cleaned_data["email"]
-            if services.sign_in_is_throttled(username):
-                minutes = max(1, services.WINDOW_SECONDS // 60)
-                form.add_error("email", THROTTLED.format(minutes=minutes))
+            device = throttle.device_for(request.COOKIES.get(throttle.DEVICE_COOKIE), username)
+            admission = throttle.sign_in_attempt_admit(
+                username=username, address=client_address(request), device=device
+            )
+            if not admission.admitted:
+                form.add_error("email", THROTTLED.format(wait=_duration(throttle.longest_wait())))
                 sign_in_refused.send(
-                    sender=SignInForm, request=request, username=username, reason="throttled"
+                    sender=SignInForm,
+                    request=request,
+                    username=username,
+                    reason="throttled",
+                    limit=admission.refused_by,
                 )
                 status = 429
             else:
@@ -72,17 +92,18 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     request, username=username, password=form.cleaned_data["password"]
                 )
                 if user is None:
-                    services.sign_in_failure_record(username)
                     form.add_error("email", INCORRECT)
                     sign_in_refused.send(
                         sender=SignInForm, request=request, username=username, reason="incorrect"
                     )
                 else:
-                    services.sign_in_failures_clear(username)
+                    throttle.sign_in_attempt_succeeded(admission)
                     login(request, user)  # rotates the session key and the CSRF token
                     request.session[LAST_SEEN_KEY] = int(clock.now().timestamp())
                     signed_in.send(sender=SignInForm, request=request, user=user)
-                    return HttpResponseRedirect(safe_next(request, form.cleaned_data["next"]))
+                    redirect = HttpResponseRedirect(safe_next(request, form.cleaned_data["next"]))
+                    _trust_this_device(request, redirect, username)
+                    return redirect
     else:
         form = SignInForm(initial={"next": next_url or ""})
     response = render(
@@ -98,6 +119,20 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         status=status,
     )
     return response
+
+
+def _trust_this_device(request: HttpRequest, response: HttpResponse, username: str) -> None:
+    """Remember this browser as a trusted device for the account: its later attempts count
+    against its own limit, not the pool anyone elsewhere can fill."""
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        throttle.device_cookie_after_sign_in(request.COOKIES.get(throttle.DEVICE_COOKIE), username),
+        max_age=throttle.device_cookie_max_age(),
+        path=reverse("accounts:sign_in"),
+        secure=bool(settings.SESSION_COOKIE_SECURE),
+        httponly=True,
+        samesite="Strict",
+    )
 
 
 @require_POST

@@ -29,11 +29,13 @@ def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(signals.sign_in_refused)
 def _sign_in_refused(sender: Any, request: Any, username: str, reason: str, **kwargs: Any) -> None:
+    # A throttled attempt names the limit that refused it (here only: the page never says).
+    limit = {"limit": str(kwargs["limit"])} if kwargs.get("limit") else {}
     audit.record(
         AnonymousUser(),
         AuditAction.SIGN_IN_FAILED,
         object_type="user",
-        detail={"username": username[:254], "reason": reason, **_client(request)},
+        detail={"username": username[:254], "reason": reason, **limit, **_client(request)},
     )
 
 
