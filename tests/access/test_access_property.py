@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sightline.agencies.models import Agency, Team
-from sightline.cases.tests.conftest import member, register
 from sightline.core.dates import LONDON
 from sightline.governance import access
 from sightline.people.models import Person
 from sightline.records.models import SourceRecord
 from sightline.records.tests.lines import involvement, person
+from tests.access.feeds import member, register
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

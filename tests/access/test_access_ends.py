@@ -14,11 +14,11 @@ import time_machine
 from django.test import Client
 
 from sightline.agencies.models import Agency, Team
-from sightline.cases.tests.conftest import member, register
 from sightline.core.dates import LONDON
 from sightline.governance import access
 from sightline.people.models import Person
 from sightline.records.tests.lines import entry, involvement, person
+from tests.access.feeds import member, register
 
 pytestmark = pytest.mark.django_db
 
