@@ -108,3 +108,23 @@ def test_the_mash_sees_every_identifier(client: Client, child: Person) -> None:
     for text in (page, pdf):
         for shown in (PNC, *(reference for _, reference in REFERENCES.values())):
             assert shown in text, shown
+
+
+@pytest.mark.parametrize(
+    ("role", "agency", "identifier", "found"),
+    [
+        ("school_dsl", "Brackenby Academy", NHS, True),
+        ("school_dsl", "Brackenby Academy", "BRA-2291", True),
+        ("school_dsl", "Brackenby Academy", PNC, False),  # would confirm a PNC id
+        ("school_dsl", "Brackenby Academy", "YJ-40417", False),
+        ("police_officer", "Police", PNC, True),
+        ("police_officer", "Police", "YJ-40417", True),
+    ],
+)
+def test_a_search_by_identifier_matches_only_identifiers_the_viewer_may_see(
+    client: Client, child: Person, role: str, agency: str, identifier: str, found: bool
+) -> None:
+    user = member(role, Agency.objects.get(name=agency))
+    client.force_login(user)
+    hits = client.get("/api/people/search", {"identifier": identifier}).json()["results"]
+    assert [h["reference"] for h in hits] == ([child.reference] if found else [])
