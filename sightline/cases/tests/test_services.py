@@ -119,7 +119,10 @@ def test_each_involvement_gives_its_own_grant_with_its_dates() -> None:
         team_scoped=True,
         adapter=Adapter(),
     )
-    rows = {inv.team.name: inv for inv in Involvement.objects.select_related("team").order_by("id")}
+    rows = {
+        inv.team.name if inv.team else "": inv
+        for inv in Involvement.objects.select_related("team").order_by("id")
+    }
     grants = {
         g.basis_key: g for g in AccessGrant.objects.filter(basis="involvement").order_by("id")
     }
