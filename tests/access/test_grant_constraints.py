@@ -37,8 +37,10 @@ def grant(**fields: Any) -> AccessGrant:
 )
 def test_a_command_prints_no_system_check_warning(command: tuple[str, ...]) -> None:
     out, err = io.StringIO(), io.StringIO()
-    checks = {} if command[0] == "check" else {"skip_checks": False}
-    call_command(*command, stdout=out, stderr=err, **checks)
+    if command[0] == "check":
+        call_command(*command, stdout=out, stderr=err)
+    else:
+        call_command(*command, skip_checks=False, stdout=out, stderr=err)
     printed = out.getvalue() + err.getvalue()
     assert "W047" not in printed
     assert "WARNINGS" not in printed
