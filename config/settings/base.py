@@ -170,6 +170,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Days an agency keeps a child in view after its involvement with them ends (governance.access;
+# docs/access.md). 0: access ends with the involvement's last day.
+ACCESS_GRACE_DAYS = int(os.environ.get("ACCESS_GRACE_DAYS", "0"))
+
 # Identity resolution thresholds (match weight, bits); see docs/identity.md.
 IDENTITY_AUTO_LINK_WEIGHT = float(os.environ.get("IDENTITY_AUTO_LINK_WEIGHT", "6"))
 IDENTITY_REVIEW_WEIGHT = float(os.environ.get("IDENTITY_REVIEW_WEIGHT", "5"))

@@ -38,20 +38,27 @@ class Team(models.Model):
         return f"{self.name} ({self.agency.name})"
 
 
+class Role(models.TextChoices):
+    """Every role in the partnership, defined here once. What each may do is the role policy's
+    (governance/vocabulary/roles.yaml), which must name every role here and no other (a
+    system check and the policy's loader refuse anything else)."""
+
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    MASH_MANAGER = "mash_manager", "MASH manager"
+    SCHOOL_DSL = "school_dsl", "School designated safeguarding lead"
+    POLICE_OFFICER = "police_officer", "Police officer"
+    HEALTH_NURSE = "health_nurse", "Health safeguarding nurse"
+    EARLY_HELP = "early_help_worker", "Early help practitioner"
+    YOUTH_JUSTICE = "youth_justice_worker", "Youth justice worker"
+    DATA_OFFICER = "data_officer", "Data officer"
+    ANALYST = "analyst", "Partnership analyst"
+    SYSADMIN = "sysadmin", "System administrator"
+
+
 class Membership(models.Model):
     """A user's role within an agency (and optionally a team). One active membership each."""
 
-    class Role(models.TextChoices):
-        SOCIAL_WORKER = "social_worker", "Social worker"
-        MASH_MANAGER = "mash_manager", "MASH manager"
-        SCHOOL_DSL = "school_dsl", "School designated safeguarding lead"
-        POLICE_OFFICER = "police_officer", "Police officer"
-        HEALTH_NURSE = "health_nurse", "Health safeguarding nurse"
-        EARLY_HELP = "early_help_worker", "Early help practitioner"
-        YOUTH_JUSTICE = "youth_justice_worker", "Youth justice worker"
-        DATA_OFFICER = "data_officer", "Data officer"
-        ANALYST = "analyst", "Partnership analyst"
-        SYSADMIN = "sysadmin", "System administrator"
+    Role = Role
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
@@ -61,6 +68,14 @@ class Membership(models.Model):
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
     role = models.CharField(max_length=40, choices=Role.choices)
+
+    class Meta:
+        # A role the policy does not know would give its holder nothing, silently: refused.
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_known_role"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.agency}"

@@ -1,5 +1,7 @@
 """The cases app owns involvements: which agency, team and practitioner is working with a
-person, since when. They drive "who else knows this child" and push access grants.
+person, since when. They drive "who else knows this child" and push access grants: each
+involvement gives one grant (governance.access.InvolvementGrant), from the day it starts to the
+day it ends, which follows the involvement when it is re-sent (ended, re-opened, moved).
 
 Involvements arrive from agency feeds (`involvement` lines, through the ingest pipeline:
 cases.ingest) and are written here in the import's transaction, audited by the import's own
@@ -18,7 +20,6 @@ from sightline.agencies.models import Team
 from sightline.cases.models import Involvement
 from sightline.core.fastinsert import Adapter, FastTable
 from sightline.governance import access
-from sightline.governance.models import AccessGrant
 
 _IN_BATCH = 2000
 COLUMNS = [
@@ -61,8 +62,8 @@ def involvements_import(
 ) -> None:
     """Write involvements from a feed: teams are found by name within their agency (created on
     first mention); a changed record updates the involvement its earlier version created. Each
-    involvement grants access to the person: to its team when the feed is team-scoped, else to
-    its agency."""
+    involvement grants access to the person while it lasts: to its team when the feed is
+    team-scoped, else to its agency; a changed involvement changes its grant."""
     if actor is None:
         raise ValueError("involvements_import needs an actor")
     if not items:
@@ -79,10 +80,13 @@ def involvements_import(
     ]
     new = [r for r in rows if r[3].previous_record_id is None]
     changed = {r[3].previous_record_id: r for r in rows if r[3].previous_record_id is not None}
+    updated: list[access.InvolvementGrant] = []
+    previous_people: set[int] = set()
     if changed:
         existing = list(Involvement.objects.filter(source_record_id__in=list(changed)))
         for inv in existing:
             _, agency_id, team_id, item = changed.pop(inv.source_record_id)  # type: ignore[arg-type]
+            previous_people.add(inv.person_id)
             inv.person_id = item.person_id
             inv.agency_id = agency_id
             inv.team_id = team_id
@@ -94,8 +98,10 @@ def involvements_import(
             inv.started_on = item.started_on
             inv.ended_on = item.ended_on
             inv.source_record_id = item.source_record_id
+            updated.append(_grant(inv.pk, item.person_id, agency_id, team_id, item, team_scoped))
         Involvement.objects.bulk_update(existing, [c.removesuffix("_id") for c in COLUMNS])
         new += list(changed.values())  # an earlier version without an involvement row
+    created: list[access.InvolvementGrant] = []
     if new:
         table = FastTable(Involvement, COLUMNS)
         ids = table.allocate(len(new))
@@ -119,17 +125,34 @@ def involvements_import(
                 for pk, (person_id, agency_id, team_id, i) in zip(ids, new, strict=True)
             ]
         )
-    grants: dict[tuple[int, int | None], set[int]] = {}
-    for person_id, agency_id, team_id, _ in rows:
-        scope = (agency_id, team_id if team_scoped else None)
-        grants.setdefault(scope, set()).add(person_id)
-    for (agency_id, team_id), people in grants.items():
-        access.grant_many(
-            person_ids=people,
-            agency_id=agency_id,
-            team_id=team_id,
-            basis=AccessGrant.Basis.INVOLVEMENT,
-        )
+        created = [
+            _grant(pk, person_id, agency_id, team_id, i, team_scoped)
+            for pk, (person_id, agency_id, team_id, i) in zip(ids, new, strict=True)
+        ]
+    access.involvement_grants_write(created, new=True, adapter=adapter)
+    access.involvement_grants_write(
+        updated, new=False, previous_people=previous_people, adapter=adapter
+    )
+
+
+def _grant(
+    involvement_id: int,
+    person_id: int,
+    agency_id: int,
+    team_id: int | None,
+    item: InvolvementValue,
+    team_scoped: bool,
+) -> access.InvolvementGrant:
+    """The grant an involvement gives: to its team when the feed is team-scoped, else to its
+    agency as a whole, for as long as the involvement lasts."""
+    return access.InvolvementGrant(
+        key=involvement_id,
+        person_id=person_id,
+        agency_id=agency_id,
+        team_id=team_id if team_scoped else None,
+        starts_on=item.started_on,
+        ends_on=item.ended_on,
+    )
 
 
 def _teams(wanted: set[tuple[int, str]]) -> dict[tuple[int, str], int]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from sightline.agencies.models import Agency
 from sightline.chronology.bitemporal import known_at_q, known_cutoff
@@ -50,9 +50,12 @@ def child_get_for(*, viewer: Any, reference: str) -> Child:
     while person is not None and person.merged_into_id is not None and hops < _MAX_MERGE_HOPS:
         person = Person.objects.filter(pk=person.merged_into_id).first()
         hops += 1
-    if person is None or person.merged_into_id is not None:
-        raise NotFound(_NOT_FOUND)
-    scope = access.require_person(viewer, person.pk)
+    found = person is not None and person.merged_into_id is None
+    # No such child refuses (and audits) as a child the viewer may not see does.
+    scope = access.require_person(
+        viewer, person.pk if person and found else None, detail={"reference": reference[:40]}
+    )
+    assert person is not None
     return Child(person=person, scope=scope, requested_reference=reference)
 
 
@@ -70,7 +73,16 @@ def child_identity_for(*, viewer: Any, child: Child) -> ChildIdentity:
     # number five times (one row per source record, kept for splitting).
     identifiers: list[Identifier] = []
     seen: set[tuple[str, str, str, bool]] = set()
-    for identifier in Identifier.objects.filter(person_id=person.pk).order_by("id"):
+    # Only the identifiers the viewer's agency may see (governance's identifier policy), judged
+    # by scheme and by the kind of agency whose feed issued each.
+    held = Identifier.objects.filter(person_id=person.pk).annotate(
+        issuer_kind=F("source_record__source_system__agency__kind")
+    )
+    for identifier in held.order_by("id"):
+        if not access.identifier_visible(
+            child.scope, scheme=identifier.scheme, issuer_kind=identifier.issuer_kind
+        ):
+            continue
         issuer = identifier.issuer if identifier.scheme == Identifier.Scheme.LOCAL_ID else ""
         key = (identifier.scheme, identifier.value, issuer, identifier.is_valid)
         if key not in seen:

@@ -16,6 +16,8 @@ from django.conf import settings
 # The address of the request being served on this thread, for the audit log (set by
 # ui.middleware.ClientAddressMiddleware; empty outside a request: commands, tick, tests).
 current_client_address: ContextVar[str] = ContextVar("current_client_address", default="")
+# The path asked for, for the audit of a refused read ("" outside a request).
+current_request_path: ContextVar[str] = ContextVar("current_request_path", default="")
 
 
 def _valid(address: str) -> str:

@@ -2,30 +2,49 @@
 
 Rules (docs/access.md):
 - a viewer sees a person when their role is partnership-wide (MASH) or when their agency, or
-  their team, holds a current grant for that person (a legitimate relationship);
+  their team, holds a grant for that person that is current today (a legitimate relationship):
+  - a grant counts from `starts_on` to `ends_on` (either may be open), and a grant that
+    mirrors an involvement for ACCESS_GRACE_DAYS after the involvement ends;
+  - an agency's `holds_records` grant counts while the agency has no involvement with the
+    person, or has one that has not ended: once every involvement it had has ended (and the
+    grace passed), holding records no longer keeps the child in view;
 - "not found" and "not allowed" are the same answer, so a search cannot reveal that a child
-  exists somewhere the viewer has no business;
+  exists somewhere the viewer has no business; a refused look is audited (`access_refused`);
 - an entry's content is shown only to agencies cleared for its sensitivity (and always to the
-  agency that recorded it); others see that it exists and whom to ask.
+  agency that recorded it); others see that it exists and whom to ask;
+- which identifiers a viewer sees is policy data (vocabulary/identifiers.yaml).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from sightline.agencies.models import Membership
 from sightline.core import clock
 from sightline.core.errors import AccessDenied, NotFound
 from sightline.core.fastinsert import Adapter, FastTable
-from sightline.core.lookups import key_by_key
+from sightline.core.lookups import AnyOf, key_by_key
+from sightline.core.requests import current_request_path
+from sightline.governance import audit
+from sightline.governance.audit import AuditAction
 from sightline.governance.models import AccessGrant
-from sightline.governance.policy import ROLE_CAPABILITIES, Capability
-from sightline.governance.vocabulary import sensitivities
+from sightline.governance.policy import Capability, capabilities_of
+from sightline.governance.vocabulary import (
+    BY_ISSUER,
+    EVERYONE,
+    identifier_policy,
+    sensitivities,
+)
+
+NOT_FOUND_MESSAGE = "No child found with that reference, or you do not have access to them."
+_IN_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -37,7 +56,7 @@ class Scope:
     agency_id: int | None
     agency_kind: str | None
     team_id: int | None
-    capabilities: frozenset[Capability]
+    capabilities: frozenset[str]
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -47,7 +66,8 @@ NO_SCOPE = Scope(None, None, None, None, None, frozenset())
 
 
 def scope_for(viewer: Any) -> Scope:
-    """The viewer's scope; cached on the user object for the request."""
+    """The viewer's scope; cached on the user object for the request. A membership whose role
+    the policy does not know raises policy.UnknownRole (the database refuses such a role)."""
     if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.pk:
         return NO_SCOPE
     cached = getattr(viewer, "_sightline_scope", None)
@@ -63,7 +83,7 @@ def scope_for(viewer: Any) -> Scope:
             agency_id=membership.agency_id,
             agency_kind=membership.agency.kind,
             team_id=membership.team_id,
-            capabilities=ROLE_CAPABILITIES.get(membership.role, frozenset()),
+            capabilities=capabilities_of(membership.role),
         )
     viewer._sightline_scope = scope
     return scope
@@ -76,12 +96,59 @@ def require(viewer: Any, capability: Capability) -> Scope:
     return scope
 
 
+# --- when a grant counts ----------------------------------------------------------------------
+
+
+def grace_days() -> int:
+    """ACCESS_GRACE_DAYS: how long an involvement's grant outlives the involvement."""
+    return int(getattr(settings, "ACCESS_GRACE_DAYS", 0) or 0)
+
+
+def _not_ended(today: dt.date) -> Q:
+    """The grant has not ended by `today` (an involvement's grant: with the grace added)."""
+    q = Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    grace = grace_days()
+    if grace > 0:
+        q |= Q(basis=AccessGrant.Basis.INVOLVEMENT, ends_on__gte=today - dt.timedelta(grace))
+    return q
+
+
+def current_q(today: dt.date) -> Q:
+    """A grant that counts on `today`, whatever its basis (see `_records_count`)."""
+    return (Q(starts_on__isnull=True) | Q(starts_on__lte=today)) & _not_ended(today)
+
+
+def _records_count(today: dt.date) -> Q:
+    """An agency's holds_records grant counts unless the agency has had involvements with the
+    person and every one of them has ended (grace included): holding records must not keep a
+    child in view after the work with them is over. An agency whose feeds send no involvements
+    (the police) keeps its records' grant."""
+    involvements = AccessGrant.objects.filter(
+        person_id=OuterRef("person_id"),
+        agency_id=OuterRef("agency_id"),
+        basis=AccessGrant.Basis.INVOLVEMENT,
+    )
+    return (
+        ~Q(basis=AccessGrant.Basis.HOLDS_RECORDS)
+        | ~Exists(involvements)
+        | Exists(involvements.filter(_not_ended(today)))
+    )
+
+
+def grants_counting(
+    *, agency_id: int, team_id: int | None = None, today: dt.date | None = None
+) -> QuerySet[AccessGrant]:
+    """The grants of an agency (and of one of its teams) that give a child on `today`."""
+    today = today or clock.today()
+    who = Q(agency_id=agency_id, team__isnull=True)
+    if team_id:
+        who |= Q(team_id=team_id)
+    return AccessGrant.objects.filter(who).filter(current_q(today)).filter(_records_count(today))
+
+
 def _current_grants(scope: Scope) -> QuerySet[AccessGrant]:
-    today = clock.today()
-    who = Q(agency_id=scope.agency_id, team__isnull=True)
-    if scope.team_id:
-        who |= Q(team_id=scope.team_id)
-    return AccessGrant.objects.filter(who).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    assert scope.agency_id is not None
+    return grants_counting(agency_id=scope.agency_id, team_id=scope.team_id)
 
 
 def restrict_people(viewer: Any, people: QuerySet[Any], *, field: str = "pk") -> QuerySet[Any]:
@@ -89,7 +156,7 @@ def restrict_people(viewer: Any, people: QuerySet[Any], *, field: str = "pk") ->
     scope = scope_for(viewer)
     if scope.can(Capability.VIEW_ALL_CHILDREN):
         return people
-    if not scope.can(Capability.VIEW_GRANTED_CHILDREN):
+    if not scope.can(Capability.VIEW_GRANTED_CHILDREN) or scope.agency_id is None:
         return people.none()
     grants = _current_grants(scope).filter(person_id=OuterRef(field))
     return people.filter(Exists(grants))
@@ -99,16 +166,39 @@ def can_view_person(viewer: Any, person_id: int) -> bool:
     scope = scope_for(viewer)
     if scope.can(Capability.VIEW_ALL_CHILDREN):
         return True
-    if not scope.can(Capability.VIEW_GRANTED_CHILDREN):
+    if not scope.can(Capability.VIEW_GRANTED_CHILDREN) or scope.agency_id is None:
         return False
     return _current_grants(scope).filter(person_id=person_id).exists()
 
 
-def require_person(viewer: Any, person_id: int) -> Scope:
-    """Raise NotFound unless the viewer may see this person (existence is not revealed)."""
-    if not can_view_person(viewer, person_id):
-        raise NotFound("No child found with that reference, or you do not have access to them.")
-    return scope_for(viewer)
+def require_person(
+    viewer: Any,
+    person_id: int | None,
+    *,
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+) -> Scope:
+    """Raise NotFound unless the viewer may see this person (existence is not revealed).
+    `person_id` None: no such person. A refusal is audited (ACCESS_REFUSED, with the path asked
+    for) before NotFound is raised; outside a transaction the row is committed at once, so it
+    stays although the request ends in a 404 (governance.checks refuses ATOMIC_REQUESTS)."""
+    if person_id is not None and can_view_person(viewer, person_id):
+        return scope_for(viewer)
+    if viewer is not None:
+        audit.record(
+            viewer,
+            AuditAction.ACCESS_REFUSED,
+            object_type="person",
+            object_id=person_id if person_id is not None else "",
+            person_id=person_id,
+            purpose=(purpose or current_request_path.get())[:200],
+            detail={
+                "path": current_request_path.get(),
+                "reason": "no relationship" if person_id is not None else "no such person",
+                **(detail or {}),
+            },
+        )
+    raise NotFound(NOT_FOUND_MESSAGE)
 
 
 def can_read_content(scope: Scope, *, sensitivity: str, recorded_by_agency_id: int | None) -> bool:
@@ -119,20 +209,46 @@ def can_read_content(scope: Scope, *, sensitivity: str, recorded_by_agency_id: i
     return "*" in cleared or (scope.agency_kind in cleared)
 
 
+def identifier_visible(scope: Scope, *, scheme: str, issuer_kind: str | None) -> bool:
+    """Whether the viewer sees an identifier of this scheme, issued by a feed of an agency of
+    `issuer_kind` (None: not known), by the identifier policy (vocabulary/identifiers.yaml)."""
+    kind = scope.agency_kind
+    if kind is None:
+        return False
+    policy = identifier_policy()
+    rule = policy.schemes.get(scheme)
+    if rule is None:
+        return False  # a scheme the policy does not name is shown to nobody
+    if rule == BY_ISSUER:
+        if issuer_kind is not None and issuer_kind == kind:
+            return True
+        shown_to = policy.issuers.get(issuer_kind or EVERYONE, policy.issuers[EVERYONE])
+    else:
+        assert isinstance(rule, frozenset)
+        shown_to = rule
+    return EVERYONE in shown_to or kind in shown_to
+
+
+# --- writing grants ---------------------------------------------------------------------------
+
+
 def grant(
     *,
     person_id: int,
     agency_id: int,
     basis: str,
     team_id: int | None = None,
+    ends_on: dt.date | None = None,
 ) -> None:
-    """Record a legitimate relationship (idempotent). Callers audit in their own transaction."""
+    """Record a legitimate relationship (idempotent: one grant per holder and basis; a grant
+    already held keeps its dates). Callers audit in their own transaction."""
     AccessGrant.objects.get_or_create(
         person_id=person_id,
         agency_id=agency_id,
         team_id=team_id,
         basis=basis,
-        defaults={"granted_at": clock.now()},
+        basis_key=0,
+        defaults={"granted_at": clock.now(), "ends_on": ends_on},
     )
 
 
@@ -142,7 +258,7 @@ def _grants_held(
     """Which of these people already hold the grant."""
     held: set[int] = set()
     if connection.vendor != "postgresql":
-        same = AccessGrant.objects.filter(agency_id=agency_id, basis=basis)
+        same = AccessGrant.objects.filter(agency_id=agency_id, basis=basis, basis_key=0)
         same = same.filter(team_id=team_id) if team_id else same.filter(team__isnull=True)
         for start in range(0, len(person_ids), 2000):
             chunk = person_ids[start : start + 2000]
@@ -156,7 +272,7 @@ def _grants_held(
         ["person_id"],
         key="person_id",
         key_type="bigint",
-        where=f"agency_id = %s AND basis = %s AND {team}",
+        where=f"agency_id = %s AND basis = %s AND basis_key = 0 AND {team}",
     )
     params: list[Any] = [agency_id, basis, *([team_id] if team_id else [])]
     with connection.cursor() as cursor:
@@ -174,7 +290,8 @@ def grant_many(
     team_id: int | None = None,
 ) -> int:
     """`grant` for many people at once (imports): one query for the grants already held, one
-    insert for the rest. Returns how many were added. Callers audit in their own transaction."""
+    insert for the rest. Returns how many were added. Callers audit in their own transaction.
+    Involvements use `involvement_grants_write` (one grant each, with its dates)."""
     wanted = set(person_ids)
     if not wanted:
         return 0
@@ -190,3 +307,83 @@ def grant_many(
             ]
         )
     return len(new)
+
+
+# --- grants that mirror involvements ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InvolvementGrant:
+    """The grant one involvement gives: to a team, or to the agency as a whole (team None),
+    from the day it starts to the day it ends (ACCESS_GRACE_DAYS more, when read)."""
+
+    key: int  # the involvement's id
+    person_id: int
+    agency_id: int
+    team_id: int | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+
+
+_INVOLVEMENT_FIELDS = ["person_id", "agency_id", "team_id", "starts_on", "ends_on"]
+
+
+def involvement_grants_write(
+    grants: Sequence[InvolvementGrant],
+    *,
+    new: bool,
+    previous_people: Iterable[int] = (),
+    adapter: Adapter | None = None,
+) -> None:
+    """Make each involvement's grant say what the involvement now says (its person, holder and
+    dates): an involvement re-sent with an end date ends its grant, one re-opened opens it
+    again. `new`: the involvements were just created, so none has a grant yet (one insert).
+    Otherwise the grants are found through the people who hold them (the involvements' people,
+    and `previous_people`, whom a re-sent involvement may have left) and updated in place; any
+    missing are added. Callers audit in their own transaction."""
+    if not grants:
+        return
+    missing = list(grants)
+    if not new:
+        wanted = {g.key: g for g in grants}
+        people = sorted({g.person_id for g in grants} | set(previous_people))
+        held: list[AccessGrant] = []
+        for start in range(0, len(people), _IN_BATCH):
+            chunk = people[start : start + _IN_BATCH]
+            held += [
+                g
+                for g in AccessGrant.objects.filter(
+                    AnyOf(F("person_id"), chunk),
+                    basis=AccessGrant.Basis.INVOLVEMENT,
+                ).exclude(basis_key=0)
+                if g.basis_key in wanted
+            ]
+        for row in held:
+            g = wanted.pop(row.basis_key)
+            for name in _INVOLVEMENT_FIELDS:
+                setattr(row, name, getattr(g, name))
+        if held:
+            AccessGrant.objects.bulk_update(
+                held, [n.removesuffix("_id") for n in _INVOLVEMENT_FIELDS], batch_size=500
+            )
+        missing = list(wanted.values())
+    if missing:
+        table = FastTable(AccessGrant, ["basis", "basis_key", "granted_at", *_INVOLVEMENT_FIELDS])
+        adapter = adapter or Adapter()
+        granted_at = adapter.datetime(clock.now())
+        table.insert(
+            [
+                (
+                    pk,
+                    AccessGrant.Basis.INVOLVEMENT.value,
+                    g.key,
+                    granted_at,
+                    g.person_id,
+                    g.agency_id,
+                    g.team_id,
+                    adapter.date(g.starts_on),
+                    adapter.date(g.ends_on),
+                )
+                for pk, g in zip(table.allocate(len(missing)), missing, strict=True)
+            ]
+        )

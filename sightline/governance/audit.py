@@ -1,5 +1,6 @@
 """The audit log. Every view of case data and every change calls `record`, inside the same
-transaction as the change, so a change without its audit row cannot be committed."""
+transaction as the change, so a change without its audit row cannot be committed. Every row
+carries the client address of the request it was made in (core.requests), empty outside one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import transaction
 
 from sightline.core import clock
 from sightline.core.actors import SystemActor
+from sightline.core.requests import current_client_address
 from sightline.governance.models import AuditEvent
 
 
@@ -33,6 +35,7 @@ class AuditAction(StrEnum):
     MATCH_DECIDED = "match_decided"
     PEOPLE_EXPORTED = "people_exported"
     ACCESS_GRANTED = "access_granted"
+    ACCESS_REFUSED = "access_refused"
     ACCOUNT_CREATED = "account_created"
     ROLE_GIVEN = "role_given"
 
@@ -46,7 +49,11 @@ def record(
     person_id: int | None = None,
     purpose: str = "",
     detail: dict[str, Any] | None = None,
+    client_address: str | None = None,
 ) -> AuditEvent:
+    """One audit row. `client_address` defaults to the current request's (ui's
+    ClientAddressMiddleware); pass it where the request is known but may not have been through
+    the middleware."""
     if actor is None:
         raise ValueError("An audit event needs an actor")
     is_system = isinstance(actor, SystemActor)
@@ -61,6 +68,7 @@ def record(
         person_id=person_id,
         purpose=purpose,
         detail=detail or {},
+        client_address=(client_address or current_client_address.get()) or None,
     )
 
 

@@ -10,7 +10,10 @@ class AccessGrant(models.Model):
     """A legitimate relationship between an agency (or one of its teams) and a person.
 
     Upper apps push grants (an import of an agency's records, an involvement, an allocation);
-    the access check reads only this table, so it needs no knowledge of those apps."""
+    the access check reads only this table, so it needs no knowledge of those apps. A grant
+    counts from `starts_on` to `ends_on` (either may be open); an `involvement` grant mirrors
+    one involvement (`basis_key` is its id) and counts ACCESS_GRACE_DAYS longer. The rules are
+    in governance.access and docs/access.md."""
 
     class Basis(models.TextChoices):
         HOLDS_RECORDS = "holds_records", "The agency holds records on this person"
@@ -32,16 +35,28 @@ class AccessGrant(models.Model):
         db_index=False,
     )
     basis = models.CharField(max_length=20, choices=Basis.choices)
+    # Which row of the pushing app the grant mirrors, for a basis with one grant per row (an
+    # involvement's id); 0 for a basis with one grant per holder (holds_records, manual).
+    basis_key = models.BigIntegerField(default=0)
     granted_at = models.DateTimeField()
+    starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        # Two partial constraints rather than one over a nullable team: both databases enforce
+        # them (SQLite has no NULLS NOT DISTINCT), so a grant to the agency as a whole and a
+        # grant to one of its teams are each held once.
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "agency", "team", "basis"],
-                name="grant_unique",
-                nulls_distinct=False,
-            )
+                fields=["person", "agency", "basis", "basis_key"],
+                condition=models.Q(team__isnull=True),
+                name="grant_unique_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "agency", "team", "basis", "basis_key"],
+                condition=models.Q(team__isnull=False),
+                name="grant_unique_team",
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "person"]),
@@ -63,6 +78,8 @@ class AuditEvent(models.Model):
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     purpose = models.CharField(max_length=200, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # Where the request came from (core.requests.client_address); empty outside a request.
+    client_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

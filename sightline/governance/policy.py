@@ -1,41 +1,126 @@
 """What each role may do, as data. Kept apart from the access checks so a partnership can read
-(and later configure) its policy without reading code."""
+(and later configure) its policy without reading code.
+
+- **Roles** are defined once, in `agencies.models.Role`.
+- **Capabilities** are declared by the app whose code checks them, in its AppConfig
+  (`capabilities = {code: description}`): governance declares the access levels, chronology
+  `record_entries`, identity `review_identity`. `Capability` names them for code.
+- **The role policy** (`vocabulary/roles.yaml`) gives each role its capabilities. It must name
+  every role and no other: loading it otherwise raises `PolicyError`, so a role can never
+  silently get nothing. `python manage.py check` (governance.checks) also refuses a capability
+  no installed app declares.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+
+from sightline.agencies.models import Role
+
+ROLE_POLICY_FILE = Path(__file__).parent / "vocabulary" / "roles.yaml"
 
 
 class Capability(StrEnum):
-    VIEW_ALL_CHILDREN = "view_all_children"  # partnership-wide front door (MASH)
-    VIEW_GRANTED_CHILDREN = "view_granted_children"  # need-to-know through a grant
-    RECORD_ENTRIES = "record_entries"
-    REVIEW_IDENTITY = "review_identity"
-    VIEW_INSIGHT = "view_insight"
-    ADMINISTER = "administer"
+    """The capabilities the foundation's apps check (each declared by the app named)."""
+
+    VIEW_ALL_CHILDREN = "view_all_children"  # governance: the partnership-wide front door (MASH)
+    VIEW_GRANTED_CHILDREN = "view_granted_children"  # governance: need-to-know through a grant
+    VIEW_INSIGHT = "view_insight"  # governance: aggregates only, never a named child
+    ADMINISTER = "administer"  # governance: runs the system, reads no case file
+    RECORD_ENTRIES = "record_entries"  # chronology
+    REVIEW_IDENTITY = "review_identity"  # identity
 
 
-_PRACTITIONER = {Capability.VIEW_GRANTED_CHILDREN, Capability.RECORD_ENTRIES}
+class PolicyError(ImproperlyConfigured):
+    """The role policy does not fit the roles or the capabilities the apps declare."""
 
-ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    "social_worker": frozenset(_PRACTITIONER),
-    "school_dsl": frozenset(_PRACTITIONER),
-    "police_officer": frozenset(_PRACTITIONER),
-    "health_nurse": frozenset(_PRACTITIONER),
-    "early_help_worker": frozenset(_PRACTITIONER),
-    "youth_justice_worker": frozenset(_PRACTITIONER),
-    "mash_manager": frozenset(
-        {
-            Capability.VIEW_ALL_CHILDREN,
-            Capability.RECORD_ENTRIES,
-            Capability.REVIEW_IDENTITY,
-            Capability.VIEW_INSIGHT,
-        }
-    ),
-    # The data officer settles identity questions: sees who a record is, not the story.
-    "data_officer": frozenset({Capability.REVIEW_IDENTITY}),
-    # The analyst sees the partnership in aggregate, never a named child.
-    "analyst": frozenset({Capability.VIEW_INSIGHT}),
-    # Administrators run the system; they do not read case files.
-    "sysadmin": frozenset({Capability.ADMINISTER}),
-}
+
+class UnknownRole(PolicyError):
+    """A membership holds a role the policy does not know."""
+
+
+def parse_role_policy(data: Any) -> dict[str, frozenset[str]]:
+    """The role policy from its YAML data, checked against the roles defined."""
+    if not isinstance(data, dict):
+        raise PolicyError(f"{ROLE_POLICY_FILE.name}: expected a role: [capabilities] mapping")
+    roles = set(Role.values)
+    unknown = sorted(set(map(str, data)) - roles)
+    missing = sorted(roles - set(map(str, data)))
+    problems = []
+    if unknown:
+        problems.append(f"names roles that agencies.models.Role does not define: {unknown}")
+    if missing:
+        problems.append(f"gives no capabilities to roles: {missing} (write [] for none)")
+    policy: dict[str, frozenset[str]] = {}
+    for role, capabilities in data.items():
+        if capabilities is None:
+            capabilities = []
+        if not isinstance(capabilities, list) or not all(isinstance(c, str) for c in capabilities):
+            problems.append(f"{role}: expected a list of capability codes")
+            continue
+        policy[str(role)] = frozenset(capabilities)
+    if problems:
+        raise PolicyError(f"{ROLE_POLICY_FILE.name} " + "; ".join(problems))
+    return policy
+
+
+@cache
+def role_policy() -> dict[str, frozenset[str]]:
+    with ROLE_POLICY_FILE.open(encoding="utf-8") as fh:
+        return parse_role_policy(yaml.safe_load(fh))
+
+
+def capabilities_of(role: str) -> frozenset[str]:
+    """A role's capabilities. A role the policy does not know is an error, never nothing."""
+    try:
+        return role_policy()[role]
+    except KeyError:
+        raise UnknownRole(
+            f"The role {role!r} is not in the role policy ({ROLE_POLICY_FILE.name}); "
+            "add it to agencies.models.Role and give it its capabilities there."
+        ) from None
+
+
+def declared_capabilities() -> dict[str, tuple[str, str]]:
+    """Every capability the installed apps declare: code -> (app label, description). The same
+    code declared by two apps is an error (one app owns each)."""
+    declared: dict[str, tuple[str, str]] = {}
+    for config in apps.get_app_configs():
+        for code, description in getattr(config, "capabilities", {}).items():
+            if code in declared:
+                raise PolicyError(
+                    f"The capability {code!r} is declared by both {declared[code][0]} "
+                    f"and {config.label}"
+                )
+            declared[str(code)] = (config.label, str(description))
+    return declared
+
+
+def policy_problems() -> list[str]:
+    """What is wrong with the role policy against the declared capabilities (for the checks)."""
+    try:
+        policy = role_policy()
+        declared = declared_capabilities()
+    except PolicyError as exc:
+        return [str(exc)]
+    problems = []
+    for role, capabilities in sorted(policy.items()):
+        undeclared = sorted(capabilities - set(declared))
+        if undeclared:
+            problems.append(
+                f"{ROLE_POLICY_FILE.name}: {role} is given {undeclared}, which no installed "
+                "app declares"
+            )
+    problems += [
+        f"Capability.{c.name} ({c.value!r}) is declared by no installed app"
+        for c in Capability
+        if c.value not in declared
+    ]
+    return problems

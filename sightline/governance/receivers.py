@@ -10,20 +10,24 @@ from django.contrib.auth.models import AnonymousUser
 from django.dispatch import receiver
 
 from sightline.accounts import signals
+from sightline.core.requests import client_address
 from sightline.governance import audit
 from sightline.governance.audit import AuditAction
 
 
-def _client(request: Any) -> dict[str, str]:
-    if request is None:
-        return {}
-    return {"ip": str(request.META.get("REMOTE_ADDR", ""))}
+def _client(request: Any) -> str | None:
+    """The caller's address (the audit row's client_address), as the throttle reads it."""
+    return client_address(request) if request is not None else None
 
 
 @receiver(signals.signed_in)
 def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit.record(
-        user, AuditAction.SIGNED_IN, object_type="user", object_id=user.pk, detail=_client(request)
+        user,
+        AuditAction.SIGNED_IN,
+        object_type="user",
+        object_id=user.pk,
+        client_address=_client(request),
     )
 
 
@@ -35,7 +39,8 @@ def _sign_in_refused(sender: Any, request: Any, username: str, reason: str, **kw
         AnonymousUser(),
         AuditAction.SIGN_IN_FAILED,
         object_type="user",
-        detail={"username": username[:254], "reason": reason, **limit, **_client(request)},
+        detail={"username": username[:254], "reason": reason, **limit},
+        client_address=_client(request),
     )
 
 
@@ -46,7 +51,8 @@ def _signed_out(sender: Any, request: Any, user: Any, reason: str, **kwargs: Any
         AuditAction.SIGNED_OUT,
         object_type="user",
         object_id=user.pk,
-        detail={"reason": reason, **_client(request)},
+        detail={"reason": reason},
+        client_address=_client(request),
     )
 
 

@@ -4,6 +4,10 @@ from django.apps import AppConfig
 class IdentityConfig(AppConfig):
     name = "sightline.identity"
     label = "identity"
+    # Checked by identity's selectors and merges; given to roles by governance's role policy.
+    capabilities = {
+        "review_identity": "Settles identity questions: the review queue, merges and splits"
+    }
 
     def ready(self) -> None:
         # The ingest pipeline: link new person records on valid identifiers.

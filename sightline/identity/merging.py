@@ -30,6 +30,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
+from django.db.models import Q
 
 from sightline.core import clock
 from sightline.core.actors import SystemActor
@@ -62,8 +63,9 @@ class RepointField:
     label: str  # "chronology.EntrySubject.person"
     model: type[models.Model]
     attname: str  # "person_id"
-    # Other columns of each unique constraint that includes this field.
-    unique_with: tuple[tuple[str, ...], ...] = ()
+    # Other columns of each unique constraint that includes this field, with the constraint's
+    # condition (a partial constraint holds only among the rows that meet it).
+    unique_with: tuple[tuple[tuple[str, ...], Q | None], ...] = ()
 
 
 def _field_of(label: str) -> tuple[type[models.Model], models.Field[Any, Any]]:
@@ -78,18 +80,24 @@ def _field_of(label: str) -> tuple[type[models.Model], models.Field[Any, Any]]:
     return model, found
 
 
-def _unique_sets(model: type[models.Model], name: str) -> tuple[tuple[str, ...], ...]:
+def _unique_sets(
+    model: type[models.Model], name: str
+) -> tuple[tuple[tuple[str, ...], Q | None], ...]:
     meta = model._meta
-    sets = [tuple(fields) for fields in meta.unique_together]
+    sets: list[tuple[tuple[str, ...], Q | None]] = [
+        (tuple(fields), None) for fields in meta.unique_together
+    ]
     sets += [
-        tuple(c.fields)
+        (tuple(c.fields), c.condition)
         for c in meta.constraints
         if isinstance(c, models.UniqueConstraint) and c.fields
     ]
     if getattr(meta.get_field(name), "unique", False):
-        sets.append((name,))
+        sets.append(((name,), None))
     return tuple(
-        tuple(_attname(model, n) for n in names if n != name) for names in sets if name in names
+        (tuple(_attname(model, n) for n in names if n != name), condition)
+        for names, condition in sets
+        if name in names
     )
 
 
@@ -196,19 +204,29 @@ def _move(spec: RepointField, *, source: int, target: int) -> tuple[list[int], l
     """Re-point `spec`'s rows from person `source` to `target`; return (moved, kept) ids. A row
     the target already holds the same of (a unique constraint) stays where it is: kept."""
     manager = spec.model._default_manager
-    columns = sorted({c for cols in spec.unique_with for c in cols})
+    columns = sorted({c for cols, _ in spec.unique_with for c in cols})
     rows = list(manager.filter(**{spec.attname: source}).values_list("pk", *columns))
     if not rows:
         return [], []
     kept: set[int] = set()
-    for cols in spec.unique_with:
+    for cols, condition in spec.unique_with:
+        targets = manager.filter(**{spec.attname: target})
+        candidates = rows
+        if condition is not None:
+            targets = targets.filter(condition)
+            meeting = set(
+                manager.filter(**{spec.attname: source})
+                .filter(condition)
+                .values_list("pk", flat=True)
+            )
+            candidates = [row for row in rows if row[0] in meeting]
         if not cols:  # the field alone is unique: the target's own row stays the one
-            if manager.filter(**{spec.attname: target}).exists():
-                kept.update(row[0] for row in rows)
+            if targets.exists():
+                kept.update(row[0] for row in candidates)
             continue
-        held = set(manager.filter(**{spec.attname: target}).values_list(*cols))
+        held = set(targets.values_list(*cols))
         index = [columns.index(c) + 1 for c in cols]
-        kept.update(row[0] for row in rows if tuple(row[i] for i in index) in held)
+        kept.update(row[0] for row in candidates if tuple(row[i] for i in index) in held)
     moved = sorted(row[0] for row in rows if row[0] not in kept)
     for chunk in _chunks(moved):
         manager.filter(pk__in=chunk).update(**{spec.attname: target})

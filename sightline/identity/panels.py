@@ -19,10 +19,16 @@ def links_panel(viewer: Any, person: Any) -> Panel | None:
     found = links_for(viewer=viewer, person=person)
     if not found:
         return None
+    scope = access.scope_for(viewer)
     items = [
         {
             "agency": rl.record.source_system.agency.name,
-            "source_id": rl.record.source_id,
+            # A record's key is its agency's reference: shown as the identifier policy says.
+            "source_id": rl.record.source_id
+            if access.identifier_visible(
+                scope, scheme="local_id", issuer_kind=rl.record.source_system.agency.kind
+            )
+            else "",
             "sentence": link_sentence(rl.link),
         }
         for rl in found
@@ -33,7 +39,7 @@ def links_panel(viewer: Any, person: Any) -> Panel | None:
         f"Sightline holds {n} {'record' if n == 1 else 'records'} of this child from "
         f"{len(agencies)} {'agency' if len(agencies) == 1 else 'agencies'}."
     )
-    reviewer = access.scope_for(viewer).can(Capability.REVIEW_IDENTITY)
+    reviewer = scope.can(Capability.REVIEW_IDENTITY)
     return Panel(
         template="identity/_links_panel.html",
         context={

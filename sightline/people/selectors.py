@@ -225,7 +225,15 @@ def _identifier_candidates(viewer: Any, identifier: str) -> set[int]:
         scheme__in=Identifier.Scheme.values, value=identifier, person__merged_into__isnull=True
     )
     held = _visible(viewer, held, "person_id")
-    return set(held.values_list("person_id", flat=True)[:CANDIDATE_CAP])
+    # Only on identifiers the viewer may see (governance's identifier policy): a school's search
+    # by a PNC id must not confirm that a child has one.
+    scope = access.scope_for(viewer)
+    rows = held.values_list("person_id", "scheme", "source_record__source_system__agency__kind")
+    return {
+        person_id
+        for person_id, scheme, kind in rows[: CANDIDATE_CAP * 4]
+        if access.identifier_visible(scope, scheme=scheme, issuer_kind=kind)
+    }
 
 
 @dataclass(frozen=True)

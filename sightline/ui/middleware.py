@@ -7,21 +7,24 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from sightline.core.errors import AccessDenied, DomainError, NotFound
-from sightline.core.requests import client_address, current_client_address
+from sightline.core.requests import client_address, current_client_address, current_request_path
 from sightline.ui import views
 
 
 class ClientAddressMiddleware:
-    """Makes the caller's address known to the audit log for the length of the request."""
+    """Makes the caller's address (and the path asked for) known to the audit log for the
+    length of the request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = current_client_address.set(client_address(request))
+        path_token = current_request_path.set(request.path[:200])
         try:
             return self.get_response(request)
         finally:
+            current_request_path.reset(path_token)
             current_client_address.reset(token)
 
 

@@ -20,12 +20,12 @@ from sightline.synth.management.commands import demo
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def run_demo(data: Path) -> str:
+def run_demo(data: Path, children: int = 150) -> str:
     out = io.StringIO()
     call_command(
         "demo",
         "--children",
-        "150",
+        str(children),
         "--seed",
         "3",
         "--data",
@@ -113,3 +113,36 @@ def test_the_demo_import_leaves_the_linkage_model_to_one_run_afterwards(
     assert ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED).exists()
     assert linked == [], "no batch is linked by the model while the demo imports"
     assert settings.IDENTITY_LINK_ON_IMPORT is True
+
+
+def test_no_former_school_keeps_a_pupil_in_view(tmp_path: Path) -> None:
+    """A safeguarding lead of each school sees exactly the pupils the school has a current
+    involvement with: none whose time there has ended (the walkthrough child, whom the demo may
+    grant by hand, aside)."""
+    from sightline.agencies.models import Agency, Team
+    from sightline.agencies.tests.factories import MembershipFactory
+    from sightline.cases.models import Involvement
+    from sightline.core import clock
+
+    data = tmp_path / "demo-data"
+    run_demo(data, children=300)
+    walk = demo.find_walkthrough_child(data, prefer=demo.remembered_walkthrough(data))
+    schools = Agency.objects.get(code=demo.SCHOOLS)
+    today = clock.today()
+    pairs: dict[tuple[int, int], bool] = {}
+    for person_id, team_id, ended_on in Involvement.objects.filter(agency=schools).values_list(
+        "person_id", "team_id", "ended_on"
+    ):
+        current = ended_on is None or ended_on >= today
+        pairs[(person_id, team_id)] = pairs.get((person_id, team_id), False) or current
+    ended = [pair for pair, current in pairs.items() if not current]
+    assert len(ended) > 50, "the county should have pupils who changed school"
+    leads = {
+        team.pk: MembershipFactory.create(role="school_dsl", agency=schools, team=team).user
+        for team in Team.objects.filter(agency=schools)
+    }
+    for (person_id, team_id), current in pairs.items():
+        if walk is not None and person_id == walk.person.pk:
+            continue
+        sees = access.can_view_person(leads[team_id], person_id)
+        assert sees is current, (person_id, team_id, current)

@@ -103,3 +103,38 @@ def test_grants_already_held_are_not_added_again() -> None:
     assert grant([a], other.pk, involvement) == 1
     assert grant([a, b, c], agency.pk, involvement) == 0
     assert AccessGrant.objects.count() == 7
+
+
+def test_each_involvement_gives_its_own_grant_with_its_dates() -> None:
+    """One grant per involvement (its id the grant's basis_key), to the team when the feed is
+    team-scoped, from the day it starts to the day it ends."""
+    agency = new_agency(kind="school")
+    child = new_person()
+    involvements_import(
+        actor=IMPORTER,
+        items=[
+            value(child, agency, "Old School", ended_on=dt.date(2020, 7, 20)),
+            value(child, agency, "New School", started_on=dt.date(2020, 9, 1)),
+        ],
+        team_scoped=True,
+        adapter=Adapter(),
+    )
+    rows = {
+        inv.team.name if inv.team else "": inv
+        for inv in Involvement.objects.select_related("team").order_by("id")
+    }
+    grants = {
+        g.basis_key: g for g in AccessGrant.objects.filter(basis="involvement").order_by("id")
+    }
+    assert set(grants) == {rows["Old School"].pk, rows["New School"].pk}
+    old, new = grants[rows["Old School"].pk], grants[rows["New School"].pk]
+    assert (old.team_id, old.starts_on, old.ends_on) == (
+        rows["Old School"].team_id,
+        dt.date(2024, 1, 8),
+        dt.date(2020, 7, 20),
+    )
+    assert (new.team_id, new.starts_on, new.ends_on) == (
+        rows["New School"].team_id,
+        dt.date(2020, 9, 1),
+        None,
+    )

@@ -1,0 +1,177 @@
+"""Every URL that names a child, walked as a signed-in practitioner with no relationship to
+that child (the anonymous walk is test_urls_require_sign_in.py): pages answer "not found" (or,
+for identity pages the role may not use, "not allowed"), the API its JSON error, exactly as for
+a child that does not exist, and no response carries anything of the child's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from sightline.agencies.tests.factories import AgencyFactory, practitioner
+from sightline.chronology.models import ChronologyEntry
+from sightline.core.actors import IMPORTER, LINKER
+from sightline.identity.merging import MergeEvidence, person_merge
+from sightline.identity.models import CandidateLink, PersonMerge
+from sightline.people.models import Person
+from sightline.records.ingest.pipeline import ImportOptions, import_file
+from sightline.records.models import SourceRecord
+from sightline.records.services import source_system_register
+from sightline.records.tests.lines import entry, person
+from tests.architecture.test_urls_require_sign_in import ROUTES
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "Disclosed that an older male collects him from the park after school."
+NHS = "9434765919"
+_PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+CHILD_ROUTES = [(route, name) for route, name in ROUTES if _PARAM.search(route)]
+# The method each API endpoint answers (ninja's answer to another method does not reach the
+# endpoint, so names no child). Pages are walked with GET and POST.
+API_METHODS = {"api:story": "get", "api:record_entry": "post"}
+CALLS = [
+    (route, name, method)
+    for route, name in CHILD_ROUTES
+    for method in ([API_METHODS.get(name, "?")] if route.startswith("api/") else ["get", "post"])
+]
+NOWHERE = {"reference": "SLT0000000", "int": "987654321"}
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> dict[str, Any]:
+    """A child known to the police: two records of them (one merged into the other), an entry,
+    and a pair of records waiting for review."""
+    source_system_register(actor=IMPORTER, code="police", name="Police", agency_kind="police")
+    lines = [
+        person("P-1", "police", given_names="Jordan", family_name="Ellis"),
+        person(
+            "P-2",
+            "police",
+            given_names="Jordan",
+            family_name="Elis",
+            **{"identifiers.nhs_number": None},
+        ),
+        person(
+            "P-3",
+            "police",
+            given_names="Jordon",
+            family_name="Ellis",
+            **{"identifiers.nhs_number": None},
+        ),
+        entry("E-1", "police", "P-1", summary=SECRET),
+    ]
+    path = tmp_path / "police.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    assert import_file(path, actor=IMPORTER, options=ImportOptions()).status == "imported"
+    records = {r.source_id: r for r in SourceRecord.objects.filter(kind="person")}
+    child, merged = (Person.objects.get(pk=records[key].person_id or 0) for key in ("P-1", "P-2"))
+    merge = person_merge(
+        actor=LINKER, survivor=child, merged=merged, evidence=MergeEvidence("confirmed")
+    )
+    now = timezone.now()
+    first, second = sorted([records["P-1"].pk, records["P-3"].pk])
+    candidate = CandidateLink.objects.create(
+        record_a_id=first, record_b_id=second, match_weight=5.5, created_at=now, updated_at=now
+    )
+    stranger = practitioner("school_dsl", agency=AgencyFactory.create(code="sch", kind="school"))
+    return {
+        "child": child,
+        "merged": merged,
+        "entry": ChronologyEntry.objects.get(),
+        "merge": merge,
+        "candidate": candidate,
+        "stranger": stranger,
+    }
+
+
+def _fill(route: str, values: dict[str, str]) -> str:
+    return "/" + _PARAM.sub(lambda m: values[m["name"]], route)
+
+
+def _values(world: dict[str, Any], reference: str) -> dict[str, str]:
+    entry_id = str(world["entry"].pk)
+    return {
+        "reference": reference,
+        "entry_id": entry_id,
+        "lineage": entry_id,
+        "merge_id": str(world["merge"].pk),
+        "candidate_id": str(world["candidate"].pk),
+    }
+
+
+def _nowhere(route: str) -> str:
+    return "/" + _PARAM.sub(
+        lambda m: NOWHERE["reference"] if m["name"] == "reference" else NOWHERE["int"], route
+    )
+
+
+def _call(client: Client, method: str, path: str) -> Any:
+    if path.startswith("/api/") and method == "post":
+        body = {"type": "home_visit", "occurred_at": "2026-01-05", "summary": "Visit."}
+        return client.post(path, orjson.dumps(body), content_type="application/json")
+    if method == "post":
+        return client.post(path, {"type": "home_visit", "summary": "Visit.", "reason": "x"})
+    return client.get(path)
+
+
+def test_the_walk_covers_every_child_url() -> None:
+    api = {name for route, name in CHILD_ROUTES if route.startswith("api/")}
+    assert api == set(API_METHODS), "name the method of each API endpoint in API_METHODS"
+    names = {name for _, name in CHILD_ROUTES}
+    assert {
+        "chronology:child",
+        "chronology:export_pdf",
+        "chronology:entry_history",
+        "api:story",
+        "api:record_entry",
+        "identity:person",
+        "identity:split",
+    } <= names
+
+
+@pytest.mark.parametrize(
+    ("route", "name", "method"), CALLS, ids=[f"{m}-{n or r}" for r, n, m in CALLS]
+)
+@pytest.mark.parametrize("which", ["child", "merged"])
+def test_an_unrelated_practitioner_gets_nothing_of_the_child(
+    world: dict[str, Any], route: str, name: str, method: str, which: str
+) -> None:
+    client = Client()
+    client.force_login(world["stranger"])
+    entries_before = ChronologyEntry.objects.count()
+    path = _fill(route, _values(world, world[which].reference))
+    response = _call(client, method, path)
+    nowhere = _call(client, method, _nowhere(route))
+    body = response.content.decode("utf-8", "replace")
+
+    assert response.status_code == nowhere.status_code, f"{method.upper()} {path}"
+    if path.startswith("/api/"):
+        assert response.status_code == 404, f"{method.upper()} {path}"
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json() == nowhere.json()
+    elif name.startswith("identity:"):
+        assert response.status_code in (403, 404, 405), f"{method.upper()} {path}"
+    else:
+        assert response.status_code in (404, 405), f"{method.upper()} {path}"
+    for leak in (SECRET, "Jordan", "Ellis", NHS, "943 476 5919"):
+        assert leak not in body, f"{method.upper()} {path} shows {leak!r}"
+    assert ChronologyEntry.objects.count() == entries_before
+    assert not PersonMerge.objects.filter(pk=world["merge"].pk, split_at__isnull=False).exists()
+
+
+def test_the_walk_is_of_a_child_the_mash_does_see(world: dict[str, Any]) -> None:
+    """The walk proves something only if the same URLs show the child to someone entitled."""
+    mash = practitioner("mash_manager", agency=AgencyFactory.create(code="mash", kind="mash"))
+    client = Client()
+    client.force_login(mash)
+    page = client.get(f"/children/{world['child'].reference}/")
+    assert page.status_code == 200
+    assert SECRET in page.content.decode()
+    story = client.get(f"/api/children/{world['child'].reference}/story").json()
+    assert [e["summary"] for e in story["entries"]] == [SECRET]
