@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.utils.module_loading import import_string
 
 from sightline.core import clock
 from sightline.core.actors import CLOCK, SystemActor
@@ -65,12 +66,17 @@ class Permanent(Exception):
 # --- the registry ----------------------------------------------------------------------------
 
 
+Handler = Callable[..., object] | str
+
+
 @dataclass(frozen=True)
 class TaskKind:
-    """A registered handler and how its tasks run."""
+    """A registered handler and how its tasks run. The handler may be given by its dotted path
+    ("sightline.identity.linking.link_imported"), imported when a task first runs, so a heavy
+    module (Splink) is loaded only by the process that does that work."""
 
     name: str
-    handler: Callable[..., object]
+    handler: Handler
     purpose: str  # why the system reads case data for it: the system scope's audited purpose
     actor: SystemActor
     max_attempts: int
@@ -86,7 +92,7 @@ _scope_opener: list[ScopeOpener] = []
 
 def register_task(
     name: str,
-    handler: Callable[..., object],
+    handler: Handler,
     *,
     purpose: str,
     actor: SystemActor = CLOCK,
@@ -105,7 +111,7 @@ def register_task(
 
 def register_periodic(
     name: str,
-    handler: Callable[..., object],
+    handler: Handler,
     *,
     every: dt.timedelta,
     purpose: str,
@@ -443,10 +449,11 @@ def _open_scope(kind: TaskKind, claim: Claim) -> Any:
 
 
 def _call(kind: TaskKind, claim: Claim) -> None:
+    handler = import_string(kind.handler) if isinstance(kind.handler, str) else kind.handler
     args = dict(claim.args)
     if kind.every is not None and isinstance(args.get("slot"), str):
         args["slot"] = dt.datetime.fromisoformat(args["slot"])
-    kind.handler(scope=_open_scope(kind, claim), **args)
+    handler(scope=_open_scope(kind, claim), **args)
 
 
 def run_claimed(claim: Claim) -> Outcome:

@@ -41,7 +41,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 
-from sightline.core import clock
+from sightline.core import clock, queue
+from sightline.core.actors import LINKER
 from sightline.core.errors import InvalidTransition, ValidationFailed
 from sightline.governance import access, audit
 from sightline.governance.access import SystemScope
@@ -379,6 +380,18 @@ def link_full(
         raise
     # A full run covers every batch imported so far.
     return _run_finish(run, actor=actor, counts=counts, report=everyone.report())
+
+
+def link_imported(*, scope: SystemScope) -> None:
+    """The link task (identity.tasks.LINK, run by `sightline tick`): every imported batch not
+    linked yet, against everyone known (the first time ever: everyone, in one run). Never
+    trains a model (that is `sightline link`'s job, on everyone held): without one the task
+    fails for good and says so, and `sightline link` links the batches. Safe to run again: a
+    linked batch is not linked twice."""
+    try:
+        link_pending(actor=LINKER, scope=scope, train=False)
+    except LinkError as exc:
+        raise queue.Permanent(str(exc)) from exc
 
 
 def link_pending(

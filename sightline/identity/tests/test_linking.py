@@ -286,3 +286,29 @@ def test_many_identical_records_are_linked_without_explaining_every_pair(monkeyp
     assert run.counts["merged"] == 119
     assert run.counts["merged"] + run.counts["already_linked"] == 120 * 119 // 2
     assert explained == 119
+
+
+@pytest.mark.django_db(transaction=True)  # the import queues its linking once it has committed
+def test_an_import_queues_its_linking_and_the_next_tick_links_the_child(tmp_path):
+    """Two agencies hold one child under no shared valid identifier: the imports link nothing
+    on identifiers, each queues the linking, and one `sightline tick` merges the two records."""
+    for code, kind in (("police", "police"), ("health", "health_gp")):
+        source_system_register(actor=IMPORTER, code=code, name=f"{code} records", agency_kind=kind)
+    for code in ("police", "health"):
+        path = tmp_path / f"{code}.jsonl"
+        path.write_text(json.dumps(person_line(code, f"{code}-1")) + "\n")
+        call_command("import", str(path), stdout=io.StringIO())
+    assert Person.objects.filter(merged_into__isnull=True).count() == 2
+    task = Task.objects.get()  # two imports, one task
+    assert (task.name, task.status) == (tasks.LINK, "pending")
+
+    out = io.StringIO()
+    call_command("tick", stdout=out)
+    assert f"done: {tasks.LINK} (task {task.pk})" in out.getvalue()
+    records = SourceRecord.objects.filter(kind="person", is_current=True)
+    assert len({r.person_id for r in records}) == 1, "one child"
+    assert Person.objects.filter(merged_into__isnull=True).count() == 1
+    assert linking.batches_to_link(linker_scope()) == []
+    again = io.StringIO()
+    call_command("tick", stdout=again)
+    assert "Tasks: none was waiting." in again.getvalue()

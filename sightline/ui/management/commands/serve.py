@@ -16,8 +16,8 @@ import os
 import signal
 import sys
 import threading
-from pathlib import Path
 from io import TextIOBase
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
