@@ -74,12 +74,16 @@ class TickReport:
         if not self.outcomes:
             out.append("Tasks: none was waiting.")
         else:
-            done = sum(o.result in ("done", "again") for o in self.outcomes)
-            retry = sum(o.result == "retry" for o in self.outcomes)
-            failed = sum(o.result == "failed" for o in self.outcomes)
+            counts = [
+                (sum(o.result in ("done", "again") for o in self.outcomes), "done"),
+                (sum(o.result == "retry" for o in self.outcomes), "failed and will be tried again"),
+                (sum(o.result == "failed" for o in self.outcomes), "failed for good"),
+                (sum(o.result == "lost" for o in self.outcomes), "taken over by another worker"),
+            ]
             out.append(
-                f"Tasks: ran {len(self.outcomes)}: {done} done, {retry} failed and will be "
-                f"tried again, {failed} failed for good."
+                f"Tasks: ran {len(self.outcomes)}: "
+                + ", ".join(f"{n} {what}" for n, what in counts if n)
+                + "."
             )
             out += [f"  {_outcome(o)}" for o in self.outcomes]
         out.append(_waiting(self.state))
