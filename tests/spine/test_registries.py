@@ -83,3 +83,11 @@ def test_an_app_adds_its_item_without_touching_the_layout(client: Client, extra_
     ]
     worker = practitioner("social_worker", agency=agency)
     assert [text for text, _ in navigation(client, worker)] == ["Find a child"]
+
+
+def test_a_role_with_no_item_gets_no_empty_navigation_band(client: Client) -> None:
+    analyst = practitioner("analyst", agency=AgencyFactory.create(code="partnership"))
+    client.force_login(analyst)
+    html = client.get(reverse("people:search")).content.decode()
+    assert "govuk-service-navigation" not in html
+    assert "Sign out" in html
