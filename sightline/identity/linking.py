@@ -488,9 +488,22 @@ def apply_pairs(
                     )
                 else:
                     counts[outcome] += 1
-    for row in _rows(pairs, Decision.REVIEW, strongest_first=False):
-        _queue(_decision(linkage, row), snap, actor=actor, run=run, counts=counts, queued=queued)
-    counts["withdrawn"] += candidates_withdraw(actor=actor, reason="The records were linked.")
+    # The review queue's writes lock the pairs they update (select_for_update): in transactions,
+    # a chunk at a time, as the merges are (outside one, PostgreSQL refuses the lock).
+    reviews = _rows(pairs, Decision.REVIEW, strongest_first=False)
+    while chunk := list(itertools.islice(reviews, MERGES_PER_TRANSACTION)):
+        with transaction.atomic():
+            for row in chunk:
+                _queue(
+                    _decision(linkage, row),
+                    snap,
+                    actor=actor,
+                    run=run,
+                    counts=counts,
+                    queued=queued,
+                )
+    with transaction.atomic():
+        counts["withdrawn"] += candidates_withdraw(actor=actor, reason="The records were linked.")
     counts["candidates"] = (
         CandidateLink.objects.filter(pk__in=queued, status=CandidateLink.Status.PENDING).count()
         if queued

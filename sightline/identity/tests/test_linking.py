@@ -312,3 +312,15 @@ def test_an_import_queues_its_linking_and_the_next_tick_links_the_child(tmp_path
     again = io.StringIO()
     call_command("tick", stdout=again)
     assert "Tasks: none was waiting." in again.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)  # as from a shell: no transaction around the command
+def test_sightline_link_runs_outside_a_transaction(police_feed, health_feed):
+    """The review queue's writes lock the pairs they touch; PostgreSQL refuses such locks outside
+    a transaction, so linking takes them a chunk at a time inside its own."""
+    record_for(police_feed, person_line("police", "P-1"))
+    record_for(health_feed, person_line("health", "H-1"))
+    out = io.StringIO()
+    call_command("link", stdout=out, stderr=io.StringIO())
+    assert "Linked everyone" in out.getvalue()
+    assert Person.objects.filter(merged_into__isnull=True).count() == 1
