@@ -5,4 +5,4 @@ from config.settings.base import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_AUTOREFRESH = True
 # An import queues its linking as in production; nothing runs it until a test drains the queue
-# (sightline.core.queue.run_pending, or `call_command("tick")`).
+# (the `run_tasks` fixture, or `call_command("tick")`).

@@ -15,7 +15,6 @@ from django.core.management import CommandError, call_command
 
 from sightline.agencies.models import Agency
 from sightline.agencies.vocabulary import agency_kinds
-from sightline.core import queue
 from sightline.core.actors import IMPORTER, LINKER
 from sightline.core.errors import AccessDenied
 from sightline.core.models import Task
@@ -219,13 +218,13 @@ def test_the_import_signal_queues_one_link_task_only_when_switched_on(settings):
 
 
 @pytest.mark.django_db
-def test_the_link_task_never_trains_and_says_why_it_could_not_link(settings, tmp_path):
+def test_the_link_task_never_trains_and_says_why_it_could_not_link(settings, tmp_path, run_tasks):
     settings.IDENTITY_MODEL_DIR = str(tmp_path)
     system = feed("police", kind="police")
     record = record_for(system, person_line("police", "P-1"))
     record_for(system, person_line("police", "P-2", given="Jordon"), in_batch=record.batch)
     tasks.link_enqueue()
-    [outcome] = queue.run_pending()
+    [outcome] = run_tasks()
     # No model: the task fails for good at once (retrying cannot mend it), with the reason.
     assert outcome.result == "failed"
     assert "No trained linkage model yet" in outcome.error
@@ -238,11 +237,11 @@ def test_the_link_task_never_trains_and_says_why_it_could_not_link(settings, tmp
 
 
 @pytest.mark.django_db
-def test_each_link_run_reads_through_one_audited_system_scope(police_feed, health_feed):
+def test_each_link_run_reads_through_one_audited_system_scope(police_feed, health_feed, run_tasks):
     record_for(police_feed, person_line("police", "P-1"))
     record_for(health_feed, person_line("health", "H-1"))
     tasks.link_enqueue()
-    [outcome] = queue.run_pending()
+    [outcome] = run_tasks()
     assert outcome.result == "done"
     [opened] = AuditEvent.objects.filter(action="system_access")
     assert opened.actor_name == "system:linker"
