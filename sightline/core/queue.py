@@ -36,7 +36,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from django.db import IntegrityError, connection, transaction
@@ -100,8 +100,11 @@ def register_task(
     lease: dt.timedelta = DEFAULT_LEASE,
 ) -> TaskKind:
     """Register the handler of tasks called `name` ("app.what"). Re-registering replaces."""
-    if not purpose.strip():
-        raise ValueError(f"task {name}: a purpose is required (it is audited with every run)")
+    if not purpose.strip() or len(purpose.strip()) > 200:
+        raise ValueError(
+            f"task {name}: a purpose of at most 200 characters is required (it is audited "
+            "with every run)"
+        )
     if max_attempts < 1 or lease <= dt.timedelta(0):
         raise ValueError(f"task {name}: at least one attempt and a positive lease")
     kind = TaskKind(name, handler, purpose.strip(), actor, max_attempts, lease)
@@ -128,7 +131,7 @@ def register_periodic(
     kind = register_task(
         name, handler, purpose=purpose, actor=actor, max_attempts=max_attempts, lease=lease
     )
-    kind = TaskKind(**{**kind.__dict__, "every": every})
+    kind = replace(kind, every=every)
     _kinds[name] = kind
     return kind
 

@@ -201,7 +201,7 @@ def test_recording_and_correcting_each_announce_once(child_and_worker, heard, af
     ]
 
 
-def test_a_recording_that_rolls_back_announces_nothing(
+def test_a_recording_or_correction_that_rolls_back_announces_nothing(
     child_and_worker, heard, after_commit, monkeypatch
 ):
     child, worker = child_and_worker
@@ -214,9 +214,11 @@ def test_a_recording_that_rolls_back_announces_nothing(
         entry_record(actor=worker, person=child, fields=fields())
     monkeypatch.undo()
     with after_commit(), transaction.atomic():
-        entry_record(actor=worker, person=child, fields=fields())
-        transaction.set_rollback(True)  # the request failed after recording
+        entry = entry_record(actor=worker, person=child, fields=fields())
+        entry_correct(actor=worker, entry=entry, reason="Typo.", fields=fields("Seen alone."))
+        transaction.set_rollback(True)  # the request failed after recording and correcting
     assert heard == []
+    assert not ChronologyEntry.objects.filter(author=worker).exists()
 
 
 # --- merges and splits ---------------------------------------------------------------------------
@@ -248,6 +250,10 @@ def test_a_merge_and_its_split_each_announce_once(feeds, tmp_path, heard, after_
             "merge_id": merge.pk,
         }
     ]
+    with after_commit(), transaction.atomic():
+        person_split(actor=LINKER, merge=merge, reason="Two children.")
+        transaction.set_rollback(True)  # undone: nothing is announced
+    assert len(heard) == 1
     with after_commit():
         person_split(actor=LINKER, merge=merge, reason="Two children.")
     assert heard[1]["cause"] == "split"
