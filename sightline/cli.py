@@ -22,7 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "people": ("people", "People commands: `sightline people export`."),
     "identity": ("identity", "Identity commands: `sightline identity evaluate`, `train`."),
     "demo": ("demo", "Set up the demo: accounts, synthetic county, import, link."),
-    "serve": ("serve", "Serve Sightline (127.0.0.1, PORT or 8000)."),
+    "serve": ("serve", "Serve Sightline (127.0.0.1, PORT or 8000); runs tick every minute."),
+    "tick": ("tick", "Run the background work that is due (periodic jobs, queued tasks)."),
 }
 
 

@@ -76,8 +76,6 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "sightline.ui.jinja.environment",
             "autoescape": True,
-            # "Review matches" in the navigation for identity reviewers (ui/base.html).
-            "context_processors": ["sightline.identity.context_processors.navigation"],
         },
     },
     {
@@ -178,28 +176,12 @@ ACCESS_GRACE_DAYS = int(os.environ.get("ACCESS_GRACE_DAYS", "0"))
 IDENTITY_AUTO_LINK_WEIGHT = float(os.environ.get("IDENTITY_AUTO_LINK_WEIGHT", "6"))
 IDENTITY_REVIEW_WEIGHT = float(os.environ.get("IDENTITY_REVIEW_WEIGHT", "5"))
 
-# Merging two people re-points every row that belongs to either, field by field
-# (identity.merging). A new app with a foreign key to people.Person adds its field here; a test
-# fails while one is missing (sightline/identity/tests/test_merging.py).
-IDENTITY_REPOINT_FIELDS = [
-    "people.PersonName.person",
-    "people.Identifier.person",
-    "people.Address.person",
-    "people.NameKey.person",
-    "people.Relationship.from_person",
-    "people.Relationship.to_person",
-    "chronology.EntrySubject.person",
-    "cases.Involvement.person",
-    "governance.AccessGrant.person",
-    "records.SourceRecord.person",
-    "identity.IdentityLink.person",
-]
 # Feed files at least this big are checked in a second process while the importer writes
 # (records/ingest/reading.py); smaller ones are checked in the importer (a process costs more
 # to start than they take to check).
 IMPORT_WORKER_MIN_BYTES = int(os.environ.get("IMPORT_WORKER_MIN_BYTES", str(4 * 1024 * 1024)))
-# Link each import batch against everyone known as soon as it is imported (records'
-# batch_imported signal). Off in tests; `sightline link` links what an import did not.
+# After each import, queue the linking of what it imported against everyone known (records'
+# batch_imported signal; `sightline tick` runs the task). Off: `sightline link` links it.
 IDENTITY_LINK_ON_IMPORT = os.environ.get("IDENTITY_LINK_ON_IMPORT", "1") == "1"
 # Where the linkage model is read from: None for identity/linkage/trained/. Without a model
 # there, `sightline link` trains one on the records held and keeps it in VAR_DIR/linkage/.

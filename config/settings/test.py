@@ -4,5 +4,5 @@ from config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_AUTOREFRESH = True
-# Tests link explicitly (identity.linking), never as a side effect of an import.
-IDENTITY_LINK_ON_IMPORT = False
+# An import queues its linking as in production; nothing runs it until a test drains the queue
+# (the `run_tasks` fixture, or `call_command("tick")`).

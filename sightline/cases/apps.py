@@ -16,3 +16,8 @@ class CasesConfig(AppConfig):
         from sightline.cases import ingest
 
         ingest.register()
+
+        # A merge moves the merged person's involvements to the survivor (identity.merging).
+        from sightline.core.extensions import register_person_fields
+
+        register_person_fields("cases.Involvement.person")

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from sightline.cases.services import InvolvementValue, involvements_import
 from sightline.chronology import bulk as chronology_bulk
+from sightline.chronology.signals import StoryCause, StoryChanges
 from sightline.chronology.vocabulary import entry_types
 from sightline.records.ingest import hooks, spec
 from sightline.records.ingest.hooks import WriteContext, WriteItem
@@ -51,7 +52,11 @@ def write_entries(context: WriteContext, items: Sequence[WriteItem]) -> None:
                 ],
             )
         )
-    chronology_bulk.entries_write(writes, adapter=context.adapter)
+    # One announcement for the whole batch, however many chunks and sources it writes.
+    changes = context.batch_state.setdefault(
+        "chronology.story_changes", StoryChanges(StoryCause.IMPORTED, batch_id=context.batch_id)
+    )
+    chronology_bulk.entries_write(writes, adapter=context.adapter, changes=changes)
 
 
 def write_involvements(context: WriteContext, items: Sequence[WriteItem]) -> None:

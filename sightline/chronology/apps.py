@@ -6,3 +6,9 @@ class ChronologyConfig(AppConfig):
     label = "chronology"
     # Checked by chronology.services; given to roles by governance's role policy.
     capabilities = {"record_entries": "Records entries in the story of a child they may see"}
+
+    def ready(self) -> None:
+        from sightline.core import extensions
+
+        # A merge moves the merged person's entries to the survivor's story (identity.merging).
+        extensions.register_person_fields("chronology.EntrySubject.person")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sightline.chronology.models import ChronologyEntry, EntrySubject
+from sightline.chronology.signals import StoryChanges
 from sightline.core.fastinsert import Adapter, FastTable
 
 _IN_BATCH = 2000
@@ -77,8 +78,11 @@ class EntryWrite:
     subjects: list[tuple[int, str]] = field(default_factory=list)
 
 
-def entries_write(items: Sequence[EntryWrite], *, adapter: Adapter) -> list[int]:
-    """Insert one entry version per item (and its subjects); returns the new entries' ids."""
+def entries_write(
+    items: Sequence[EntryWrite], *, adapter: Adapter, changes: StoryChanges | None = None
+) -> list[int]:
+    """Insert one entry version per item (and its subjects); returns the new entries' ids.
+    `changes` collects them for the one announcement of the whole batch (story_changed)."""
     if not items:
         return []
     heads = _current_heads([i.previous_record_id for i in items if i.previous_record_id])
@@ -139,6 +143,8 @@ def entries_write(items: Sequence[EntryWrite], *, adapter: Adapter) -> list[int]
     subject_table.insert([(i, *row) for i, row in zip(subject_ids, subjects, strict=True)])
     if superseding:
         _close(superseding)
+    if changes is not None:
+        changes.add(ids, {person_id for _, person_id, _, _ in subjects})
     return ids
 
 

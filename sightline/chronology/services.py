@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from sightline.chronology.models import ChronologyEntry, EntrySubject
-from sightline.chronology.signals import entry_recorded
+from sightline.chronology.signals import StoryCause, announce_story_changed
 from sightline.chronology.vocabulary import entry_types
 from sightline.core import clock
 from sightline.core.dates import PartialDate
@@ -126,12 +126,8 @@ def _entry_values(fields: EntryFields) -> dict[str, Any]:
     }
 
 
-def _announce(entry_id: int, person_ids: list[int]) -> None:
-    transaction.on_commit(
-        lambda: entry_recorded.send(
-            sender=ChronologyEntry, entry_id=entry_id, person_ids=person_ids
-        )
-    )
+def _announce(entry_id: int, person_ids: list[int], *, cause: StoryCause) -> None:
+    announce_story_changed(cause, entry_ids=[entry_id], person_ids=person_ids)
 
 
 def entry_record(*, actor: Any, person: Person, fields: EntryFields) -> ChronologyEntry:
@@ -172,7 +168,7 @@ def entry_record(*, actor: Any, person: Person, fields: EntryFields) -> Chronolo
             person_id=person.pk,
             detail={"type": entry.type, "lineage": entry.lineage, "version": 1},
         )
-        _announce(entry.pk, [person.pk])
+        _announce(entry.pk, [person.pk], cause=StoryCause.RECORDED)
     return entry
 
 
@@ -275,5 +271,5 @@ def entry_correct(
                 "changed": changed,
             },
         )
-        _announce(new.pk, [s.person_id for s in subjects])
+        _announce(new.pk, [s.person_id for s in subjects], cause=StoryCause.CORRECTED)
     return new

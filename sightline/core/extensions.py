@@ -1,14 +1,18 @@
 """Extension points that let an upper app add to a lower app's page without the lower app
 importing it (DESIGN.md layer order). An app registers in its AppConfig.ready().
 
-Example: the child's page (chronology) shows who is involved (cases) and how the records were
-linked (identity) through panels those apps register for the "child" page."""
+- page panels: the child's page (chronology) shows who is involved (cases) and how the records
+  were linked (identity) through panels those apps register for the "child" page;
+- person fields: each app's foreign keys to a person, which a merge re-points (identity);
+- navigation items: each app's entry in the service navigation, with the capability that shows it.
+
+The task queue's registry (handlers and periodic jobs) is in sightline.core.queue."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,81 @@ def panels_for(page: str, slot: str, viewer: Any, subject: Any) -> list[Panel]:
         if panel is not None:
             out.append(panel)
     return out
+
+
+# --- Foreign keys to a person: what a merge does with them ---------------------------------------
+#
+# identity.merging re-points every row of a merged-away person to the survivor, field by field,
+# without importing the apps that own the rows. Each app that holds a foreign key to
+# people.Person declares it here in its AppConfig.ready(); a test fails while one is undeclared.
+
+MergeHandling = Literal["repoint", "keep"]
+_person_fields: dict[str, MergeHandling] = {}
+
+
+def register_person_fields(*labels: str, on_merge: MergeHandling = "repoint") -> None:
+    """Declare foreign keys to people.Person ("app_label.Model.field"). On a merge, "repoint"
+    moves their rows to the surviving person; "keep" leaves them (the merge's own bookkeeping,
+    such as Person.merged_into)."""
+    if on_merge not in ("repoint", "keep"):
+        raise ValueError(f"on_merge must be 'repoint' or 'keep', not {on_merge!r}")
+    for label in labels:
+        if label.count(".") != 2:
+            raise ValueError(f"{label!r}: give a person field as 'app_label.Model.field'")
+        _person_fields[label] = on_merge
+
+
+def person_fields(on_merge: MergeHandling = "repoint") -> list[str]:
+    """The declared fields with that handling, in the order they were declared (the apps'
+    order in INSTALLED_APPS)."""
+    return [label for label, handling in _person_fields.items() if handling == on_merge]
+
+
+# --- The service navigation ----------------------------------------------------------------------
+#
+# Each app adds its own item (ui/base.html renders them in order). Capabilities are governance's
+# names; core cannot import governance, so governance registers the check that reads them.
+
+
+@dataclass(frozen=True)
+class NavItem:
+    name: str  # what a page passes as `active_nav` to mark it current
+    text: str
+    url_name: str
+    # The item shows to a user holding any of these; none: to every signed-in user.
+    capabilities: tuple[str, ...] = ()
+    order: int = 50
+
+
+CapabilityCheck = Callable[[Any, str], bool]  # (user, capability name) -> holds it
+_nav: dict[str, NavItem] = {}
+_capability_check: list[CapabilityCheck] = []
+
+
+def register_nav_item(
+    name: str, text: str, url_name: str, *, capabilities: Sequence[str] = (), order: int = 50
+) -> None:
+    _nav[name] = NavItem(name, text, url_name, tuple(str(c) for c in capabilities), order)
+
+
+def nav_items() -> list[NavItem]:
+    return sorted(_nav.values(), key=lambda item: (item.order, item.name))
+
+
+def register_capability_check(check: CapabilityCheck) -> None:
+    _capability_check[:] = [check]
+
+
+def nav_items_for(user: Any) -> list[NavItem]:
+    """The items this signed-in user may use, in order."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    shown = []
+    for item in nav_items():
+        if item.capabilities:
+            if not _capability_check:
+                raise RuntimeError("no capability check registered (sightline.governance)")
+            if not any(_capability_check[0](user, c) for c in item.capabilities):
+                continue
+        shown.append(item)
+    return shown

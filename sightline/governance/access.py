@@ -68,6 +68,8 @@ NO_SCOPE = Scope(None, None, None, None, None, frozenset())
 def scope_for(viewer: Any) -> Scope:
     """The viewer's scope; cached on the user object for the request. A membership whose role
     the policy does not know raises policy.UnknownRole (the database refuses such a role)."""
+    if isinstance(viewer, Scope):  # a scope passed as the viewer: the system's (system_scope)
+        return viewer
     if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.pk:
         return NO_SCOPE
     cached = getattr(viewer, "_sightline_scope", None)
@@ -387,3 +389,74 @@ def involvement_grants_write(
                 for pk, g in zip(table.allocate(len(missing)), missing, strict=True)
             ]
         )
+
+
+# --- The system scope: the system's own reads, for a stated purpose ------------------------------
+#
+# Linking, the clock's jobs (sightline tick) and the rules engine read case data as the system,
+# not as a person. They do so through a scope like a viewer's, opened for a system actor and a
+# purpose and audited once when opened (one row per run, not per row read); selectors and
+# `restrict_people` accept it as the viewer. docs/adr/0009-system-scope.md.
+# (Imported here, with the code that needs them, so this section stays one block.)
+
+from collections.abc import Mapping  # noqa: E402
+
+from sightline.core.actors import SystemActor  # noqa: E402
+from sightline.governance import audit  # noqa: E402
+from sightline.governance.audit import AuditAction  # noqa: E402
+
+# Every child, for the system's work on the whole partnership's records. Reading an entry's
+# content is still decided by `can_read_content` (the system scope has no agency, so it is
+# cleared only for what every agency may read).
+SYSTEM_CAPABILITIES = frozenset({Capability.VIEW_ALL_CHILDREN})
+PURPOSE_MAX = 200
+
+
+@dataclass(frozen=True)
+class SystemScope(Scope):
+    """A scope for a system actor: who (`actor`), why (`purpose`), and the audit row that
+    recorded it being opened."""
+
+    actor: SystemActor
+    purpose: str
+    audit_event_id: int
+
+
+def system_scope(
+    *, actor: SystemActor, purpose: str, detail: Mapping[str, Any] | None = None
+) -> SystemScope:
+    """Open a scope for the system's own reads, audited once (`system_access`, with the purpose
+    and `detail`). Only a SystemActor may have one: a person reads through their own scope."""
+    if not isinstance(actor, SystemActor):
+        raise AccessDenied("Only the system's own actors read through a system scope.")
+    purpose = " ".join(purpose.split())
+    if not purpose:
+        raise ValueError("a system scope needs a purpose")
+    if len(purpose) > PURPOSE_MAX:
+        raise ValueError(f"a system scope's purpose is at most {PURPOSE_MAX} characters")
+    event = audit.record(
+        actor,
+        AuditAction.SYSTEM_ACCESS,
+        object_type="system_scope",
+        purpose=purpose,
+        detail={"capabilities": sorted(SYSTEM_CAPABILITIES), **dict(detail or {})},
+    )
+    return SystemScope(
+        user_id=None,
+        role="system",
+        agency_id=None,
+        agency_kind=None,
+        team_id=None,
+        capabilities=SYSTEM_CAPABILITIES,
+        actor=actor,
+        purpose=purpose,
+        audit_event_id=event.pk,
+    )
+
+
+def require_system(scope: Any) -> SystemScope:
+    """The scope, if it is an opened system scope; AccessDenied otherwise (the system's whole-
+    partnership reads take one explicitly, never a person's scope)."""
+    if not isinstance(scope, SystemScope):
+        raise AccessDenied("This needs a system scope (governance.access.system_scope).")
+    return scope

@@ -15,5 +15,20 @@ class GovernanceConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        # Registers the system checks and connects the audit receivers.
-        from sightline.governance import checks, receivers  # noqa: F401
+        from sightline.core import extensions, queue
+        from sightline.governance import (
+            access,
+            checks,  # noqa: F401  (registers the system checks)
+            receivers,  # noqa: F401  (connects the audit receivers)
+        )
+        from sightline.governance.policy import Capability
+
+        # core may not import governance: the task queue opens each task's system scope, and
+        # the navigation checks each item's capability, through what is registered here.
+        queue.register_scope_opener(access.system_scope)
+        extensions.register_capability_check(
+            lambda user, capability: access.scope_for(user).can(Capability(capability))
+        )
+
+        # Grants point at a person: a merge moves them to the survivor (identity.merging).
+        extensions.register_person_fields("governance.AccessGrant.person")

@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     ACCESS_REFUSED = "access_refused"
     ACCOUNT_CREATED = "account_created"
     ROLE_GIVEN = "role_given"
+    SYSTEM_ACCESS = "system_access"  # a system scope opened (access.system_scope)
 
 
 def record(

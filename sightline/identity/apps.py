@@ -16,16 +16,33 @@ class IdentityConfig(AppConfig):
 
         register_person_resolver(IdentifierResolver())
 
-        # A new import batch is linked against everyone known (probabilistic linking).
-        from sightline.identity import receivers
+        # A new import batch is linked against everyone known (probabilistic linking), by a
+        # task the receiver queues and `sightline tick` runs.
+        from sightline.identity import receivers, tasks
         from sightline.records.signals import batch_imported
 
+        tasks.register()
         batch_imported.connect(
             receivers.batch_imported, dispatch_uid="identity.link_imported_batch"
         )
 
         # The child's page: how the records were linked.
-        from sightline.core.extensions import register_panel
+        from sightline.core import extensions
         from sightline.identity.panels import links_panel
 
-        register_panel("child", "aside", "identity_links", links_panel, order=20)
+        extensions.register_panel("child", "aside", "identity_links", links_panel, order=20)
+
+        # Merges re-point identity links; the merge's own two people stay as they are.
+        extensions.register_person_fields("identity.IdentityLink.person")
+        extensions.register_person_fields(
+            "identity.PersonMerge.survivor", "identity.PersonMerge.merged", on_merge="keep"
+        )
+
+        # "Review matches" for those who settle identity questions.
+        extensions.register_nav_item(
+            "review",
+            "Review matches",
+            "identity:queue",
+            capabilities=["review_identity"],
+            order=20,
+        )

@@ -1,8 +1,12 @@
 """Probabilistic linking of people across feeds, over the database: the bridge between the
 Splink engine (identity.linkage, which alone imports Splink and DuckDB) and the people held.
 
-    link_batch(actor=LINKER, batch_id=12)   # a new import batch against everyone known
-    link_full(actor=LINKER)                 # everyone again (`sightline link --full`)
+    scope = access.system_scope(actor=LINKER, purpose="link people across feeds")
+    link_batch(actor=LINKER, scope=scope, batch_id=12)  # a new batch against everyone known
+    link_full(actor=LINKER, scope=scope)                # everyone again (`sightline link --full`)
+
+Every run reads the people held through an explicit system scope (governance.access), audited
+once when it is opened; the task queue opens one for each link task it runs.
 
 A run takes a snapshot of the current person source records (standardised in Python, handed to
 DuckDB as an Arrow table), scores the pairs, and applies the decision bands
@@ -37,9 +41,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 
-from sightline.core import clock
+from sightline.core import clock, queue
+from sightline.core.actors import LINKER
 from sightline.core.errors import InvalidTransition, ValidationFailed
-from sightline.governance import audit
+from sightline.governance import access, audit
+from sightline.governance.access import SystemScope
 from sightline.governance.audit import AuditAction
 from sightline.identity.linkage import training
 from sightline.identity.linkage.guard import Decision, Reason, Thresholds
@@ -106,11 +112,13 @@ def is_usable(record: Mapping[str, Any]) -> bool:
     return any(record.get(c) for c in USABLE_COLUMNS)
 
 
-def person_records() -> QuerySet[SourceRecord]:
-    """The current version of every person source record linked to a person."""
-    return SourceRecord.objects.filter(
+def person_records(scope: SystemScope) -> QuerySet[SourceRecord]:
+    """The current version of every person source record linked to a person, read through the
+    system scope (which sees every child)."""
+    records = SourceRecord.objects.filter(
         kind=SourceRecord.Kind.PERSON, is_current=True, person__isnull=False
     )
+    return access.restrict_people(access.require_system(scope), records, field="person_id")
 
 
 def snapshot(records: QuerySet[SourceRecord]) -> Snapshot:
@@ -283,12 +291,12 @@ def _run_failed(run: LinkRun, error: BaseException) -> None:
     run.save()
 
 
-def batches_to_link() -> list[int]:
+def batches_to_link(scope: SystemScope) -> list[int]:
     """Imported batches with person records that no finished run has linked yet, oldest first."""
     linked = LinkRun.objects.filter(status=LinkRun.Status.DONE, batch__isnull=False).values(
         "batch_id"
     )
-    with_people = person_records().values("batch_id")
+    with_people = person_records(scope).values("batch_id")
     return list(
         ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED, pk__in=with_people)
         .exclude(pk__in=linked)
@@ -304,6 +312,7 @@ def has_linked() -> bool:
 def link_batch(
     *,
     actor: Any,
+    scope: SystemScope,
     batch_id: int,
     model_version: str | None = None,
     again: bool = False,
@@ -317,7 +326,7 @@ def link_batch(
         done = LinkRun.objects.filter(batch_id=batch_id, status=LinkRun.Status.DONE).first()
         if done is not None:
             return done
-    records = person_records()
+    records = person_records(scope)
     if not records.filter(batch_id=batch_id).exists():
         return None
     if not train and load_model(model_version) is None:
@@ -348,16 +357,20 @@ def link_batch(
     return _run_finish(run, actor=actor, counts=counts, report=new.report())
 
 
-def link_full(*, actor: Any, model_version: str | None = None) -> LinkRun:
+def link_full(
+    *, actor: Any, scope: SystemScope, model_version: str | None = None, train: bool = True
+) -> LinkRun:
     """Score every pair of person records again (blocking as the model says) and apply the
-    bands. People merged before stay merged; pairs decided by a person stay decided."""
+    bands. People merged before stay merged; pairs decided by a person stay decided. Without
+    a model, one is trained on everyone held unless `train` is false (LinkError)."""
+    records = person_records(scope)
     run = _run_start(actor, LinkRun.Kind.FULL)
     try:
         with _quiet_splink():
-            everyone = snapshot(person_records())
+            everyone = snapshot(records)
             counts: Counter[str] = Counter(records=everyone.table.num_rows)
             if everyone.table.num_rows > 1:
-                model = model_for(everyone.table, version=model_version)
+                model = model_for(everyone.table, version=model_version, train=train)
                 run.model_version = str(model.get("version", ""))
                 linkage = _linkage(model, everyone.table)
                 pairs = linkage.predict()
@@ -369,12 +382,26 @@ def link_full(*, actor: Any, model_version: str | None = None) -> LinkRun:
     return _run_finish(run, actor=actor, counts=counts, report=everyone.report())
 
 
-def link_pending(*, actor: Any, model_version: str | None = None) -> list[LinkRun]:
-    """What `sightline link` does by default: the first time, everyone (one full run); after
-    that, each imported batch not linked yet."""
+def link_imported(*, scope: SystemScope) -> None:
+    """The link task (identity.tasks.LINK, run by `sightline tick`): every imported batch not
+    linked yet, against everyone known (the first time ever: everyone, in one run). Never
+    trains a model (that is `sightline link`'s job, on everyone held): without one the task
+    fails for good and says so, and `sightline link` links the batches. Safe to run again: a
+    linked batch is not linked twice."""
+    try:
+        link_pending(actor=LINKER, scope=scope, train=False)
+    except LinkError as exc:
+        raise queue.Permanent(str(exc)) from exc
+
+
+def link_pending(
+    *, actor: Any, scope: SystemScope, model_version: str | None = None, train: bool = True
+) -> list[LinkRun]:
+    """What `sightline link` (and the link task after an import) does: the first time,
+    everyone (one full run); after that, each imported batch not linked yet."""
     if not has_linked():
-        run = link_full(actor=actor, model_version=model_version)
-        for batch_id in batches_to_link():  # covered by the full run
+        run = link_full(actor=actor, scope=scope, model_version=model_version, train=train)
+        for batch_id in batches_to_link(scope):  # covered by the full run
             LinkRun.objects.create(
                 kind=LinkRun.Kind.BATCH,
                 batch_id=batch_id,
@@ -387,8 +414,10 @@ def link_pending(*, actor: Any, model_version: str | None = None) -> list[LinkRu
             )
         return [run]
     runs = []
-    for batch_id in batches_to_link():
-        done = link_batch(actor=actor, batch_id=batch_id, model_version=model_version)
+    for batch_id in batches_to_link(scope):
+        done = link_batch(
+            actor=actor, scope=scope, batch_id=batch_id, model_version=model_version, train=train
+        )
         if done is not None:
             runs.append(done)
     return runs
@@ -459,9 +488,22 @@ def apply_pairs(
                     )
                 else:
                     counts[outcome] += 1
-    for row in _rows(pairs, Decision.REVIEW, strongest_first=False):
-        _queue(_decision(linkage, row), snap, actor=actor, run=run, counts=counts, queued=queued)
-    counts["withdrawn"] += candidates_withdraw(actor=actor, reason="The records were linked.")
+    # The review queue's writes lock the pairs they update (select_for_update): in transactions,
+    # a chunk at a time, as the merges are (outside one, PostgreSQL refuses the lock).
+    reviews = _rows(pairs, Decision.REVIEW, strongest_first=False)
+    while chunk := list(itertools.islice(reviews, MERGES_PER_TRANSACTION)):
+        with transaction.atomic():
+            for row in chunk:
+                _queue(
+                    _decision(linkage, row),
+                    snap,
+                    actor=actor,
+                    run=run,
+                    counts=counts,
+                    queued=queued,
+                )
+    with transaction.atomic():
+        counts["withdrawn"] += candidates_withdraw(actor=actor, reason="The records were linked.")
     counts["candidates"] = (
         CandidateLink.objects.filter(pk__in=queued, status=CandidateLink.Status.PENDING).count()
         if queued

@@ -1,9 +1,10 @@
 """Merging two people into one, and splitting a wrong merge apart again, exactly.
 
 A merge re-points every row that belonged to the merged-away person to the survivor, field by
-field, through the declared list `settings.IDENTITY_REPOINT_FIELDS` ("app_label.Model.field"
-strings, looked up with `django.apps.apps.get_model`): identity never imports the apps whose
-rows it moves (Data Hub's merge configuration; DESIGN.md layer order). The merged-away person
+field, through the fields each app declares in its AppConfig.ready()
+(`core.extensions.register_person_fields`, "app_label.Model.field" strings looked up with
+`django.apps.apps.get_model`): identity never imports the apps whose rows it moves (Data Hub's
+merge configuration; DESIGN.md layer order). The merged-away person
 keeps its reference and redirects to the survivor (`Person.merged_into`), so a Sightline
 reference never changes meaning.
 
@@ -16,7 +17,8 @@ for those rows; rows added to the survivor after the merge stay with the survivo
 Refused: merging a person with itself or with someone already merged away, and any merge that
 would give one person two different valid NHS numbers or two different valid UPNs (two valid
 numbers are two children, however alike the names). Both services are atomic and audited in
-the same transaction.
+the same transaction, and each announces the change to both people's stories once it commits
+(chronology.signals.story_changed, `merged` or `split`).
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q
 
-from sightline.core import clock
+from sightline.chronology.models import EntrySubject
+from sightline.chronology.signals import StoryCause, announce_story_changed
+from sightline.core import clock, extensions
 from sightline.core.actors import SystemActor
 from sightline.core.errors import InvalidTransition, NotFound, ValidationFailed
 from sightline.governance import access, audit
@@ -42,14 +45,6 @@ from sightline.identity.models import CandidateLink, IdentityLink, MatchDecision
 from sightline.people.identifiers import EXCLUSIVE_SCHEMES
 from sightline.people.models import Identifier, Person
 
-# Foreign keys to people.Person that a merge must not re-point: the merge's own bookkeeping.
-REPOINT_EXEMPT = frozenset(
-    {
-        "people.Person.merged_into",
-        "identity.PersonMerge.survivor",
-        "identity.PersonMerge.merged",
-    }
-)
 # The survivor's own fields a merge fills in when the survivor has none and the other has one.
 FILLED_FIELDS = ("given_names", "family_name", "birth_date", "sex", "ethnicity")
 _IN_BATCH = 1000
@@ -74,9 +69,9 @@ def _field_of(label: str) -> tuple[type[models.Model], models.Field[Any, Any]]:
         model = apps.get_model(app_label, model_name)
         found = model._meta.get_field(field_name)
     except (ValueError, LookupError, FieldDoesNotExist) as exc:
-        raise ValueError(f"IDENTITY_REPOINT_FIELDS: no field {label!r}") from exc
+        raise ValueError(f"declared person field: no field {label!r}") from exc
     if not isinstance(found, models.ForeignKey) or found.related_model is not Person:
-        raise ValueError(f"IDENTITY_REPOINT_FIELDS: {label} is not a foreign key to people.Person")
+        raise ValueError(f"declared person field: {label} is not a foreign key to people.Person")
     return model, found
 
 
@@ -108,16 +103,16 @@ def _attname(model: type[models.Model], name: str) -> str:
 def repoint_fields(labels: Iterable[str] | None = None) -> list[RepointField]:
     """The declared fields, checked: each must be a foreign key to people.Person."""
     out = []
-    for label in settings.IDENTITY_REPOINT_FIELDS if labels is None else labels:
+    for label in extensions.person_fields("repoint") if labels is None else labels:
         model, fk = _field_of(label)
         out.append(RepointField(label, model, fk.attname, _unique_sets(model, fk.name)))
     return out
 
 
 def undeclared_person_fields() -> list[str]:
-    """Foreign keys to people.Person in any installed app that are neither declared nor exempt
-    (a merge would leave their rows on the merged-away person)."""
-    declared = set(settings.IDENTITY_REPOINT_FIELDS) | REPOINT_EXEMPT
+    """Foreign keys to people.Person in any installed app that no app declared (a merge would
+    leave their rows on the merged-away person, unknowingly)."""
+    declared = {*extensions.person_fields("repoint"), *extensions.person_fields("keep")}
     missing = []
     for model in apps.get_models():
         for f in model._meta.get_fields():
@@ -289,6 +284,10 @@ def person_merge(
             person_id=merged_id, method=IdentityLink.Method.FIRST_SEEN
         )
     ]
+    # The merged person's entries join the survivor's story (moved, or already shared).
+    entry_ids = list(
+        EntrySubject.objects.filter(person_id=merged_id).values_list("entry_id", flat=True)
+    )
     moved: dict[str, list[int]] = {}
     kept: dict[str, list[int]] = {}
     for spec in repoint_fields():
@@ -356,6 +355,12 @@ def person_merge(
             "moved": {label: len(ids) for label, ids in moved.items()},
             "kept": {label: len(ids) for label, ids in kept.items()},
         },
+    )
+    announce_story_changed(
+        StoryCause.MERGED,
+        entry_ids=entry_ids,
+        person_ids=[keep.pk, gone.pk],
+        merge_id=merge.pk,
     )
     return merge
 
@@ -447,6 +452,18 @@ def person_split(*, actor: Any, merge: PersonMerge | int, reason: str) -> Person
             "not_restored": missing,
             "candidate": candidate.pk if candidate else None,
         },
+    )
+    # The entries that went back leave the survivor's story for the restored person's.
+    returned = merge.moved.get("chronology.EntrySubject.person", [])
+    entry_ids = [
+        entry_id
+        for chunk in _chunks(returned)
+        for entry_id in EntrySubject.objects.filter(pk__in=chunk, person_id=gone.pk).values_list(
+            "entry_id", flat=True
+        )
+    ]
+    announce_story_changed(
+        StoryCause.SPLIT, entry_ids=entry_ids, person_ids=[keep.pk, gone.pk], merge_id=merge.pk
     )
     return merge
 

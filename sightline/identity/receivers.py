@@ -10,7 +10,8 @@ from sightline.identity import tasks
 
 
 def batch_imported(sender: Any, batch_id: int, **kwargs: Any) -> None:
-    """records.signals.batch_imported (sent after the import committed): link the batch,
-    unless settings.IDENTITY_LINK_ON_IMPORT is off (tests; bulk loads linked afterwards)."""
+    """records.signals.batch_imported (sent after the import committed): queue the linking of
+    what was imported (`sightline tick` runs it), unless settings.IDENTITY_LINK_ON_IMPORT is
+    off; `sightline link` links what was not."""
     if settings.IDENTITY_LINK_ON_IMPORT:
-        tasks.link_batch_task(batch_id)
+        tasks.link_enqueue()

@@ -1,26 +1,34 @@
-"""Background work of the identity app: thin wrappers that take ids and call one service.
+"""Background work of the identity app, run by the task queue (core.queue) with the audited
+system scope `sightline tick` opens for each task.
 
-There is no task queue yet (DESIGN.md: database-backed tasks to come): a task runs when it is
-enqueued, after the commit that asked for it."""
+The handlers are named by their dotted paths: linking brings Splink and DuckDB, which are loaded
+by the process that links, not by every process that starts (the server, an import)."""
 
 from __future__ import annotations
 
-import logging
+import datetime as dt
 
+from sightline.core import queue
 from sightline.core.actors import LINKER
+from sightline.core.models import Task
 
-log = logging.getLogger(__name__)
+LINK = "identity.link"
+LINK_PURPOSE = "link newly imported person records across feeds (identity resolution)"
 
 
-def link_batch_task(batch_id: int) -> None:
-    """Link a newly imported batch against everyone known. Never trains a model (that is
-    `sightline link`'s job, on everyone held), and never fails the import that enqueued it: a
-    failure is logged and recorded on the link run, and `sightline link` tries the batch again."""
-    from sightline.identity.linking import LinkError, link_batch
+def link_enqueue() -> Task:
+    """Ask for the imported batches to be linked (identity.linking.link_imported). However
+    many imports ask while it waits, one task links them all; asked for while it runs, it runs
+    once more after."""
+    return queue.enqueue(LINK, dedupe_key="pending")
 
-    try:
-        link_batch(actor=LINKER, batch_id=batch_id, train=False)
-    except LinkError as exc:
-        log.info("batch %s not linked: %s", batch_id, exc)
-    except Exception:
-        log.exception("linking batch %s failed; `sightline link` will try it again", batch_id)
+
+def register() -> None:
+    # A county's first link run takes minutes: the lease is kept alive while it runs.
+    queue.register_task(
+        LINK,
+        "sightline.identity.linking.link_imported",
+        purpose=LINK_PURPOSE,
+        actor=LINKER,
+        lease=dt.timedelta(minutes=5),
+    )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from sightline.core.dates import format_partial
+from sightline.core.extensions import nav_items_for
 
 
 def _url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -25,6 +26,15 @@ def _csrf_input(request: Any) -> str:
 
     token = get_token(request)  # URL-safe characters only
     return Markup(f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">')  # noqa: S704
+
+
+def _navigation(request: Any, active: str | None = None) -> list[dict[str, Any]]:
+    """The service navigation for this user: every app's registered item they may use
+    (core.extensions.register_nav_item), `active` marking the current one."""
+    return [
+        {"href": reverse(item.url_name), "text": item.text, "active": item.name == active}
+        for item in nav_items_for(getattr(request, "user", None))
+    ]
 
 
 def environment(**options: Any) -> Environment:
@@ -48,6 +58,7 @@ def environment(**options: Any) -> Environment:
         static=static,
         url=_url,
         csrf_input=_csrf_input,
+        navigation=_navigation,
         session_idle_seconds=settings.SESSION_IDLE_SECONDS,
         session_warning_seconds=settings.SESSION_WARNING_SECONDS,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -20,7 +19,7 @@ from sightline.synth.management.commands import demo
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def run_demo(data: Path, children: int = 150) -> str:
+def run_demo(data: Path, link: str = "skip", children: int = 150) -> str:
     out = io.StringIO()
     call_command(
         "demo",
@@ -31,7 +30,7 @@ def run_demo(data: Path, children: int = 150) -> str:
         "--data",
         str(data),
         "--link",
-        "skip",
+        link,
         "--port",
         "8123",
         stdout=out,
@@ -101,18 +100,31 @@ def test_a_different_county_over_an_imported_one_is_refused(tmp_path: Path) -> N
 
 
 @pytest.mark.django_db(transaction=True)  # the import announces each batch once committed
-def test_the_demo_import_leaves_the_linkage_model_to_one_run_afterwards(
-    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_demo_queues_one_link_run_that_the_servers_tick_does(tmp_path: Path) -> None:
+    """`make demo` is `sightline demo --link background` then `sightline serve`: the import
+    links nothing with the model but queues it, once for every feed; the server's clock
+    (`sightline tick`, every minute) links them in one run."""
+    from sightline.core.models import Task
     from sightline.identity import tasks
+    from sightline.identity.models import LinkRun
 
-    linked: list[int] = []
-    monkeypatch.setattr(tasks, "link_batch_task", linked.append)
-    settings.IDENTITY_LINK_ON_IMPORT = True  # as when the demo runs
-    run_demo(tmp_path / "demo-data")  # --link skip
-    assert ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED).exists()
-    assert linked == [], "no batch is linked by the model while the demo imports"
-    assert settings.IDENTITY_LINK_ON_IMPORT is True
+    first = run_demo(tmp_path / "demo-data", link="background")
+    assert ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED).count() > 1
+    assert not LinkRun.objects.exists(), "nothing is linked by the model while the demo imports"
+    task = Task.objects.get()
+    assert (task.name, task.status) == (tasks.LINK, "pending")
+    assert "links the rest in the background once Sightline is served" in first
+
+    out = io.StringIO()
+    call_command("tick", stdout=out)
+    assert f"done: {tasks.LINK} (task {task.pk})" in out.getvalue()
+    full = LinkRun.objects.get(kind=LinkRun.Kind.FULL)
+    assert full.status == LinkRun.Status.DONE
+    assert full.counts["merged"] > 0
+
+    again = run_demo(tmp_path / "demo-data", link="background")
+    assert "Linking: every record linked" in again
+    assert Task.objects.filter(status="pending").count() == 0
 
 
 def test_no_former_school_keeps_a_pupil_in_view(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import time_machine
 from sightline.chronology import services
 from sightline.chronology.models import ChronologyEntry, EntrySubject
 from sightline.chronology.services import EntryFields, entry_correct, entry_record
-from sightline.chronology.signals import entry_recorded
+from sightline.chronology.signals import story_changed
 from sightline.chronology.tests.factories import at, entry_for, new_person, source_record_for
 from sightline.core.dates import PartialDate, Precision
 from sightline.core.errors import AccessDenied, InvalidTransition, NotFound, ValidationFailed
@@ -164,15 +164,17 @@ def test_recording_announces_the_entry_after_commit(
     def receiver(sender: Any, **kwargs: Any) -> None:
         heard.append(kwargs)
 
-    entry_recorded.connect(receiver)
+    story_changed.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             entry = entry_record(actor=social_worker, person=child, fields=fields())
             assert heard == []
     finally:
-        entry_recorded.disconnect(receiver)
-    assert heard[0]["entry_id"] == entry.pk
-    assert heard[0]["person_ids"] == [child.pk]
+        story_changed.disconnect(receiver)
+    assert len(heard) == 1
+    assert heard[0]["cause"] == "recorded"
+    assert heard[0]["entry_ids"] == (entry.pk,)
+    assert heard[0]["person_ids"] == (child.pk,)
 
 
 # --- correcting --------------------------------------------------------------------------------

@@ -16,6 +16,9 @@ from django.core.management import CommandError, call_command
 from sightline.agencies.models import Agency
 from sightline.agencies.vocabulary import agency_kinds
 from sightline.core.actors import IMPORTER, LINKER
+from sightline.core.errors import AccessDenied
+from sightline.core.models import Task
+from sightline.governance import access
 from sightline.governance.models import AuditEvent
 from sightline.identity import linking, receivers, tasks
 from sightline.identity.models import CandidateLink, LinkRun, PersonMerge
@@ -86,6 +89,10 @@ def people_mixing_children(truth: dict[tuple[str, str], str]) -> list[int]:
     return [p for p, children in held.items() if len(children) > 1]
 
 
+def linker_scope() -> access.SystemScope:
+    return access.system_scope(actor=LINKER, purpose="linking, in the identity tests")
+
+
 def import_feeds(*paths: Path) -> None:
     call_command("import", *map(str, paths), "--accept-valid", "--quiet", stdout=io.StringIO())
 
@@ -121,12 +128,12 @@ def test_link_a_synthetic_county_then_a_new_batch(county, tmp_path, settings, da
     assert AuditEvent.objects.filter(action="people_linked", object_id=str(full.pk)).exists()
     assert AuditEvent.objects.filter(action="people_merged").count() == full.counts["merged"]
     # Every batch imported so far counts as linked.
-    assert linking.batches_to_link() == []
+    assert linking.batches_to_link(linker_scope()) == []
 
     # A new feed arrives: only its records are scored, against everyone known.
     import_feeds(county / LATE_FEED)
     new_batch = ImportBatch.objects.get(filename__endswith=LATE_FEED)
-    assert linking.batches_to_link() == [new_batch.pk]
+    assert linking.batches_to_link(linker_scope()) == [new_batch.pk]
     out = io.StringIO()
     call_command("link", stdout=out, stderr=io.StringIO())
     run = LinkRun.objects.get(kind=LinkRun.Kind.BATCH, batch=new_batch, status="done")
@@ -198,28 +205,60 @@ def test_linking_without_a_model_or_enough_records_says_what_to_do(settings, tmp
 
 
 @pytest.mark.django_db
-def test_the_import_signal_links_the_batch_only_when_switched_on(settings, monkeypatch):
-    called: list[int] = []
-    monkeypatch.setattr(tasks, "link_batch_task", called.append)
+def test_the_import_signal_queues_one_link_task_only_when_switched_on(settings):
     settings.IDENTITY_LINK_ON_IMPORT = False
     batch_imported.send(sender=ImportBatch, batch_id=7)
-    assert called == []
+    assert not Task.objects.exists()
     settings.IDENTITY_LINK_ON_IMPORT = True
     batch_imported.send(sender=ImportBatch, batch_id=7)
-    assert called == [7]
+    batch_imported.send(sender=ImportBatch, batch_id=8)
+    task = Task.objects.get()  # however many imports ask while it waits: one task
+    assert (task.name, task.status, task.dedupe_key) == (tasks.LINK, "pending", "pending")
     assert receivers.batch_imported.__module__ == "sightline.identity.receivers"
 
 
 @pytest.mark.django_db
-def test_the_link_task_never_trains_and_never_fails_an_import(settings, tmp_path):
+def test_the_link_task_never_trains_and_says_why_it_could_not_link(settings, tmp_path, run_tasks):
     settings.IDENTITY_MODEL_DIR = str(tmp_path)
     system = feed("police", kind="police")
     record = record_for(system, person_line("police", "P-1"))
-    tasks.link_batch_task(record.batch_id)  # no model: logged, not raised
+    record_for(system, person_line("police", "P-2", given="Jordon"), in_batch=record.batch)
+    tasks.link_enqueue()
+    [outcome] = run_tasks()
+    # No model: the task fails for good at once (retrying cannot mend it), with the reason.
+    assert outcome.result == "failed"
+    assert "No trained linkage model yet" in outcome.error
+    task = Task.objects.get()
+    assert (task.status, task.attempts) == ("failed", 1)
+    assert "sightline link" in task.last_error
     assert not list(tmp_path.glob("*.json"))
-    assert not LinkRun.objects.exists()
-    assert linking.batches_to_link() == [record.batch_id]
+    assert linking.batches_to_link(linker_scope()) == [record.batch_id]
     assert LINKER.name == "linker"
+
+
+@pytest.mark.django_db
+def test_each_link_run_reads_through_one_audited_system_scope(police_feed, health_feed, run_tasks):
+    record_for(police_feed, person_line("police", "P-1"))
+    record_for(health_feed, person_line("health", "H-1"))
+    tasks.link_enqueue()
+    [outcome] = run_tasks()
+    assert outcome.result == "done"
+    [opened] = AuditEvent.objects.filter(action="system_access")
+    assert opened.actor_name == "system:linker"
+    assert opened.purpose == tasks.LINK_PURPOSE
+    assert opened.detail["task_name"] == tasks.LINK
+    # One row for the run, however many records it read and people it merged.
+    assert AuditEvent.objects.filter(action="people_merged").count() == 1
+
+    call_command("link", "--full", stdout=io.StringIO())
+    command = AuditEvent.objects.filter(action="system_access").latest("pk")
+    assert command.purpose == "link people across feeds (sightline link)"
+    assert AuditEvent.objects.filter(action="system_access").count() == 2
+
+
+def test_linking_refuses_a_persons_scope(social_worker):
+    with pytest.raises(AccessDenied):
+        linking.link_full(actor=LINKER, scope=access.scope_for(social_worker))  # type: ignore[arg-type]
 
 
 @pytest.mark.django_db
@@ -241,8 +280,46 @@ def test_many_identical_records_are_linked_without_explaining_every_pair(monkeyp
         return original(self, row)
 
     monkeypatch.setattr(Linkage, "pair_decision", counting)
-    run = linking.link_full(actor=LINKER)
+    run = linking.link_full(actor=LINKER, scope=linker_scope())
     assert Person.objects.filter(merged_into__isnull=True).count() == 1
     assert run.counts["merged"] == 119
     assert run.counts["merged"] + run.counts["already_linked"] == 120 * 119 // 2
     assert explained == 119
+
+
+@pytest.mark.django_db(transaction=True)  # the import queues its linking once it has committed
+def test_an_import_queues_its_linking_and_the_next_tick_links_the_child(tmp_path):
+    """Two agencies hold one child under no shared valid identifier: the imports link nothing
+    on identifiers, each queues the linking, and one `sightline tick` merges the two records."""
+    for code, kind in (("police", "police"), ("health", "health_gp")):
+        source_system_register(actor=IMPORTER, code=code, name=f"{code} records", agency_kind=kind)
+    for code in ("police", "health"):
+        path = tmp_path / f"{code}.jsonl"
+        path.write_text(json.dumps(person_line(code, f"{code}-1")) + "\n")
+        call_command("import", str(path), stdout=io.StringIO())
+    assert Person.objects.filter(merged_into__isnull=True).count() == 2
+    task = Task.objects.get()  # two imports, one task
+    assert (task.name, task.status) == (tasks.LINK, "pending")
+
+    out = io.StringIO()
+    call_command("tick", stdout=out)
+    assert f"done: {tasks.LINK} (task {task.pk})" in out.getvalue()
+    records = SourceRecord.objects.filter(kind="person", is_current=True)
+    assert len({r.person_id for r in records}) == 1, "one child"
+    assert Person.objects.filter(merged_into__isnull=True).count() == 1
+    assert linking.batches_to_link(linker_scope()) == []
+    again = io.StringIO()
+    call_command("tick", stdout=again)
+    assert "Tasks: none was waiting." in again.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)  # as from a shell: no transaction around the command
+def test_sightline_link_runs_outside_a_transaction(police_feed, health_feed):
+    """The review queue's writes lock the pairs they touch; PostgreSQL refuses such locks outside
+    a transaction, so linking takes them a chunk at a time inside its own."""
+    record_for(police_feed, person_line("police", "P-1"))
+    record_for(health_feed, person_line("health", "H-1"))
+    out = io.StringIO()
+    call_command("link", stdout=out, stderr=io.StringIO())
+    assert "Linked everyone" in out.getvalue()
+    assert Person.objects.filter(merged_into__isnull=True).count() == 1

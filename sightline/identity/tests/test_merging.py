@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.utils import timezone
 
 from sightline.agencies.tests.factories import AgencyFactory
 from sightline.chronology.models import ChronologyEntry, EntrySubject
+from sightline.core import extensions
 from sightline.core.actors import LINKER
 from sightline.core.errors import AccessDenied, InvalidTransition, ValidationFailed
 from sightline.governance.models import AccessGrant, AuditEvent
@@ -41,7 +41,7 @@ def rows_of(label: str) -> dict[int, Any]:
 def snapshot() -> dict[str, Any]:
     """Every declared field of every row, each person's own fields, and every identity link."""
     return {
-        "fields": {label: rows_of(label) for label in settings.IDENTITY_REPOINT_FIELDS},
+        "fields": {label: rows_of(label) for label in extensions.person_fields("repoint")},
         "people": {
             p["pk"]: p
             for p in Person.objects.values(
@@ -127,10 +127,27 @@ def new_person(**fields: Any) -> Person:
 
 
 def test_every_foreign_key_to_a_person_is_declared():
-    """A new app's foreign key to people.Person must be added to IDENTITY_REPOINT_FIELDS, or a
-    merge would leave its rows behind on the merged-away person."""
+    """An app with a foreign key to people.Person must declare it in its AppConfig.ready()
+    (core.extensions.register_person_fields), or a merge would leave its rows behind on the
+    merged-away person."""
     assert merging.undeclared_person_fields() == []
-    assert len(merging.repoint_fields()) == len(settings.IDENTITY_REPOINT_FIELDS)
+    assert len(merging.repoint_fields()) == len(extensions.person_fields("repoint"))
+    # Each app declares its own: the merge's own pointers are kept, everything else moves.
+    assert set(extensions.person_fields("keep")) == {
+        "people.Person.merged_into",
+        "identity.PersonMerge.survivor",
+        "identity.PersonMerge.merged",
+    }
+    assert "cases.Involvement.person" in extensions.person_fields("repoint")
+
+
+def test_a_foreign_key_no_app_declares_is_found(monkeypatch):
+    declared = dict(extensions._person_fields)
+    del declared["cases.Involvement.person"]
+    monkeypatch.setattr(extensions, "_person_fields", declared)
+    assert merging.undeclared_person_fields() == ["cases.Involvement.person"]
+    with pytest.raises(ValueError, match=r"app_label\.Model\.field"):
+        extensions.register_person_fields("Involvement.person")
 
 
 def test_a_declared_field_must_be_a_foreign_key_to_a_person():

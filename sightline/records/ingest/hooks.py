@@ -42,6 +42,9 @@ class WriteContext:
     # agency kind -> the id of the agency a line of that kind belongs to (the source's own
     # agency when the kinds agree, else the partnership's agency of that kind).
     agency_for_kind: Callable[[str], int]
+    # Kept for the whole batch (every chunk, every source): what a writer gathers across
+    # chunks, such as the entries it announces once after commit (cases.ingest).
+    batch_state: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -158,6 +158,7 @@ class _Import:
         self.agencies: dict[tuple[int, str], int] = {}
         self.batch_id = 0
         self.adapter: Adapter | None = None
+        self.batch_state: dict[str, Any] = {}  # the writers' own, for the batch (hooks)
 
     @property
     def writing(self) -> bool:
@@ -499,6 +500,7 @@ class _Import:
             source=source,
             adapter=self._adapter(),
             agency_for_kind=lambda kind: self._agency_for(source, kind),
+            batch_state=self.batch_state,
         )
         for kind, kind_items in by_kind.items():
             if kind == spec.RELATIONSHIP:

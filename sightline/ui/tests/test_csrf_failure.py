@@ -4,6 +4,7 @@ out in another tab) gets a GOV.UK page in plain English, never Django's technica
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
@@ -49,6 +50,13 @@ def test_a_signed_in_practitioner_keeps_the_header_and_navigation(
         password="correct horse battery staple",
         first_name="Sam",
         last_name="Patel",
+    )
+    # A social worker (looked up, not imported: ui sits below agencies in the layers).
+    agency = apps.get_model("agencies", "Agency").objects.create(
+        code="csc", name="Children's social care", kind="childrens_social_care"
+    )
+    apps.get_model("agencies", "Membership").objects.create(
+        user=user, agency=agency, role="social_worker"
     )
     strict_client.force_login(user)
     response = strict_client.post(reverse("accounts:sign_out"))

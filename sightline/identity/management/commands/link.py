@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sightline.core.actors import LINKER
+from sightline.governance import access
 from sightline.identity import linking
 from sightline.identity.models import LinkRun
 
@@ -38,17 +39,30 @@ class Command(BaseCommand):
         actor = self._actor(options.get("user"))
         started = time.perf_counter()
         version = options.get("model")
-        pending = options["full"] or options.get("batch") is not None or linking.batches_to_link()
+        # Linking reads every person held: as the linker, for this purpose, audited once.
+        scope = access.system_scope(
+            actor=LINKER,
+            purpose="link people across feeds (sightline link)",
+            detail={
+                "requested_by": str(actor) if actor is LINKER else actor.get_username(),
+                "full": options["full"],
+                "batch": options.get("batch"),
+            },
+        )
+        pending = (
+            options["full"] or options.get("batch") is not None or linking.batches_to_link(scope)
+        )
         if pending and version is None and linking.load_model() is None:
             self.stdout.write(
                 "No trained linkage model yet: training one on the records held first."
             )
         try:
             if options["full"]:
-                runs = [linking.link_full(actor=actor, model_version=version)]
+                runs = [linking.link_full(actor=actor, scope=scope, model_version=version)]
             elif options.get("batch") is not None:
                 run = linking.link_batch(
                     actor=actor,
+                    scope=scope,
                     batch_id=options["batch"],
                     model_version=version,
                     again=options["again"],
@@ -57,7 +71,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"Batch {options['batch']} holds no person records.")
                 runs = [run] if run is not None else []
             else:
-                runs = linking.link_pending(actor=actor, model_version=version)
+                runs = linking.link_pending(actor=actor, scope=scope, model_version=version)
         except linking.LinkError as exc:
             raise CommandError(str(exc)) from exc
         if not runs:

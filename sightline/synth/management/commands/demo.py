@@ -7,8 +7,10 @@
 4. Creates one demo account per role (accounts and agencies services).
 5. Generates the county (`var/demo-data/`, 6,000 children, seed 1) unless it is already there.
 6. Imports every feed (`sightline import`) unless it has already been imported, linking people
-   on valid identifiers as it goes; then links the rest with the linkage model in one run
-   (`sightline link`: waited for, in the background, or skipped), not batch by batch.
+   on valid identifiers as it goes. Each import queues the linking of the rest with the linkage
+   model; however many feeds ask, one task links them all in one run. `--link wait` runs it
+   now; `--link background` leaves it to `sightline serve`, which runs the queue every minute
+   (`sightline tick`); `--link skip` queues nothing.
 7. Gives the demo practitioners a legitimate relationship with a planted exploitation-trajectory
    child (their own agency's records first; an audited manual grant only where the feeds give
    none), and prints the accounts, the address and where to start.
@@ -21,19 +23,17 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import subprocess
-import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -467,9 +467,8 @@ def remember_walkthrough(directory: Path, walk: Walkthrough) -> None:
 
 @contextmanager
 def linking_on_import_off() -> Iterator[None]:
-    """The demo's import without the linkage model batch by batch (records' `batch_imported`
-    receiver, settings.IDENTITY_LINK_ON_IMPORT): the county is served as soon as it is imported,
-    and `sightline link` then links every batch in one run, which is quicker than twelve."""
+    """The demo's import without queuing the linkage model (records' `batch_imported` receiver,
+    settings.IDENTITY_LINK_ON_IMPORT), for `--link skip`."""
     before = getattr(settings, "IDENTITY_LINK_ON_IMPORT", False)
     settings.IDENTITY_LINK_ON_IMPORT = False
     try:
@@ -496,33 +495,20 @@ def linking_pending() -> bool:
     )
 
 
-def _running(pid_file: Path) -> int | None:
-    try:
-        pid = int(pid_file.read_text().strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return None
-    return pid
+def link_queue() -> None:
+    """Queue the linking of every batch the linkage model has not linked (one task, however
+    many ask: identity.tasks), for a demo whose import was done before or stopped midway."""
+    from sightline.identity import tasks
+
+    tasks.link_enqueue()
 
 
-def link_in_background() -> tuple[int, Path, bool]:
-    """Start `sightline link` as a child process (or find the one already running); return its
-    pid, its log and whether it was already running. It shares the caller's process group, so
-    stopping the demo server with Ctrl-C stops it too; the next `make demo` starts it again."""
-    var = Path(settings.VAR_DIR)
-    log, pid_file = var / "link.log", var / "link.pid"
-    if (pid := _running(pid_file)) is not None:
-        return pid, log, True
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sightline.cli", "link"],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=settings.BASE_DIR,
-        )
-    pid_file.write_text(str(process.pid))
-    return process.pid, log, False
+def link_now() -> list[Any]:
+    """Run the queued linking now, here (what `sightline tick` would run)."""
+    from sightline.core import queue
+    from sightline.identity import tasks
+
+    return queue.run_pending(worker=queue.worker_name("demo"), names=[tasks.LINK])
 
 
 def school_team_for(person: Person) -> Team | None:
@@ -709,7 +695,7 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"  Importing {len(pending)} feed files …")
                 problems = io.StringIO()
-                with linking_on_import_off():
+                with linking_on_import_off() if options["link"] == "skip" else nullcontext():
                     call_command(
                         "import",
                         *map(str, pending),
@@ -724,6 +710,12 @@ class Command(BaseCommand):
         if link == "wait":
             with self.step("Linking") as note:
                 note(self._link())
+        elif link == "skip" and linking_pending():
+            with self.step("Linking") as note:
+                note(
+                    "skipped: records with the same valid NHS number or UPN were linked on "
+                    "import; `sightline link` links the rest"
+                )
 
         walk: Walkthrough | None = None
         with self.step("Walkthrough") as note:
@@ -749,14 +741,14 @@ class Command(BaseCommand):
 
         if link == "background":
             with self.step("Linking") as note:
-                if not linking_pending() or "link" not in get_commands():
+                if not linking_pending():
                     note("every record linked")
                 else:
-                    pid, log, already = link_in_background()
+                    link_queue()
                     note(
-                        f"valid NHS numbers and UPNs linked on import; the linkage model "
-                        f"{'is still linking' if already else 'is linking'} the rest in the "
-                        f"background (process {pid}, log {log}): a few minutes, then the "
+                        "valid NHS numbers and UPNs linked on import; the linkage model links "
+                        "the rest in the background once Sightline is served (`sightline "
+                        "serve` runs the task queue every minute): a few minutes, then the "
                         "data officer's review queue fills"
                     )
 
@@ -792,27 +784,31 @@ class Command(BaseCommand):
         return f"{n} {one if n == 1 else many} created" if n else f"{many} in place"
 
     def _link(self) -> str:
-        """Link people across feeds with the identity app's `link` command (probabilistic
-        matching; strong matches merged, uncertain ones queued for review). The import has
-        already linked records that share a valid NHS number or UPN. `link` remembers which
-        batches it has linked, so a second run has nothing to do."""
-        if "link" not in get_commands():
-            return "records with the same valid NHS number or UPN were linked on import"
-        out, err = io.StringIO(), io.StringIO()
-        try:
-            call_command("link", stdout=out, stderr=err)
-        except Exception as exc:
-            # A failure here must not stop the demo: every record is already linked on valid
+        """Run the queued linking now (probabilistic matching; strong matches merged,
+        uncertain ones queued for review). The import has already linked records that share a
+        valid NHS number or UPN, and queued this; a batch once linked is not linked again."""
+        if not linking_pending():
+            return "every record linked"
+        link_queue()
+        outcomes = link_now()
+        failed = [o for o in outcomes if o.result not in ("done", "again")]
+        if failed:
+            # A failure must not stop the demo: every record is already linked on valid
             # identifiers. Say so loudly, and how to retry.
             self.stderr.write(
-                f"    `sightline link` failed ({type(exc).__name__}: {exc}). The demo goes on "
-                "with the links made on import; run `sightline link` to try again."
+                f"    Linking failed ({failed[0].error.splitlines()[0]}). The demo goes on with "
+                "the links made on import; run `sightline link` to try again."
             )
             return "linked on import (valid NHS number or UPN) only: the linkage model failed"
-        for line in (out.getvalue() + err.getvalue()).splitlines():
-            if line.strip():
-                self.stdout.write("    " + line.strip())
-        return "linked on import (valid NHS number or UPN), then by the linkage model"
+        from sightline.identity.models import LinkRun
+
+        runs = LinkRun.objects.filter(status=LinkRun.Status.DONE)
+        merged = sum(int(run.counts.get("merged", 0)) for run in runs)
+        queued = sum(int(run.counts.get("candidates", 0)) for run in runs)
+        return (
+            "linked on import (valid NHS number or UPN), then by the linkage model "
+            f"({merged:,} merged, {queued:,} pairs queued for review)"
+        )
 
     def print_accounts(
         self, port: int, walk: Walkthrough | None, password: str, directory: Path

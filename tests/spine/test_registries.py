@@ -1,0 +1,93 @@
+"""Each app declares its own parts in its AppConfig.ready(): its items of the service
+navigation (with the capability that shows them) and its foreign keys to a person (for merges,
+sightline/identity/tests/test_merging.py). ui/base.html renders the navigation the apps
+registered, for the signed-in user's role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from sightline.agencies.tests.factories import AgencyFactory, practitioner
+from sightline.core import extensions
+from sightline.governance.policy import Capability
+
+pytestmark = pytest.mark.django_db
+
+
+def navigation(client: Client, user: Any) -> list[tuple[str, bool]]:
+    """(text, current) of each item of the service navigation on the search page."""
+    client.force_login(user)
+    html = client.get(reverse("people:search")).content.decode()
+    nav = re.search(r'<ul class="govuk-service-navigation__list".*?</ul>', html, re.S)
+    if nav is None:
+        return []
+    items = re.findall(
+        r'<li class="govuk-service-navigation__item([^"]*)">(.*?)</li>', nav[0], re.S
+    )
+    return [
+        (re.sub(r"<[^>]+>|\s+", " ", body).strip(), "--active" in classes)
+        for classes, body in items
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("social_worker", [("Find a child", True)]),
+        ("mash_manager", [("Find a child", True), ("Review matches", False)]),
+        ("data_officer", [("Review matches", False)]),
+        ("analyst", []),
+        ("sysadmin", []),
+    ],
+)
+def test_each_role_is_offered_the_items_its_capabilities_show(
+    client: Client, role: str, expected: list[tuple[str, bool]]
+) -> None:
+    agency = AgencyFactory.create(code="mash", kind="mash")
+    assert navigation(client, practitioner(role, agency=agency)) == expected
+
+
+def test_every_registered_item_names_real_capabilities_and_pages() -> None:
+    items = extensions.nav_items()
+    assert [item.name for item in items] == ["search", "review"]
+    for item in items:
+        for capability in item.capabilities:
+            Capability(capability)  # an unknown name is an error, not a hidden item
+        reverse(item.url_name)
+
+
+@pytest.fixture
+def extra_item() -> Iterator[None]:
+    extensions.register_nav_item(
+        "extra", "Referrals", "ui:home", capabilities=["view_all_children"], order=15
+    )
+    try:
+        yield
+    finally:
+        extensions._nav.pop("extra")
+
+
+def test_an_app_adds_its_item_without_touching_the_layout(client: Client, extra_item) -> None:
+    agency = AgencyFactory.create(code="mash", kind="mash")
+    manager = practitioner("mash_manager", agency=agency)
+    assert [text for text, _ in navigation(client, manager)] == [
+        "Find a child",
+        "Referrals",
+        "Review matches",
+    ]
+    worker = practitioner("social_worker", agency=agency)
+    assert [text for text, _ in navigation(client, worker)] == ["Find a child"]
+
+
+def test_a_role_with_no_item_gets_no_empty_navigation_band(client: Client) -> None:
+    analyst = practitioner("analyst", agency=AgencyFactory.create(code="partnership"))
+    client.force_login(analyst)
+    html = client.get(reverse("people:search")).content.decode()
+    assert "govuk-service-navigation" not in html
+    assert "Sign out" in html
