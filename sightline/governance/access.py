@@ -18,7 +18,7 @@ Rules (docs/access.md):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from sightline.agencies.models import Membership
 from sightline.core import clock
+from sightline.core.actors import SystemActor
 from sightline.core.errors import AccessDenied, NotFound
 from sightline.core.fastinsert import Adapter, FastTable
 from sightline.core.lookups import AnyOf, key_by_key
@@ -397,13 +398,6 @@ def involvement_grants_write(
 # not as a person. They do so through a scope like a viewer's, opened for a system actor and a
 # purpose and audited once when opened (one row per run, not per row read); selectors and
 # `restrict_people` accept it as the viewer. docs/adr/0009-system-scope.md.
-# (Imported here, with the code that needs them, so this section stays one block.)
-
-from collections.abc import Mapping  # noqa: E402
-
-from sightline.core.actors import SystemActor  # noqa: E402
-from sightline.governance import audit  # noqa: E402
-from sightline.governance.audit import AuditAction  # noqa: E402
 
 # Every child, for the system's work on the whole partnership's records. Reading an entry's
 # content is still decided by `can_read_content` (the system scope has no agency, so it is
