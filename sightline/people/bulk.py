@@ -265,16 +265,16 @@ SHOWN_FIELDS = (
 )
 
 
-def recorded_of(person_ids: Collection[int]) -> dict[int, list[consensus.Recorded]]:
-    """What each current person record of these people says, by person: its names with its
-    details. A person with no RecordedDetails has no entry (its fields were never chosen)."""
+def recorded_of(
+    person_ids: Collection[int], *, names: dict[int, tuple[str, str]] | None = None
+) -> dict[int, list[consensus.Recorded]]:
+    """What each current person record of these people says, by person: its details with its
+    recorded name (`names`, by source record, when the caller has read them). A person with no
+    RecordedDetails has no entry (its fields were never chosen from its records)."""
     out: dict[int, list[consensus.Recorded]] = {}
     for chunk in _batches(sorted(set(person_ids))):
-        details = {
-            row[0]: row
-            for row in RecordedDetails.objects.filter(
-                source_record__person_id__in=chunk
-            ).values_list(
+        details = sorted(
+            RecordedDetails.objects.filter(source_record__person_id__in=chunk).values_list(
                 "source_record_id",
                 "source_record__person_id",
                 "agency_id",
@@ -284,16 +284,18 @@ def recorded_of(person_ids: Collection[int]) -> dict[int, list[consensus.Recorde
                 "sex",
                 "ethnicity",
             )
-        }
-        names: dict[int, tuple[str, str]] = {}
-        for record_id, given, family in PersonName.objects.filter(
-            person_id__in=chunk, kind=PersonName.Kind.RECORDED, source_record_id__isnull=False
-        ).values_list("source_record_id", "given_names", "family_name"):
-            names.setdefault(record_id, (given, family))
-        for record_id, person_id, agency_id, kind, born, precision, sex, ethnicity in sorted(
-            details.values()
-        ):
-            given, family = names.get(record_id, ("", ""))
+        )
+        if not details:
+            continue
+        chunk_names = names
+        if chunk_names is None:
+            chunk_names = {}
+            for record_id, given, family in PersonName.objects.filter(
+                person_id__in=chunk, kind=PersonName.Kind.RECORDED, source_record_id__isnull=False
+            ).values_list("source_record_id", "given_names", "family_name"):
+                chunk_names.setdefault(record_id, (given, family))
+        for record_id, person_id, agency_id, kind, born, precision, sex, ethnicity in details:
+            given, family = chunk_names.get(record_id, ("", ""))
             out.setdefault(person_id, []).append(
                 consensus.Recorded(
                     agency_id=agency_id,

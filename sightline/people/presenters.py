@@ -124,9 +124,21 @@ def present_match(match: PersonMatch, today: dt.date | None = None) -> SearchRes
         street=street_of(address.line) if address else "",
         postcode_district=postcode_district(address.postcode) if address else "",
         agencies=match.agency_names,
-        note=_FIT_NOTES.get(match.birth_date_fit, "") if match.birth_date_fit else "",
+        note=_note(match),
         url=child_url(person.reference),
     )
+
+
+def _note(match: PersonMatch) -> str:
+    if match.matched_birth_date is not None:
+        value, precision = match.matched_birth_date
+        text = (
+            f"Matched on a date of birth another record gives: {format_partial(value, precision)}"
+        )
+        if match.birth_date_fit is BirthDateFit.SWAPPED:
+            text += ", with day and month the other way round"
+        return text
+    return _FIT_NOTES.get(match.birth_date_fit, "") if match.birth_date_fit else ""
 
 
 def _iso_at_precision(person: Person) -> str:
