@@ -459,6 +459,8 @@ def apply_pairs(
                     )
                 else:
                     counts[outcome] += 1
+                if outcome == "kept_apart":  # queued again only on new evidence (identity.review)
+                    _queue(d, snap, actor=actor, run=run, counts=counts, queued=queued)
     for row in _rows(pairs, Decision.REVIEW, strongest_first=False):
         _queue(_decision(linkage, row), snap, actor=actor, run=run, counts=counts, queued=queued)
     counts["withdrawn"] += candidates_withdraw(actor=actor, reason="The records were linked.")

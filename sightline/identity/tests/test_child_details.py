@@ -70,7 +70,7 @@ def import_lines(tmp_path: Path, name: str, *lines: dict[str, Any]) -> None:
 
 @pytest.fixture
 def max_holmes(tmp_path: Path) -> Person:
-    for code, kind, given, family, born in FEEDS:
+    for code, kind, *_ in FEEDS:
         source_system_register(actor=IMPORTER, code=code, name=f"{code} records", agency_kind=kind)
     for code, _, given, family, born in FEEDS:
         extra = {"other_names": ["Mackie Holmes"]} if code == "police" else {}
@@ -168,7 +168,9 @@ def test_a_merge_and_a_split_choose_the_details_again(tmp_path):
         import_lines(tmp_path, f"{code}.jsonl", line(code, "Charlie", "Smith", "2011-12-01"))
     cet = SourceRecord.objects.get(source_system__code="child_exploitation_team").person
     others = SourceRecord.objects.get(source_system__code="csc").person
-    assert cet is not None and others is not None and cet.pk != others.pk
+    assert cet is not None
+    assert others is not None
+    assert cet.pk != others.pk
     assert (cet.full_name, str(cet.birth_date)) == ("Smith Charlie", "2011-01-12")
 
     officer = practitioner("data_officer", agency_kind="other")

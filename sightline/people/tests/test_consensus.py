@@ -17,7 +17,7 @@ KINDS += ["youth_justice", "school", "housing", "not_a_kind"]
 
 
 def rec(agency_id: int, kind: str, born: dt.date | None, **fields: str) -> Recorded:
-    return Recorded(agency_id=agency_id, agency_kind=kind, birth_date=born, **fields)  # type: ignore[arg-type]
+    return Recorded(agency_id=agency_id, agency_kind=kind, birth_date=born, **fields)
 
 
 MAX = [
