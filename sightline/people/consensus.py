@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 import jellyfish
@@ -132,6 +133,7 @@ def birth_dates_agree(a: BirthDate, b: BirthDate) -> bool:
 NameKey = tuple[str, ...]
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> NameKey:
     """The words of a name as compared: case, accents, hyphens and apostrophes do not count."""
     return tuple(tokens(text))
@@ -172,8 +174,8 @@ def choose(
     recorded_by: dict[V, set[tuple[int, str]]] = defaultdict(set)
     for vote in votes:
         recorded_by[vote.value].add((vote.agency_id, vote.agency_kind))
-    if not recorded_by:
-        return None
+    if len(recorded_by) <= 1:  # no votes, or every agency agrees (most people)
+        return next(iter(recorded_by), None)
 
     def support(candidate: V) -> int:
         return len(
