@@ -343,11 +343,11 @@ def _update_shown(people: list[Person]) -> None:
     `bulk_update` builds a CASE per field over the whole batch, which cost most of this."""
     meta = Person._meta
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name).column for name in SHOWN_FIELDS]
+    fields = {f.name: f.column for f in meta.concrete_fields}
     sql = (
         f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - names from the model, values bound
-        + ", ".join(f"{quote(column)} = %s" for column in columns)
-        + f" WHERE {quote(meta.pk.column)} = %s"
+        + ", ".join(f"{quote(fields[name])} = %s" for name in SHOWN_FIELDS)
+        + f" WHERE {quote(fields['id'])} = %s"
     )
     rows = [[getattr(p, name) for name in SHOWN_FIELDS] + [p.pk] for p in people]
     with connection.cursor() as cursor:
