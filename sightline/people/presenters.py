@@ -94,7 +94,9 @@ _FIT_NOTES = {
 class SearchResultRow:
     reference: str
     name: str
-    also_known_as: str
+    also_known_as: str  # the other name matched (the API's also_known_as)
+    # The name matched is the main name as an agency keyed it: "recorded as", not "also known as".
+    matched_spelling: bool
     birth_date: str
     birth_date_iso: str
     birth_date_precision: str
@@ -115,6 +117,7 @@ def present_match(match: PersonMatch, today: dt.date | None = None) -> SearchRes
         reference=person.reference,
         name=person.full_name,
         also_known_as=match.matched_name or "",
+        matched_spelling=match.matched_spelling,
         birth_date=birth_date_text(person),
         birth_date_iso=_iso_at_precision(person),
         birth_date_precision=person.birth_date_precision if person.birth_date else "",

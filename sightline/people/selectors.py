@@ -81,6 +81,9 @@ class PersonMatch:
     name_score: float | None = None
     # The other name the person matched on, when it was not their main name ("also known as").
     matched_name: str | None = None
+    # True when that name is the main name as an agency keyed it (people.consensus.name_fit),
+    # not another name: the results say "recorded as" rather than "also known as".
+    matched_spelling: bool = False
     birth_date_fit: BirthDateFit | None = None
     # The date of birth (and its precision) that matched, when it is not the one shown: another
     # agency's record of it.
@@ -303,6 +306,7 @@ class _Scored:
     matched_name: str | None
     birth_date_fit: BirthDateFit | None
     matched_birth_date: tuple[dt.date, str] | None = None
+    matched_spelling: bool = False
 
 
 def _rank(
@@ -318,12 +322,12 @@ def _rank(
     people = Person.objects.filter(AnyOf(F("pk"), candidate_ids)).values_list(
         "id", "reference", "given_names", "family_name", "birth_date", "birth_date_precision"
     )
-    other_names: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    other_names: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     if query_words:
-        for person_id, given, family in PersonName.objects.filter(
+        for person_id, given, family, kind in PersonName.objects.filter(
             AnyOf(F("person_id"), candidate_ids)
-        ).values_list("person_id", "given_names", "family_name"):
-            other_names[person_id].append((given, family))
+        ).values_list("person_id", "given_names", "family_name", "kind"):
+            other_names[person_id].append((given, family, kind))
     recorded_births = _recorded_birth_dates(candidate_ids) if birth_date is not None else {}
 
     scored = []
@@ -342,8 +346,9 @@ def _rank(
                 points -= _RECORDED_ONLY_PENALTY
         name_score = None
         matched_name = None
+        matched_spelling = False
         if query_words:
-            name_score, matched_name = _best_name(
+            name_score, matched_name, matched_spelling = _best_name(
                 query_words, (given, family), other_names.get(person_id, [])
             )
             threshold = (
@@ -359,6 +364,7 @@ def _rank(
                 sort_name=(family.lower(), given.lower(), reference),
                 name_score=name_score,
                 matched_name=matched_name,
+                matched_spelling=matched_spelling,
                 birth_date_fit=fit,
                 matched_birth_date=matched_birth,
             )
@@ -368,19 +374,28 @@ def _rank(
 
 
 def _best_name(
-    query_words: list[str], main_name: tuple[str, str], others: list[tuple[str, str]]
-) -> tuple[float, str | None]:
+    query_words: list[str], main_name: tuple[str, str], others: list[tuple[str, str, str]]
+) -> tuple[float, str | None, bool]:
+    """The best name score, the other name that gave it (None: the main name), and whether
+    that other name is only a spelling of the main one."""
     main = name_tokens(*main_name)
     best = name_similarity(query_words, main)
-    matched: str | None = None
-    for given, family in others:
+    matched: tuple[str, str, str] | None = None
+    for given, family, kind in others:
         words = name_tokens(given, family)
         if set(words) == set(main):
             continue
         score = name_similarity(query_words, words)
         if score > best:
-            best, matched = score, f"{given} {family}".strip()
-    return best, matched
+            best, matched = score, (given, family, kind)
+    if matched is None:
+        return best, None, False
+    given, family, kind = matched
+    spelling = kind == PersonName.Kind.RECORDED and (
+        consensus.name_fit(given, family, shown_given=main_name[0], shown_family=main_name[1])
+        is not consensus.NameFit.OTHER
+    )
+    return best, f"{given} {family}".strip(), spelling
 
 
 def _with_context(page: list[_Scored], *, identifier_matched: bool) -> list[PersonMatch]:
@@ -409,6 +424,7 @@ def _with_context(page: list[_Scored], *, identifier_matched: bool) -> list[Pers
             score=m.score,
             name_score=m.name_score,
             matched_name=m.matched_name,
+            matched_spelling=m.matched_spelling,
             birth_date_fit=m.birth_date_fit,
             matched_birth_date=m.matched_birth_date,
             identifier_matched=identifier_matched,
@@ -529,7 +545,7 @@ def person_details_for(*, viewer: Any, person: Person) -> RecordedIdentity:
             ),
             _disagreement(
                 sex_dissent,
-                noun="another sex",
+                noun="a different sex",
                 text_of=lambda sex: dict(Person.Sex.choices).get(sex, sex),
                 scope=scope,
                 agency_names=agency_names,

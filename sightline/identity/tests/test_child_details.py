@@ -190,3 +190,16 @@ def test_a_merge_and_a_split_choose_the_details_again(tmp_path):
     others.refresh_from_db()
     assert (cet.full_name, str(cet.birth_date)) == ("Smith Charlie", "2011-01-12")
     assert (others.full_name, str(others.birth_date)) == ("Charlie Smith", "2011-12-01")
+
+
+def test_search_says_recorded_as_for_a_spelling_and_also_known_as_for_another_name(
+    client, max_holmes
+):
+    client.force_login(social_worker())
+    for query, said in (
+        ("Maxwell Holmees", "Recorded as Maxwell Holmees"),
+        ("Mackie Holmes", "Also known as Mackie Holmes"),
+    ):
+        page = text(client.post(reverse("people:search"), {"name": query}, follow=True))
+        assert max_holmes.reference in page, query
+        assert said in page, query
