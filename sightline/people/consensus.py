@@ -266,12 +266,15 @@ def choose_sex(records: Iterable[Recorded]) -> str | None:
 
 
 def choose_ethnicity(records: Iterable[Recorded]) -> str | None:
-    votes = [
-        Vote(r.agency_id, r.agency_kind, r.ethnicity)
-        for r in records
-        if r.ethnicity not in NO_ETHNICITY
-    ]
-    return choose(votes, supports=lambda a, b: a == b, order=lambda v: (v,))
+    """A recorded ethnicity; failing any, "not obtained" or "refused" as recorded."""
+    records = list(records)
+    for wanted in (lambda e: e not in NO_ETHNICITY, lambda e: e != ""):
+        votes = [
+            Vote(r.agency_id, r.agency_kind, r.ethnicity) for r in records if wanted(r.ethnicity)
+        ]
+        if votes:
+            return choose(votes, supports=lambda a, b: a == b, order=lambda v: (v,))
+    return None
 
 
 @dataclass(frozen=True)

@@ -203,3 +203,29 @@ def test_search_says_recorded_as_for_a_spelling_and_also_known_as_for_another_na
         page = text(client.post(reverse("people:search"), {"name": query}, follow=True))
         assert max_holmes.reference in page, query
         assert said in page, query
+
+
+@pytest.mark.slow
+def test_a_county_import_leaves_every_person_showing_what_most_agencies_record(tmp_path):
+    """A synthetic county with the generator's keying noise: what the import chose is what a
+    fresh choice from every record gives, and each date of birth shown is one a record gives."""
+    from sightline.identity.tests.test_linking import import_feeds, register_feeds
+    from sightline.people import bulk
+    from sightline.people.models import RecordedDetails
+    from sightline.synth.generator import generate_county
+
+    generate_county(children=120, seed=4, out=tmp_path / "county")
+    register_feeds()
+    import_feeds(tmp_path / "county")
+    people = list(Person.objects.filter(merged_into__isnull=True).values_list("pk", flat=True))
+    assert bulk.people_details_refresh(people) == {}
+    recorded: dict[int, set[Any]] = {}
+    for person_id, born in RecordedDetails.objects.values_list(
+        "source_record__person_id", "birth_date"
+    ):
+        recorded.setdefault(person_id, set()).add(born)
+    for person_id, born in Person.objects.filter(pk__in=people).values_list("pk", "birth_date"):
+        if born is None:
+            assert recorded[person_id] <= {None}, person_id  # no record gives one
+        else:
+            assert born in recorded[person_id], person_id

@@ -108,6 +108,8 @@ def test_not_known_never_outvotes_a_known_value():
         "WBRI",
     )
     assert consensus.details_of([]).sex == "unknown"
+    # With no ethnicity recorded, "refused" or "not obtained" is kept, as an agency said it.
+    assert consensus.details_of(records[:2]).ethnicity == "NOBT"
 
 
 def test_a_middle_name_some_agencies_record_is_kept():
