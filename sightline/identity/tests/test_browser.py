@@ -159,7 +159,8 @@ def test_data_officer_confirms_a_pair_then_splits_it_back(journey, browser_page)
 
 
 def test_the_childs_page_shows_where_records_differ_and_a_waiting_match(
-    journey, browser_page  # noqa: F811
+    journey,
+    browser_page,  # noqa: F811
 ):
     """The identity bar's "Records differ" and collapsed "Recorded spellings", and the warning
     that a match waits, as a MASH manager sees them, accessible."""
