@@ -315,6 +315,8 @@ class IdentityView:
     address: str
     address_since: str
     other_names: list[str]
+    # How the agencies' records differ from what is shown (people.selectors.RecordedIdentity).
+    recorded: Any = None
 
 
 IDENTIFIER_ORDER = {"nhs_number": 0, "upn": 1, "pnc_id": 2, "local_id": 3}
@@ -327,6 +329,7 @@ def present_identity(
     address: Any | None,
     other_names: list[str],
     today: dt.date,
+    recorded: Any = None,
 ) -> IdentityView:
     ids = sorted(
         identifiers,
@@ -353,4 +356,5 @@ def present_identity(
         address=", ".join(v for v in (address.line, address.postcode) if v) if address else "",
         address_since=long_date(address.from_on) if address and address.from_on else "",
         other_names=other_names,
+        recorded=recorded,
     )

@@ -23,7 +23,8 @@ from sightline.core import clock
 from sightline.core.dates import LONDON
 from sightline.core.errors import NotFound
 from sightline.governance import access
-from sightline.people.models import Address, Identifier, Person, PersonName
+from sightline.people.models import Address, Identifier, Person
+from sightline.people.selectors import RecordedIdentity, person_details_for
 
 PER_PAGE = 50
 _MAX_MERGE_HOPS = 10
@@ -65,6 +66,8 @@ class ChildIdentity:
     identifiers: list[Identifier]
     address: Address | None
     other_names: list[str]
+    # Spellings of the name and agencies recording another date of birth (people.selectors).
+    recorded: RecordedIdentity | None = None
 
 
 def child_identity_for(*, viewer: Any, child: Child) -> ChildIdentity:
@@ -96,17 +99,8 @@ def child_identity_for(*, viewer: Any, child: Child) -> ChildIdentity:
         .order_by("-from_on", "-id")
         .first()
     )
-    main = (person.given_names.strip().lower(), person.family_name.strip().lower())
-    others: list[str] = []
-    for given, family in PersonName.objects.filter(person_id=person.pk).values_list(
-        "given_names", "family_name"
-    ):
-        if (given.strip().lower(), family.strip().lower()) == main:
-            continue
-        name = f"{given} {family}".strip()
-        if name and name not in others:
-            others.append(name)
-    return ChildIdentity(person, identifiers, address, others)
+    recorded = person_details_for(viewer=viewer, person=person)
+    return ChildIdentity(person, identifiers, address, recorded.also_known_as, recorded)
 
 
 # --- the story ------------------------------------------------------------------------------

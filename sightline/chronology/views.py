@@ -74,6 +74,7 @@ def _identity(request: HttpRequest, child: selectors.Child) -> IdentityView:
         address=found.address,
         other_names=found.other_names,
         today=clock.today(),
+        recorded=found.recorded,
     )
 
 

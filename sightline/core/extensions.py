@@ -4,7 +4,8 @@ importing it (DESIGN.md layer order). An app registers in its AppConfig.ready().
 - page panels: the child's page (chronology) shows who is involved (cases) and how the records
   were linked (identity) through panels those apps register for the "child" page;
 - person fields: each app's foreign keys to a person, which a merge re-points (identity);
-- navigation items: each app's entry in the service navigation, with the capability that shows it.
+- navigation items: each app's entry in the service navigation, with the capability that shows it;
+- home pages: where "/" sends a viewer (identity: the data officer's review queue).
 
 The task queue's registry (handlers and periodic jobs) is in sightline.core.queue."""
 
@@ -89,6 +90,9 @@ class NavItem:
     # The item shows to a user holding any of these; none: to every signed-in user.
     capabilities: tuple[str, ...] = ()
     order: int = 50
+    # ... and not to a user holding any of these (the data officer's own tools, which anyone
+    # who can open children's pages has a better way to do).
+    unless: tuple[str, ...] = ()
 
 
 CapabilityCheck = Callable[[Any, str], bool]  # (user, capability name) -> holds it
@@ -97,9 +101,22 @@ _capability_check: list[CapabilityCheck] = []
 
 
 def register_nav_item(
-    name: str, text: str, url_name: str, *, capabilities: Sequence[str] = (), order: int = 50
+    name: str,
+    text: str,
+    url_name: str,
+    *,
+    capabilities: Sequence[str] = (),
+    order: int = 50,
+    unless: Sequence[str] = (),
 ) -> None:
-    _nav[name] = NavItem(name, text, url_name, tuple(str(c) for c in capabilities), order)
+    _nav[name] = NavItem(
+        name,
+        text,
+        url_name,
+        tuple(str(c) for c in capabilities),
+        order,
+        tuple(str(c) for c in unless),
+    )
 
 
 def nav_items() -> list[NavItem]:
@@ -116,10 +133,37 @@ def nav_items_for(user: Any) -> list[NavItem]:
         return []
     shown = []
     for item in nav_items():
-        if item.capabilities:
+        if item.capabilities or item.unless:
             if not _capability_check:
                 raise RuntimeError("no capability check registered (sightline.governance)")
-            if not any(_capability_check[0](user, c) for c in item.capabilities):
+            holds = _capability_check[0]
+            if item.capabilities and not any(holds(user, c) for c in item.capabilities):
+                continue
+            if any(holds(user, c) for c in item.unless):
                 continue
         shown.append(item)
     return shown
+
+
+# --- Home pages: where "/" sends a viewer -------------------------------------------------------
+
+# provider(viewer) -> a path, or None when the app has no home page for this viewer.
+LandingProvider = Callable[[Any], "str | None"]
+
+_landings: list[tuple[int, str, LandingProvider]] = []
+
+
+def register_landing(name: str, provider: LandingProvider, *, order: int = 50) -> None:
+    """An app's home page for the viewers it fits (the data officer's review queue): the first
+    provider in order that answers decides where "/" goes; with none, the ui app's default."""
+    _landings[:] = [e for e in _landings if e[1] != name]
+    _landings.append((order, name, provider))
+    _landings.sort(key=lambda e: (e[0], e[1]))
+
+
+def landing_for(viewer: Any) -> str | None:
+    for _, _, provider in _landings:
+        found = provider(viewer)
+        if found:
+            return found
+    return None

@@ -33,6 +33,9 @@ class AuditAction(StrEnum):
     PEOPLE_MERGED = "people_merged"
     PERSON_SPLIT = "person_split"
     MATCH_DECIDED = "match_decided"
+    # The review queue (names and dates of birth of every pair on the page) and one pair.
+    MATCH_QUEUE_VIEWED = "match_queue_viewed"
+    MATCH_VIEWED = "match_viewed"
     PEOPLE_EXPORTED = "people_exported"
     ACCESS_GRANTED = "access_granted"
     ACCESS_REFUSED = "access_refused"

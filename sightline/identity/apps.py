@@ -26,10 +26,14 @@ class IdentityConfig(AppConfig):
             receivers.batch_imported, dispatch_uid="identity.link_imported_batch"
         )
 
-        # The child's page: how the records were linked.
+        # The child's page: a possible match waiting for review, how the records were linked.
         from sightline.core import extensions
-        from sightline.identity.panels import links_panel
+        from sightline.identity.navigation import landing
+        from sightline.identity.panels import links_panel, pending_match_panel
 
+        extensions.register_panel(
+            "child", "summary", "identity_pending_match", pending_match_panel, order=5
+        )
         extensions.register_panel("child", "aside", "identity_links", links_panel, order=20)
 
         # Merges re-point identity links; the merge's own two people stay as they are.
@@ -46,3 +50,14 @@ class IdentityConfig(AppConfig):
             capabilities=["review_identity"],
             order=20,
         )
+        # The data officer, who settles identity questions without reading children's stories,
+        # looks a person's records up by reference or number, and starts at the review queue.
+        extensions.register_nav_item(
+            "identity_find",
+            "Find a person's records",
+            "identity:find",
+            capabilities=["review_identity"],
+            unless=["view_all_children", "view_granted_children"],
+            order=30,
+        )
+        extensions.register_landing("identity_review", landing, order=50)

@@ -488,6 +488,8 @@ def apply_pairs(
                     )
                 else:
                     counts[outcome] += 1
+                if outcome == "kept_apart":  # queued again only on new evidence (identity.review)
+                    _queue(d, snap, actor=actor, run=run, counts=counts, queued=queued)
     # The review queue's writes lock the pairs they update (select_for_update): in transactions,
     # a chunk at a time, as the merges are (outside one, PostgreSQL refuses the lock).
     reviews = _rows(pairs, Decision.REVIEW, strongest_first=False)

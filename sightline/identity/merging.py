@@ -12,7 +12,9 @@ The merge records exactly which rows moved (`PersonMerge.moved`), which it left 
 because the survivor already held the same row (`kept`: a unique constraint, e.g. both people
 were subjects of one entry), the survivor's fields it filled in, and the identity links it
 rewrote. `person_split` puts every one of them back, so a split restores the database as it was
-for those rows; rows added to the survivor after the merge stay with the survivor.
+for those rows; rows added to the survivor after the merge stay with the survivor. After either,
+the details each person shows (name, date of birth, sex, ethnicity) are chosen again from the
+records they now hold (people.consensus).
 
 Refused: merging a person with itself or with someone already merged away, and any merge that
 would give one person two different valid NHS numbers or two different valid UPNs (two valid
@@ -42,10 +44,13 @@ from sightline.governance import access, audit
 from sightline.governance.audit import AuditAction
 from sightline.governance.policy import Capability
 from sightline.identity.models import CandidateLink, IdentityLink, MatchDecision, PersonMerge
+from sightline.people import bulk as people_bulk
 from sightline.people.identifiers import EXCLUSIVE_SCHEMES
 from sightline.people.models import Identifier, Person
 
-# The survivor's own fields a merge fills in when the survivor has none and the other has one.
+# The survivor's own fields a merge fills in when the survivor has none and the other has one
+# (people recorded before their details were kept per record; everyone else's shown details are
+# chosen again from all their records, people.bulk.people_details_refresh).
 FILLED_FIELDS = ("given_names", "family_name", "birth_date", "sex", "ethnicity")
 _IN_BATCH = 1000
 SCHEME_LABELS = {"nhs_number": "NHS numbers", "upn": "unique pupil numbers (UPN)"}
@@ -320,6 +325,9 @@ def person_merge(
         keep.save(update_fields=[*survivor_before])
     gone.merged_into = keep
     gone.save(update_fields=["merged_into"])
+    # The survivor now holds both people's records: its details are chosen again from all.
+    for name, value in people_bulk.people_details_refresh([keep.pk]).get(keep.pk, {}).items():
+        survivor_before.setdefault(name, _value(value))
 
     merge = PersonMerge.objects.create(
         survivor=keep,
@@ -429,6 +437,8 @@ def person_split(*, actor: Any, merge: PersonMerge | int, reason: str) -> Person
         keep.save(update_fields=list(merge.survivor_before))
     gone.merged_into = None
     gone.save(update_fields=["merged_into"])
+    # Each keeps its own records again, and shows what they say.
+    people_bulk.people_details_refresh([keep.pk, gone.pk])
 
     now = clock.now()
     user = _actor_user(actor)

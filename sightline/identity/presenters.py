@@ -17,6 +17,7 @@ COMPARISON_LABELS = {
     "upn": "UPN",
     "pnc_id": "PNC ID",
     "first_name": "First name",
+    "middle_names": "Middle names",
     "surname": "Last name",
     "dob": "Date of birth",
     "postcode": "Postcode",
@@ -28,6 +29,7 @@ EVIDENCE_WORDS = {
     "upn": "UPN",
     "pnc_id": "PNC ID",
     "first_name": "name",
+    "middle_names": "name",
     "surname": "name",
     "dob": "date of birth",
     "postcode": "postcode",
@@ -131,7 +133,8 @@ def evidence_words(steps: Iterable[Mapping[str, Any]]) -> list[str]:
     words: list[str] = []
     for step in steps:
         if _step_total(step) > 0:
-            word = EVIDENCE_WORDS.get(str(step.get("comparison")), str(step.get("comparison")))
+            code = str(step.get("comparison"))
+            word = EVIDENCE_WORDS.get(code) or humanise(code).lower()
             if word not in words:
                 words.append(word)
     return words
@@ -176,8 +179,20 @@ def merge_sentence(merge: PersonMerge) -> str:
     return f"Merged {who} on {long_date(merge.merged_at)}: {evidence}"
 
 
+def humanise(code: str) -> str:
+    """A code no vocabulary names, readable rather than raw ("middle_names" → "Middle names")."""
+    text = str(code or "").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def comparison_label(code: str) -> str:
+    return COMPARISON_LABELS.get(code) or humanise(code)
+
+
 def reason_tag(code: str) -> str:
-    return REASONS.get(code, ("", ""))[0]
+    if not code:
+        return ""
+    return REASONS.get(code, (humanise(code), ""))[0]
 
 
 def reason_sentence(code: str) -> str:
@@ -247,19 +262,77 @@ def _value_text(comparison: str, value: Any) -> str:
     return str(value)
 
 
+# Pairs the guard held back because the model cannot see what tells the two apart: its
+# probability is not the chance they are one child (twins agree on everything it compares but a
+# first name, so it scores them as one child), and is not shown for them.
+GUARDED_REASONS = frozenset(
+    {
+        "possible_twin",
+        "possible_sibling",
+        "possible_parent_and_child",
+        "matches_more_than_one_person",
+        "different_nhs_numbers",
+        "different_identifier",
+        "shared_identifier_details_differ",
+    }
+)
+WITHHELD = {
+    "possible_twin": "twins share a last name, a date of birth and an address, which the model "
+    "counts as evidence of one child",
+    "possible_sibling": "siblings share a last name and an address, which the model counts as "
+    "evidence of one child",
+    "possible_parent_and_child": "a parent and child can share a name and an address, which the "
+    "model counts as evidence of one person",
+    "matches_more_than_one_person": "one record matches more than one person equally well",
+    "different_nhs_numbers": "the records carry two different valid NHS numbers",
+    "different_identifier": "the records carry different identifiers",
+    "shared_identifier_details_differ": "a shared number with names and dates of birth that "
+    "disagree is more often a keying error than one child",
+}
+
+
 def probability_text(p: float | None) -> str:
+    """The model's probability, rounded to what it can honestly claim: whole percentages, and
+    never closer to certainty than 99% (its inputs are agencies' keying)."""
     if p is None:
         return ""
-    if p >= 0.9999:
-        return "more than 99.99%"
-    if p < 0.0001:
-        return "less than 0.01%"
-    return f"{p * 100:.2f}%"
+    if p >= 0.99:
+        return "more than 99%"
+    if p < 0.01:
+        return "less than 1%"
+    return f"about {round(p * 100)}%"
 
 
-def present_waterfall(explanation: Mapping[str, Any]) -> Waterfall:
+@dataclass(frozen=True)
+class Chance:
+    """How strong the evidence is, said plainly: the match weight, what the comparisons added
+    to the starting point, and the probability when the model's probability means something."""
+
+    weight: str  # "7.4"
+    evidence: str  # "+15.6": what the comparisons added (the weight of evidence)
+    prior: str  # "-8.2" (with a minus sign): where every pair starts
+    probability: str  # "about 98%", or "" when withheld
+    withheld: str  # why no probability is given, or ""
+
+
+def chance_of(explanation: Mapping[str, Any], *, weight: float | None, reason: str) -> Chance:
+    final = float(explanation.get("match_weight", weight if weight is not None else 0.0))
+    prior = float(explanation.get("prior_weight") or 0)
+    withheld = WITHHELD.get(reason, "") if reason in GUARDED_REASONS else ""
+    probability = "" if withheld else probability_text(explanation.get("match_probability"))
+    return Chance(
+        weight=_minus(f"{final:.1f}"),
+        evidence=signed(final - prior),
+        prior=signed(prior),
+        probability=probability,
+        withheld=withheld,
+    )
+
+
+def present_waterfall(explanation: Mapping[str, Any], *, reason: str = "") -> Waterfall:
     """Rows of the waterfall: each comparison's weight, and the running total from the prior
-    to the match weight. Bars float: each starts where the running total was."""
+    to the match weight. Bars float: each starts where the running total was. No probability
+    for a pair the guard held back (`reason`, GUARDED_REASONS)."""
     prior = float(explanation.get("prior_weight") or 0)
     steps = list(explanation.get("steps") or [])
     totals = [_step_total(s) for s in steps]
@@ -283,7 +356,7 @@ def present_waterfall(explanation: Mapping[str, Any]) -> Waterfall:
     for step, total in zip(steps, totals, strict=True):
         before, running = running, running + total
         comparison = str(step.get("comparison"))
-        label = COMPARISON_LABELS.get(comparison, comparison)
+        label = comparison_label(comparison)
         level = str(step.get("level") or "")
         if level == "missing":
             tone = "neutral"
@@ -331,7 +404,9 @@ def present_waterfall(explanation: Mapping[str, Any]) -> Waterfall:
         rows=rows,
         final=final,
         final_text=_minus(f"{final:.1f}"),
-        probability=probability_text(explanation.get("match_probability")),
+        probability=""
+        if reason in GUARDED_REASONS
+        else probability_text(explanation.get("match_probability")),
         agree=agree,
         disagree=disagree,
         missing=missing,
@@ -453,6 +528,15 @@ def present_comparison(
 
 def sex_text(value: str) -> str:
     return SEX_TEXT.get(value, value)
+
+
+def identifier_text(identifier: Any, issuers: Mapping[str, str]) -> str:
+    """ "NHS number", or "Agency reference (Hallowford Police)": an agency reference is named
+    by the agency whose feed issued it (`issuers`: feed code to agency name), never its code."""
+    label = str(identifier.get_scheme_display())
+    if identifier.scheme == "local_id" and identifier.issuer:
+        return f"{label} ({issuers.get(identifier.issuer) or humanise(identifier.issuer)})"
+    return label
 
 
 def type_label(code: str) -> str:

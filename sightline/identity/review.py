@@ -1,14 +1,18 @@
 """The review queue's services: candidate links are created by linking (identity.linking) and
 decided by people with the identity-review capability (data officers, MASH managers).
 
-- `candidate_link_create`: one candidate per pair of people. A pair already decided stays
-  decided (a reviewer's "different children" is never reopened by the next run); a pending one
-  takes the strongest evidence seen.
+- `candidate_link_create`: one open candidate per pair of people; a pending one takes the
+  strongest evidence seen. Two people a reviewer said are different children stay apart: a
+  later run queues a pair of theirs again only on new evidence, a pair with a person record
+  imported (or re-sent) after that decision; re-scoring the same records never reopens it.
 - `candidate_decide`: confirm (the people are merged, identity.merging), reject (never linked
   automatically again), or "not sure: ask the source agency" (kept apart until someone decides).
-  A reason is required to reject or to ask; every decision is kept (MatchDecision) and audited.
-  The decision names the candidate's version it was made on: of two reviewers deciding the same
-  pair at once, the second is refused (a conditional update, on SQLite and PostgreSQL alike).
+  A decision settles every open pair of records between the same two people, not only the one
+  shown. Confirming a pair that cannot be merged (two different valid NHS numbers or UPNs) is
+  refused. A reason is required to reject or to ask; every decision is kept (MatchDecision) and
+  audited. The decision names the candidate's version it was made on: of two reviewers deciding
+  the same pair at once, the second is refused (a conditional update, on SQLite and PostgreSQL
+  alike).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from sightline.governance import audit
 from sightline.governance.audit import AuditAction
 from sightline.identity.merging import (
     MergeEvidence,
+    conflict_message,
+    exclusive_conflicts,
     person_merge,
     require_reviewer,
 )
@@ -120,17 +126,21 @@ def candidate_link_create(
     same_pair = CandidateLink.objects.select_for_update().filter(record_a_id=a, record_b_id=b)
     existing = same_pair.first()
     if existing is None:
-        existing = (
+        between = list(
             CandidateLink.objects.select_for_update()
             .filter(_between(persons[a], persons[b]))
             .order_by("-match_weight", "pk")
-            .first()
         )
+        existing = next((c for c in between if c.status in OPEN), None)
         if existing is not None and existing.status == CandidateLink.Status.PENDING:
             if evidence.match_weight > existing.match_weight:
                 values.update(record_a_id=a, record_b_id=b)
             else:
                 return existing
+        if existing is None:
+            rejected = [c for c in between if c.status == CandidateLink.Status.REJECTED]
+            if rejected and not _new_evidence([a, b], since=rejected):
+                return max(rejected, key=lambda c: (c.decided_at or c.updated_at, c.pk))
     if existing is None:
         return CandidateLink.objects.create(record_a_id=a, record_b_id=b, created_at=now, **values)
     if existing.status != CandidateLink.Status.PENDING:
@@ -139,6 +149,12 @@ def candidate_link_create(
         setattr(existing, name, value)
     existing.save()
     return existing
+
+
+def _new_evidence(record_ids: list[int], *, since: list[CandidateLink]) -> bool:
+    """A record of the pair arrived after the two people were last said to be different."""
+    decided = max(c.decided_at or c.updated_at for c in since)
+    return SourceRecord.objects.filter(pk__in=record_ids, batch__started_at__gt=decided).exists()
 
 
 def _user(actor: Any) -> Any:
@@ -186,6 +202,12 @@ def candidate_decide(
         raise NotFound("No such pair of records.")
     if candidate.status not in OPEN or candidate.version != version:
         raise InvalidTransition(STALE)
+    people = _people_of(candidate)
+    if verdict == Verdict.CONFIRM:
+        conflicts = exclusive_conflicts(list(people))
+        if conflicts:
+            message = conflict_message(conflicts)
+            raise ValidationFailed(message, errors={"decision": message})
     now = clock.now()
     new_status = STATUS_OF[verdict]
     # The conditional update is the guard: a decision made on an older version changes nothing.
@@ -212,8 +234,13 @@ def candidate_decide(
         actor_name=_name(actor),
     )
     merge_id = None
+    settled: list[int] = []
     if verdict == Verdict.CONFIRM:
         merge_id = _confirm(candidate, actor=actor, reason=reason, now=now)
+    else:
+        settled = _settle_others(
+            candidate, people, verdict=verdict, reason=reason, actor=actor, now=now
+        )
     audit.record(
         actor,
         AuditAction.MATCH_DECIDED,
@@ -228,20 +255,74 @@ def candidate_decide(
             "version": version,
             "match_weight": candidate.match_weight,
             "records": [candidate.record_a_id, candidate.record_b_id],
+            "people": list(people),
             "merge": merge_id,
+            "settled": settled,
         },
     )
     candidate.refresh_from_db()
     return candidate
 
 
-def _confirm(candidate: CandidateLink, *, actor: Any, reason: str, now: Any) -> int | None:
+def _people_of(candidate: CandidateLink) -> tuple[int, int]:
+    """The two people the candidate's records belong to now."""
     people = dict(
         SourceRecord.objects.filter(
             pk__in=[candidate.record_a_id, candidate.record_b_id]
         ).values_list("pk", "person_id")
     )
-    person_a, person_b = people[candidate.record_a_id], people[candidate.record_b_id]
+    return people[candidate.record_a_id], people[candidate.record_b_id]
+
+
+def _settle_others(
+    candidate: CandidateLink,
+    people: tuple[int, int],
+    *,
+    verdict: Verdict,
+    reason: str,
+    actor: Any,
+    now: Any,
+) -> list[int]:
+    """Give every other open pair of records between the same two people the same decision:
+    it is a decision about the two people, not about two records. Returns their ids."""
+    if people[0] == people[1]:
+        return []
+    others = list(
+        CandidateLink.objects.select_for_update()
+        .filter(_between(*people), status__in=OPEN)
+        .exclude(pk=candidate.pk)
+        .order_by("pk")
+    )
+    if not others:
+        return []
+    MatchDecision.objects.bulk_create(
+        [
+            MatchDecision(
+                candidate=other,
+                decision=str(verdict),
+                reason=f"Decided with pair {candidate.pk}: {reason}" if reason else "",
+                from_status=other.status,
+                from_version=other.version,
+                decided_at=now,
+                decided_by=_user(actor),
+                actor_name=_name(actor),
+            )
+            for other in others
+        ]
+    )
+    CandidateLink.objects.filter(pk__in=[o.pk for o in others]).update(
+        status=STATUS_OF[verdict],
+        version=F("version") + 1,
+        decided_at=now,
+        decided_by=_user(actor),
+        decision_reason=reason,
+        updated_at=now,
+    )
+    return [o.pk for o in others]
+
+
+def _confirm(candidate: CandidateLink, *, actor: Any, reason: str, now: Any) -> int | None:
+    person_a, person_b = _people_of(candidate)
     if person_a == person_b:
         return None  # joined meanwhile by another route: nothing to merge
     survivor, merged = sorted((person_a, person_b))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, Q
@@ -27,7 +27,7 @@ from sightline.governance import access
 from sightline.governance.policy import Capability
 from sightline.identity.models import CandidateLink, IdentityLink, MatchDecision, PersonMerge
 from sightline.people.models import Address, Identifier, Person, PersonName
-from sightline.records.models import SourceRecord
+from sightline.records.models import SourceRecord, SourceSystem
 
 PER_PAGE = 25
 OPEN = (CandidateLink.Status.PENDING, CandidateLink.Status.ASK_SOURCE)
@@ -125,6 +125,10 @@ class CandidatePair:
     a: PersonSide
     b: PersonSide
     decisions: list[MatchDecision]
+    # Decisions on other pairs of records of the same two people (a decision settles them all).
+    earlier: list[MatchDecision] = field(default_factory=list)
+    # Agency references' issuing feeds, by code: the agency's name.
+    issuers: dict[str, str] = field(default_factory=dict)
 
     @property
     def same_person(self) -> bool:
@@ -227,7 +231,33 @@ def candidate_get_for(*, viewer: Any, candidate_id: int) -> CandidatePair:
     if candidate is None:
         raise NotFound("No such pair of records.")
     decisions = list(candidate.decisions.select_related("decided_by"))
-    return CandidatePair(candidate, _side(candidate.record_a), _side(candidate.record_b), decisions)
+    a, b = _side(candidate.record_a), _side(candidate.record_b)
+    earlier = list(
+        MatchDecision.objects.filter(
+            Q(
+                candidate__record_a__person_id=a.person.pk,
+                candidate__record_b__person_id=b.person.pk,
+            )
+            | Q(
+                candidate__record_a__person_id=b.person.pk,
+                candidate__record_b__person_id=a.person.pk,
+            )
+        )
+        .exclude(candidate_id=candidate.pk)
+        .exclude(decision=MatchDecision.Decision.WITHDRAW)
+        .select_related("decided_by")
+        .order_by("decided_at", "pk")
+    )
+    issuers = issuer_names([*a.identifiers, *b.identifiers])
+    return CandidatePair(candidate, a, b, decisions, earlier, issuers)
+
+
+def issuer_names(identifiers: list[Identifier]) -> dict[str, str]:
+    """The agency behind each feed that issued these agency references (code to name)."""
+    codes = {i.issuer for i in identifiers if i.scheme == Identifier.Scheme.LOCAL_ID and i.issuer}
+    if not codes:
+        return {}
+    return dict(SourceSystem.objects.filter(code__in=codes).values_list("code", "agency__name"))
 
 
 # --- a person's identity ----------------------------------------------------------------------
@@ -250,6 +280,7 @@ class PersonIdentity:
     merges: list[PersonMerge]  # merges into this person, newest first (split ones too)
     merged_from: list[Person]
     open_candidates: list[CandidateLink]
+    issuers: dict[str, str] = field(default_factory=dict)
 
     @property
     def was_merged(self) -> bool:
@@ -302,17 +333,43 @@ def person_identity_for(*, viewer: Any, reference: str) -> PersonIdentity:
         .select_related("record_a__person", "record_b__person")
         .order_by("-match_weight")
     )
+    identifiers = distinct_identifiers(person.pk)
     return PersonIdentity(
         person=person,
         requested_reference=reference,
         names=list(PersonName.objects.filter(person_id=person.pk).order_by("pk")),
-        identifiers=distinct_identifiers(person.pk),
+        identifiers=identifiers,
         addresses=distinct_addresses(person.pk),
         records=record_links(person.pk),
         merges=merges,
         merged_from=list(Person.objects.filter(merged_into_id=person.pk).order_by("pk")),
         open_candidates=open_candidates,
+        issuers=issuer_names(identifiers),
     )
+
+
+def person_lookup_for(*, viewer: Any, text: str) -> list[Person]:
+    """The people a reviewer is looking for by a number: a Sightline reference (followed to the
+    person it was merged into), or an NHS number, UPN, PNC ID or agency reference held exactly
+    (spaces and letter case ignored). For identity review: no name search, no story."""
+    require_reviewer(viewer)
+    compact = "".join(text.split()).upper()
+    if not compact:
+        return []
+    found: dict[int, Person] = {}
+    try:
+        person = resolve_reference(compact)
+    except NotFound:
+        pass
+    else:
+        found[person.pk] = person
+    # Naming every scheme lets the (scheme, value) index serve the lookup.
+    holders = Identifier.objects.filter(
+        scheme__in=Identifier.Scheme.values, value=compact
+    ).values_list("person_id", flat=True)
+    for person in Person.objects.filter(pk__in=list(holders[:100]), merged_into__isnull=True):
+        found.setdefault(person.pk, person)
+    return sorted(found.values(), key=lambda p: (p.family_name, p.given_names, p.reference))
 
 
 def merge_get_for(*, viewer: Any, merge_id: int) -> PersonMerge:
@@ -346,6 +403,47 @@ def links_for(*, viewer: Any, person: Person) -> list[RecordLink]:
         "source_record_id"
     )
     return [RecordLink(link.source_record, link) for link in found]
+
+
+@dataclass(frozen=True)
+class PendingMatch:
+    """An open pair between one of a child's records and someone else's."""
+
+    candidate: CandidateLink
+    other: Person
+    other_visible: bool  # the viewer may see the other person too
+
+
+def pending_matches_for(*, viewer: Any, person: Person) -> list[PendingMatch]:
+    """Open candidate pairs between this child and another person, for a viewer who may see the
+    child (the child's page). Whether the viewer may see the other person is said, so a page
+    shows nothing of them to a viewer who may not. One query when there are none."""
+    open_ = _open_and_apart(CandidateLink.objects.filter(status__in=OPEN))
+    # The access check is inside the query, on whichever side the child is.
+    mine = access.restrict_people(
+        viewer, open_.filter(record_a__person_id=person.pk), field="record_a__person_id"
+    ) | access.restrict_people(
+        viewer, open_.filter(record_b__person_id=person.pk), field="record_b__person_id"
+    )
+    open_pairs = list(
+        mine.select_related("record_a__person", "record_b__person").order_by("-match_weight", "pk")
+    )
+    if not open_pairs:
+        return []
+    others = {
+        c.pk: (c.record_b.person if c.record_a.person_id == person.pk else c.record_a.person)
+        for c in open_pairs
+    }
+    visible = set(
+        access.restrict_people(
+            viewer, Person.objects.filter(pk__in=[o.pk for o in others.values() if o]), field="pk"
+        ).values_list("pk", flat=True)
+    )
+    return [
+        PendingMatch(c, other, other.pk in visible)
+        for c in open_pairs
+        if (other := others[c.pk]) is not None
+    ]
 
 
 # --- export -------------------------------------------------------------------------------------

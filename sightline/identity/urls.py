@@ -8,4 +8,5 @@ urlpatterns = [
     path("review/<int:candidate_id>/", views.pair, name="pair"),
     path("people/<str:reference>/", views.person, name="person"),
     path("merges/<int:merge_id>/split/", views.split, name="split"),
+    path("find/", views.find, name="find"),
 ]

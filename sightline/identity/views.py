@@ -1,8 +1,10 @@
 """The review queue, a pair of records side by side with its decision form, a person's identity
-(records, how each was linked, merges and splits), and the split of a wrong merge.
+(records, how each was linked, merges and splits), the split of a wrong merge, and finding a
+person's records by a number.
 
 For people with the identity-review capability only (selectors refuse everyone else with a
-403). Every view of a person's details is audited; every decision goes through a service."""
+403). Every page showing a person's details is audited, one row per page view naming the pairs
+and people shown; every decision goes through a service."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from sightline.governance import audit
 from sightline.governance.audit import AuditAction
 from sightline.identity import merging, presenters, review, selectors
 from sightline.identity.models import CandidateLink, PersonMerge
+from sightline.people.selectors import person_details_for
 
 TABS = (
     (CandidateLink.Status.PENDING, "Waiting for review"),
@@ -88,12 +91,28 @@ def queue(request: HttpRequest) -> HttpResponse:
             pagination["previous"] = {"href": href(found.page - 1)}
         if found.page < found.pages:
             pagination["next"] = {"href": href(found.page + 1)}
+    rows = [_queue_row(c) for c in found.candidates]
+    audit.record(
+        request.user,
+        AuditAction.MATCH_QUEUE_VIEWED,
+        object_type="identity_queue",
+        object_id=found.status,
+        purpose="identity review",
+        detail={
+            "status": found.status,
+            "page": found.page,
+            "pairs": [c.pk for c in found.candidates],
+            "people": sorted(
+                {r.person_id for c in found.candidates for r in (c.record_a, c.record_b)}
+            ),
+        },
+    )
     context = {
         "active_nav": "review",
         "found": found,
         "tabs": tabs,
         "tab_label": {str(code): label for code, label in TABS}.get(found.status, ""),
-        "rows": [_queue_row(c) for c in found.candidates],
+        "rows": rows,
         "pagination": pagination,
         "flash": _flash(request),
     }
@@ -158,17 +177,33 @@ def pair(request: HttpRequest, candidate_id: int) -> HttpResponse:
             found = selectors.candidate_get_for(viewer=request.user, candidate_id=candidate_id)
         else:
             return _after_decision(request, candidate, found)
-    else:
-        for side in (found.a, found.b):
-            audit.record(
-                request.user,
-                AuditAction.PERSON_VIEWED,
-                object_type="candidate_link",
-                object_id=candidate_id,
-                person_id=side.person.pk,
-                purpose="identity review",
-            )
+    # The page shows both people (names, dates of birth, addresses): one row for the view.
+    audit.record(
+        request.user,
+        AuditAction.MATCH_VIEWED,
+        object_type="candidate_link",
+        object_id=candidate_id,
+        person_id=found.a.person.pk,
+        purpose="identity review",
+        detail={
+            "people": [found.a.person.pk, found.b.person.pk],
+            "references": [found.a.person.reference, found.b.person.reference],
+            "records": [found.a.record.pk, found.b.record.pk],
+        },
+    )
     return _pair_page(request, found, errors=errors, values=values, stale=stale)
+
+
+def _history(decisions: list[Any]) -> list[dict[str, str]]:
+    return [
+        {
+            "decision": d.get_decision_display(),
+            "reason": d.reason,
+            "who": presenters.short_name(d.decided_by) if d.decided_by else d.actor_name,
+            "when": presenters.long_date(d.decided_at),
+        }
+        for d in decisions
+    ]
 
 
 def _after_decision(
@@ -205,31 +240,31 @@ def _pair_page(
     stale: str,
 ) -> HttpResponse:
     candidate = found.candidate
-    waterfall = presenters.present_waterfall(candidate.waterfall or {})
+    explanation = candidate.waterfall or {}
+    waterfall = presenters.present_waterfall(explanation, reason=candidate.reason)
     payload_a = candidate.record_a.payload if isinstance(candidate.record_a.payload, dict) else {}
     payload_b = candidate.record_b.payload if isinstance(candidate.record_b.payload, dict) else {}
     conflicts = merging.exclusive_conflicts([found.a.person.pk, found.b.person.pk])
     error_list = [{"text": text, "href": f"#{name}"} for name, text in errors.items()]
+    # A pair that cannot be merged is not offered "Yes" (candidate_decide refuses it too).
+    decisions = [d for d in DECISIONS if not (conflicts and d[0] == review.Verdict.CONFIRM)]
     context = {
         "active_nav": "review",
         "pair": found,
         "candidate": candidate,
         "waterfall": waterfall,
+        "chance": presenters.chance_of(
+            explanation, weight=candidate.match_weight, reason=candidate.reason
+        ),
         "comparison": presenters.present_comparison(payload_a, payload_b, waterfall),
         "reason_tag": presenters.reason_tag(candidate.reason),
         "reason_sentence": presenters.reason_sentence(candidate.reason),
         "status": presenters.status_tag(candidate.status),
         "conflict": merging.conflict_message(conflicts) if conflicts else "",
-        "decisions": DECISIONS,
-        "history": [
-            {
-                "decision": d.get_decision_display(),
-                "reason": d.reason,
-                "who": presenters.short_name(d.decided_by) if d.decided_by else d.actor_name,
-                "when": presenters.long_date(d.decided_at),
-            }
-            for d in found.decisions
-        ],
+        "decisions": decisions,
+        "history": _history(found.decisions),
+        "earlier": _history(found.earlier),
+        "identifier_text": lambda i: presenters.identifier_text(i, found.issuers),
         "errors": errors,
         "error_list": error_list,
         "page_has_errors": bool(error_list),
@@ -282,9 +317,49 @@ def person(request: HttpRequest, reference: str) -> HttpResponse:
         "long_date": presenters.long_date,
         "sex_text": presenters.sex_text,
         "reason_tag": presenters.reason_tag,
+        "identifier_text": lambda i: presenters.identifier_text(i, found.issuers),
+        "recorded": person_details_for(viewer=request.user, person=found.person),
         "flash": _flash(request),
     }
     return render(request, "identity/person.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def find(request: HttpRequest) -> HttpResponse:
+    """Find a person's records by a number: for identity review, never a name search."""
+    selectors.require_reviewer(request.user)
+    text = ""
+    error = ""
+    people = None
+    if request.method == "POST":
+        text = request.POST.get("number", "").strip()
+        if not text:
+            error = "Enter a Sightline reference, NHS number, UPN, PNC ID or agency reference"
+        elif len(text) > 64:
+            error = "The number must be 64 characters or fewer"
+        else:
+            people = selectors.person_lookup_for(viewer=request.user, text=text)
+            audit.record(
+                request.user,
+                AuditAction.PERSON_SEARCHED,
+                object_type="person_search",
+                purpose="identity review",
+                detail={
+                    "identifier": text,
+                    "result_count": len(people),
+                    "people": [p.pk for p in people],
+                },
+            )
+    context = {
+        "active_nav": "identity_find",
+        "number": text,
+        "error": error,
+        "error_list": [{"text": error, "href": "#number"}] if error else [],
+        "page_has_errors": bool(error),
+        "people": people,
+    }
+    return render(request, "identity/find.html", context)
 
 
 # What a merge moved, as people say it (other declared fields: the model's verbose names).
@@ -342,6 +417,18 @@ def split(request: HttpRequest, merge_id: int) -> HttpResponse:
                 reverse("identity:person", args=[merge.survivor.reference]), status=303
             )
     error_list = [{"text": text, "href": "#reason"} for text in errors.values()]
+    audit.record(
+        request.user,
+        AuditAction.PERSON_VIEWED,
+        object_type="person_merge",
+        object_id=merge.pk,
+        person_id=merge.survivor_id,
+        purpose="identity review",
+        detail={
+            "people": [merge.survivor_id, merge.merged_id],
+            "references": [merge.survivor.reference, merge.merged.reference],
+        },
+    )
     context = {
         "active_nav": "review",
         "merge": merge,

@@ -1,5 +1,6 @@
-"""Writing people in bulk, for the ingest pipeline: new people, the names, identifiers and
-addresses each source record gives them, their name search keys, and relationships.
+"""Writing people in bulk, for the ingest pipeline: new people, the names, identifiers,
+addresses and own details each source record gives them, their name search keys, the details
+shown for each person (chosen from every record, people.consensus), and relationships.
 
 Rows are inserted with `core.fastinsert` (ids known in advance, values prepared once). Every
 derived row points at the source record it came from, so a changed record replaces exactly its
@@ -13,9 +14,20 @@ import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from sightline.core.fastinsert import Adapter, FastTable
+from sightline.people import consensus
 from sightline.people.identifiers import IdentifierCheck
-from sightline.people.models import Address, Identifier, NameKey, Person, PersonName, Relationship
+from sightline.people.models import (
+    Address,
+    Identifier,
+    NameKey,
+    Person,
+    PersonName,
+    RecordedDetails,
+    Relationship,
+)
 from sightline.people.search_keys import name_keys
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -44,8 +56,8 @@ class AddressValue:
 
 @dataclass(slots=True)
 class PersonDetails:
-    """What one source record says about a person: recorded name, aliases, identifiers and
-    addresses."""
+    """What one source record says about a person: recorded name, aliases, identifiers,
+    addresses, and (with the agency holding it) date of birth, sex and ethnicity."""
 
     person_id: int
     source_record_id: int
@@ -55,6 +67,11 @@ class PersonDetails:
     aliases: list[tuple[str, str]] = field(default_factory=list)
     identifiers: list[IdentifierCheck] = field(default_factory=list)
     addresses: list[AddressValue] = field(default_factory=list)
+    agency_id: int | None = None  # None: no RecordedDetails row (nothing to vote with)
+    birth_date: dt.date | None = None
+    birth_date_precision: str = "day"
+    sex: str = ""
+    ethnicity: str = ""
 
     def names(self) -> list[tuple[str, str, str]]:
         """(given, family, kind) of every name this record gives."""
@@ -133,18 +150,6 @@ def people_create(people: Sequence[NewPerson], *, adapter: Adapter, now: dt.date
     return ids
 
 
-def person_fields_update(person_id: int, values: NewPerson) -> None:
-    """A person's own fields follow their first record when that record is corrected."""
-    Person.objects.filter(pk=person_id).update(
-        given_names=values.given_names,
-        family_name=values.family_name,
-        birth_date=values.birth_date,
-        birth_date_precision=values.birth_date_precision,
-        sex=values.sex,
-        ethnicity=values.ethnicity,
-    )
-
-
 def person_details_write(
     details: Sequence[PersonDetails],
     *,
@@ -157,6 +162,7 @@ def person_details_write(
         PersonName.objects.filter(source_record_id__in=chunk).delete()
         Identifier.objects.filter(source_record_id__in=chunk).delete()
         Address.objects.filter(source_record_id__in=chunk).delete()
+        RecordedDetails.objects.filter(source_record_id__in=chunk).delete()
     if not details:
         return
     names = FastTable(
@@ -199,7 +205,35 @@ def person_details_write(
         for d in details
         for a in d.addresses
     ]
-    for table, rows in ((names, name_rows), (identifiers, id_rows), (addresses, address_rows)):
+    recorded = FastTable(
+        RecordedDetails,
+        [
+            "source_record_id",
+            "agency_id",
+            "birth_date",
+            "birth_date_precision",
+            "sex",
+            "ethnicity",
+        ],
+    )
+    recorded_rows = [
+        (
+            d.source_record_id,
+            d.agency_id,
+            date(d.birth_date),
+            d.birth_date_precision,
+            d.sex,
+            d.ethnicity,
+        )
+        for d in details
+        if d.agency_id is not None
+    ]
+    for table, rows in (
+        (names, name_rows),
+        (identifiers, id_rows),
+        (addresses, address_rows),
+        (recorded, recorded_rows),
+    ):
         ids = table.allocate(len(rows))
         table.insert([(i, *row) for i, row in zip(ids, rows, strict=True)])
 
@@ -221,6 +255,103 @@ def name_keys_write(*, new_people: dict[int, set[str]], rebuild: Collection[int]
         table = FastTable(NameKey, ["person_id", "key"])
         ids = table.allocate(len(rows))
         table.insert([(i, *row) for i, row in zip(ids, rows, strict=True)])
+
+
+SHOWN_FIELDS = (
+    "given_names",
+    "family_name",
+    "birth_date",
+    "birth_date_precision",
+    "sex",
+    "ethnicity",
+)
+
+
+def recorded_of(
+    person_ids: Collection[int], *, names: dict[int, tuple[str, str]] | None = None
+) -> dict[int, list[consensus.Recorded]]:
+    """What each current person record of these people says, by person: its details with its
+    recorded name (`names`, by source record, when the caller has read them). A person with no
+    RecordedDetails has no entry (its fields were never chosen from its records)."""
+    out: dict[int, list[consensus.Recorded]] = {}
+    for chunk in _batches(sorted(set(person_ids))):
+        details = sorted(
+            RecordedDetails.objects.filter(source_record__person_id__in=chunk).values_list(
+                "source_record_id",
+                "source_record__person_id",
+                "agency_id",
+                "agency__kind",
+                "birth_date",
+                "birth_date_precision",
+                "sex",
+                "ethnicity",
+            )
+        )
+        if not details:
+            continue
+        chunk_names = names
+        if chunk_names is None:
+            chunk_names = {}
+            for record_id, given, family in PersonName.objects.filter(
+                person_id__in=chunk, kind=PersonName.Kind.RECORDED, source_record_id__isnull=False
+            ).values_list("source_record_id", "given_names", "family_name"):
+                chunk_names.setdefault(record_id, (given, family))
+        for record_id, person_id, agency_id, kind, born, precision, sex, ethnicity in details:
+            given, family = chunk_names.get(record_id, ("", ""))
+            out.setdefault(person_id, []).append(
+                consensus.Recorded(
+                    agency_id=agency_id,
+                    agency_kind=kind,
+                    given_names=given,
+                    family_name=family,
+                    birth_date=born,
+                    birth_date_precision=precision,
+                    sex=sex,
+                    ethnicity=ethnicity,
+                )
+            )
+    return out
+
+
+def people_details_refresh(person_ids: Collection[int]) -> dict[int, dict[str, object]]:
+    """Choose again the details shown for these people from every one of their current records
+    (people.consensus) and store them on Person, so every page reads them as they are. Called
+    whenever the records of a person change: an import (new or re-sent person lines), a merge
+    and a split. People without recorded details keep theirs. Returns, for each person changed,
+    the fields as they were."""
+    before: dict[int, dict[str, object]] = {}
+    recorded = recorded_of(person_ids)
+    if not recorded:
+        return before
+    changed: list[Person] = []
+    for person in Person.objects.filter(pk__in=list(recorded)).only("pk", *SHOWN_FIELDS):
+        chosen = consensus.details_of(recorded[person.pk])
+        old = {name: getattr(person, name) for name in SHOWN_FIELDS}
+        new = {name: getattr(chosen, name) for name in SHOWN_FIELDS}
+        if old != new:
+            before[person.pk] = old
+            for name, value in new.items():
+                setattr(person, name, value)
+            changed.append(person)
+    if changed:
+        _update_shown(changed)
+    return before
+
+
+def _update_shown(people: list[Person]) -> None:
+    """One parameterised UPDATE by primary key, executed for every person: Django's
+    `bulk_update` builds a CASE per field over the whole batch, which cost most of this."""
+    meta = Person._meta
+    quote = connection.ops.quote_name
+    fields = {f.name: f.column for f in meta.concrete_fields}
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - names from the model, values bound
+        + ", ".join(f"{quote(fields[name])} = %s" for name in SHOWN_FIELDS)
+        + f" WHERE {quote(fields['id'])} = %s"
+    )
+    rows = [[getattr(p, name) for name in SHOWN_FIELDS] + [p.pk] for p in people]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def keys_of(names: Iterable[tuple[str, str, str]]) -> set[str]:

@@ -53,6 +53,29 @@ class PersonName(models.Model):
     )
 
 
+class RecordedDetails(models.Model):
+    """What one current person record says of the person's own details, and which agency holds
+    it: with the record's names (PersonName), the votes the person's shown details are chosen
+    from (people.consensus), and what "Find a child" matches a date of birth against.
+
+    Replaced when the record is re-sent. It has no person key of its own: it follows its
+    record's person (`source_record.person`) through merges and splits."""
+
+    source_record = models.OneToOneField(
+        "records.SourceRecord", on_delete=models.CASCADE, related_name="+"
+    )
+    # The agency the line names (or the feed's own): one vote per agency.
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    birth_date = models.DateField(null=True, blank=True)
+    birth_date_precision = models.CharField(max_length=8, default="day")
+    sex = models.CharField(max_length=8, blank=True)
+    ethnicity = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        verbose_name_plural = "recorded details"
+        indexes = [models.Index(fields=["birth_date"], name="recordeddetails_birth_date")]
+
+
 class NameKey(models.Model):
     """Search index: normalised name tokens, phonetic codes and nickname roots of every name a
     person is known by (people.search_keys). Rebuilt from PersonName, never edited by hand."""

@@ -94,7 +94,9 @@ _FIT_NOTES = {
 class SearchResultRow:
     reference: str
     name: str
-    also_known_as: str
+    also_known_as: str  # the other name matched (the API's also_known_as)
+    # The name matched is the main name as an agency keyed it: "recorded as", not "also known as".
+    matched_spelling: bool
     birth_date: str
     birth_date_iso: str
     birth_date_precision: str
@@ -115,6 +117,7 @@ def present_match(match: PersonMatch, today: dt.date | None = None) -> SearchRes
         reference=person.reference,
         name=person.full_name,
         also_known_as=match.matched_name or "",
+        matched_spelling=match.matched_spelling,
         birth_date=birth_date_text(person),
         birth_date_iso=_iso_at_precision(person),
         birth_date_precision=person.birth_date_precision if person.birth_date else "",
@@ -124,9 +127,21 @@ def present_match(match: PersonMatch, today: dt.date | None = None) -> SearchRes
         street=street_of(address.line) if address else "",
         postcode_district=postcode_district(address.postcode) if address else "",
         agencies=match.agency_names,
-        note=_FIT_NOTES.get(match.birth_date_fit, "") if match.birth_date_fit else "",
+        note=_note(match),
         url=child_url(person.reference),
     )
+
+
+def _note(match: PersonMatch) -> str:
+    if match.matched_birth_date is not None:
+        value, precision = match.matched_birth_date
+        text = (
+            f"Matched on a date of birth another record gives: {format_partial(value, precision)}"
+        )
+        if match.birth_date_fit is BirthDateFit.SWAPPED:
+            text += ", with day and month the other way round"
+        return text
+    return _FIT_NOTES.get(match.birth_date_fit, "") if match.birth_date_fit else ""
 
 
 def _iso_at_precision(person: Person) -> str:

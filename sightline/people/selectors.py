@@ -1,7 +1,8 @@
 """Reads of people, always for a viewer and through the access module.
 
 `person_search_for` is "Find a child": a fuzzy name search over every name a person is known by,
-an optional date of birth, and an exact NHS number, UPN or agency reference. It finds only
+an optional date of birth (matched against every date of birth an agency records, not only the
+one shown), and an exact NHS number, UPN or agency reference. It finds only
 people the viewer may see (governance.access.restrict_people): to anyone else a child who exists
 elsewhere looks exactly like no child at all. People merged into another never appear.
 
@@ -27,12 +28,24 @@ from typing import Any, cast
 
 from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
 
+from sightline.agencies.models import Agency
 from sightline.core import clock
+from sightline.core.dates import format_partial
 from sightline.core.lookups import AnyOf
 from sightline.governance import access, audit
 from sightline.governance.audit import AuditAction
 from sightline.governance.models import AccessGrant
-from sightline.people.models import Address, Identifier, NameKey, Person, PersonName
+from sightline.governance.policy import Capability
+from sightline.people import consensus
+from sightline.people.bulk import recorded_of
+from sightline.people.models import (
+    Address,
+    Identifier,
+    NameKey,
+    Person,
+    PersonName,
+    RecordedDetails,
+)
 from sightline.people.search_keys import tokens
 from sightline.people.search_scoring import (
     BIRTH_DATE_POINTS,
@@ -68,7 +81,13 @@ class PersonMatch:
     name_score: float | None = None
     # The other name the person matched on, when it was not their main name ("also known as").
     matched_name: str | None = None
+    # True when that name is the main name as an agency keyed it (people.consensus.name_fit),
+    # not another name: the results say "recorded as" rather than "also known as".
+    matched_spelling: bool = False
     birth_date_fit: BirthDateFit | None = None
+    # The date of birth (and its precision) that matched, when it is not the one shown: another
+    # agency's record of it.
+    matched_birth_date: tuple[dt.date, str] | None = None
     identifier_matched: bool = False
     address: Address | None = None
     agency_names: tuple[str, ...] = ()
@@ -201,9 +220,9 @@ def name_candidate_query(name: str) -> QuerySet[Any]:
     )
 
 
-def _birth_date_candidates(viewer: Any, query: BirthDateQuery) -> set[int]:
-    """People whose recorded date of birth fits: same period, or day and month swapped, or
-    recorded only as the year (stored as 1 January) or the month (stored as its 1st)."""
+def _birth_date_fits(query: BirthDateQuery) -> Q:
+    """A stored date of birth fits: same period, or day and month swapped, or recorded only as
+    the year (stored as 1 January) or the month (stored as its 1st)."""
     fits = Q(birth_date__range=(query.first_day, query.last_day)) | Q(
         birth_date=dt.date(query.year, 1, 1), birth_date_precision="year"
     )
@@ -211,12 +230,62 @@ def _birth_date_candidates(viewer: Any, query: BirthDateQuery) -> set[int]:
         fits |= Q(birth_date=dt.date(query.year, query.month, 1), birth_date_precision="month")
     if query.swapped:
         fits |= Q(birth_date=query.swapped)
+    return fits
+
+
+def _birth_date_candidates(viewer: Any, query: BirthDateQuery) -> set[int]:
+    """People whose date of birth fits: the one shown, or any one an agency records."""
+    fits = _birth_date_fits(query)
     # Merged-away people are dropped here, and the cap applied after sorting, rather than in
     # SQL: with `merged_into IS NULL` or `ORDER BY id` in the query, SQLite (without table
     # statistics) walks every person instead of the birth-date index (90 ms at 250,000 people).
     people = _visible(viewer, Person.objects.filter(fits), "pk")
-    rows = people.values_list("pk", "merged_into_id")[:_BIRTH_DATE_ROWS_CAP]
-    return set(sorted(pk for pk, merged_into in rows if merged_into is None)[:CANDIDATE_CAP])
+    rows = list(people.values_list("pk", "merged_into_id")[:_BIRTH_DATE_ROWS_CAP])
+    recorded = _visible(
+        viewer, RecordedDetails.objects.filter(fits), "source_record__person_id"
+    ).values_list("source_record__person_id", "source_record__person__merged_into_id")
+    rows += list(recorded[:_BIRTH_DATE_ROWS_CAP])
+    found = {pk for pk, merged_into in rows if pk is not None and merged_into is None}
+    return set(sorted(found)[:CANDIDATE_CAP])
+
+
+def _recorded_birth_dates(candidate_ids: set[int]) -> dict[int, set[tuple[dt.date, str]]]:
+    """Every date of birth the agencies record for these people."""
+    out: dict[int, set[tuple[dt.date, str]]] = defaultdict(set)
+    for person_id, born, precision in RecordedDetails.objects.filter(
+        AnyOf(F("source_record__person_id"), candidate_ids), birth_date__isnull=False
+    ).values_list("source_record__person_id", "birth_date", "birth_date_precision"):
+        if born is not None:
+            out[person_id].add((born, precision))
+    return out
+
+
+# Better fits first; a date of birth not recorded, or one that contradicts, is worse than any.
+_FIT_RANK = {BirthDateFit.EXACT: 0, BirthDateFit.CONSISTENT: 1, BirthDateFit.SWAPPED: 2}
+# A date of birth only some agencies record ranks below the same fit on the one shown.
+_RECORDED_ONLY_PENALTY = 10
+
+
+def _fit_rank(fit: BirthDateFit | None) -> int:
+    return _FIT_RANK.get(fit, 3) if fit is not None else 4
+
+
+def _best_birth_date_fit(
+    query: BirthDateQuery,
+    shown: tuple[dt.date | None, str],
+    recorded: set[tuple[dt.date, str]],
+) -> tuple[BirthDateFit | None, tuple[dt.date, str] | None]:
+    """The best fit of the query with the date of birth shown or any recorded one, and the
+    recorded one that gave it when it fits better than the one shown."""
+    best: tuple[BirthDateFit | None, tuple[dt.date, str] | None] = (
+        birth_date_fit(query, *shown),
+        None,
+    )
+    for value in sorted(recorded):
+        fit = birth_date_fit(query, *value)
+        if fit is not None and _fit_rank(fit) < _fit_rank(best[0]):
+            best = (fit, value)
+    return best
 
 
 def _identifier_candidates(viewer: Any, identifier: str) -> set[int]:
@@ -244,6 +313,8 @@ class _Scored:
     name_score: float | None
     matched_name: str | None
     birth_date_fit: BirthDateFit | None
+    matched_birth_date: tuple[dt.date, str] | None = None
+    matched_spelling: bool = False
 
 
 def _rank(
@@ -259,26 +330,33 @@ def _rank(
     people = Person.objects.filter(AnyOf(F("pk"), candidate_ids)).values_list(
         "id", "reference", "given_names", "family_name", "birth_date", "birth_date_precision"
     )
-    other_names: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    other_names: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     if query_words:
-        for person_id, given, family in PersonName.objects.filter(
+        for person_id, given, family, kind in PersonName.objects.filter(
             AnyOf(F("person_id"), candidate_ids)
-        ).values_list("person_id", "given_names", "family_name"):
-            other_names[person_id].append((given, family))
+        ).values_list("person_id", "given_names", "family_name", "kind"):
+            other_names[person_id].append((given, family, kind))
+    recorded_births = _recorded_birth_dates(candidate_ids) if birth_date is not None else {}
 
     scored = []
     for person_id, reference, given, family, born, precision in people:
         points = float(_IDENTIFIER_POINTS if identifier_matched else 0)
         fit = None
+        matched_birth = None
         if birth_date is not None:
-            fit = birth_date_fit(birth_date, born, precision)
+            fit, matched_birth = _best_birth_date_fit(
+                birth_date, (born, precision), recorded_births.get(person_id, set())
+            )
             if fit is None and not identifier_matched:
                 continue
             points += BIRTH_DATE_POINTS[fit] if fit else 0
+            if matched_birth is not None:
+                points -= _RECORDED_ONLY_PENALTY
         name_score = None
         matched_name = None
+        matched_spelling = False
         if query_words:
-            name_score, matched_name = _best_name(
+            name_score, matched_name, matched_spelling = _best_name(
                 query_words, (given, family), other_names.get(person_id, [])
             )
             threshold = (
@@ -294,7 +372,9 @@ def _rank(
                 sort_name=(family.lower(), given.lower(), reference),
                 name_score=name_score,
                 matched_name=matched_name,
+                matched_spelling=matched_spelling,
                 birth_date_fit=fit,
+                matched_birth_date=matched_birth,
             )
         )
     scored.sort(key=lambda m: (-m.score, m.sort_name))
@@ -302,19 +382,28 @@ def _rank(
 
 
 def _best_name(
-    query_words: list[str], main_name: tuple[str, str], others: list[tuple[str, str]]
-) -> tuple[float, str | None]:
+    query_words: list[str], main_name: tuple[str, str], others: list[tuple[str, str, str]]
+) -> tuple[float, str | None, bool]:
+    """The best name score, the other name that gave it (None: the main name), and whether
+    that other name is only a spelling of the main one."""
     main = name_tokens(*main_name)
     best = name_similarity(query_words, main)
-    matched: str | None = None
-    for given, family in others:
+    matched: tuple[str, str, str] | None = None
+    for given, family, kind in others:
         words = name_tokens(given, family)
         if set(words) == set(main):
             continue
         score = name_similarity(query_words, words)
         if score > best:
-            best, matched = score, f"{given} {family}".strip()
-    return best, matched
+            best, matched = score, (given, family, kind)
+    if matched is None:
+        return best, None, False
+    given, family, kind = matched
+    spelling = kind == PersonName.Kind.RECORDED and (
+        consensus.name_fit(given, family, shown_given=main_name[0], shown_family=main_name[1])
+        is not consensus.NameFit.OTHER
+    )
+    return best, f"{given} {family}".strip(), spelling
 
 
 def _with_context(page: list[_Scored], *, identifier_matched: bool) -> list[PersonMatch]:
@@ -343,7 +432,9 @@ def _with_context(page: list[_Scored], *, identifier_matched: bool) -> list[Pers
             score=m.score,
             name_score=m.name_score,
             matched_name=m.matched_name,
+            matched_spelling=m.matched_spelling,
             birth_date_fit=m.birth_date_fit,
+            matched_birth_date=m.matched_birth_date,
             identifier_matched=identifier_matched,
             address=addresses.get(m.person_id),
             agency_names=tuple(sorted(agencies[m.person_id])),
@@ -351,3 +442,127 @@ def _with_context(page: list[_Scored], *, identifier_matched: bool) -> list[Pers
         for m in page
         if m.person_id in people
     ]
+
+
+# --- a person's details as the agencies record them ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Agencies recording a value other than the one shown."""
+
+    text: str  # "2 agencies record another date of birth"
+    values: list[str]  # "12 January 2011 (Child exploitation team)", or without the agency
+
+
+@dataclass(frozen=True)
+class RecordedIdentity:
+    """How a person's records differ from the details shown (people.consensus)."""
+
+    also_known_as: list[str]  # other names feeds send, and different names agencies record
+    recorded_spellings: list[str]  # the name shown as some agencies keyed it
+    disagreements: list[Disagreement]
+
+
+def _names_agencies(scope: access.Scope, agency_id: int) -> bool:
+    """Whether the viewer is told which agency records a value: the partnership-wide roles and
+    identity reviewers are; a practitioner is told only of their own agency (whether another
+    agency holds a record of the child is for those roles to see)."""
+    return (
+        scope.can(Capability.VIEW_ALL_CHILDREN)
+        or scope.can(Capability.REVIEW_IDENTITY)
+        or agency_id == scope.agency_id
+    )
+
+
+def _disagreement(
+    dissent: list[consensus.Vote[Any]],
+    *,
+    noun: str,
+    text_of: Any,
+    scope: access.Scope,
+    agency_names: dict[int, str],
+) -> Disagreement | None:
+    if not dissent:
+        return None
+    agencies = {vote.agency_id for vote in dissent}
+    by_value: dict[Any, list[str]] = defaultdict(list)
+    for vote in dissent:
+        if _names_agencies(scope, vote.agency_id):
+            name = agency_names.get(vote.agency_id, "an agency")
+            if vote.agency_id == scope.agency_id:
+                name += " (your agency)"
+            by_value[vote.value].append(name)
+        else:
+            by_value.setdefault(vote.value, [])
+    values = [
+        text_of(value) + (f" ({', '.join(sorted(set(names)))})" if names else "")
+        for value, names in by_value.items()
+    ]
+    n = len(agencies)
+    verb = "records" if n == 1 else "record"
+    return Disagreement(f"{n} {'agency' if n == 1 else 'agencies'} {verb} {noun}", values)
+
+
+def person_details_for(*, viewer: Any, person: Person) -> RecordedIdentity:
+    """How the records of a person differ from the details shown: their other names, the
+    spellings of their name some agencies keyed, and the agencies recording another date of
+    birth or sex (named to the viewers who may know which agencies hold a record of them).
+
+    For a person the caller has already let the viewer see (chronology's `Child`, or an
+    identity reviewer's pair)."""
+    scope = access.scope_for(viewer)
+    names = list(
+        PersonName.objects.filter(person_id=person.pk)
+        .order_by("pk")
+        .values_list("given_names", "family_name", "kind", "source_record_id")
+    )
+    by_record: dict[int, tuple[str, str]] = {}
+    for given, family, kind, record_id in names:
+        if kind == PersonName.Kind.RECORDED and record_id is not None:
+            by_record.setdefault(record_id, (given, family))
+    recorded = recorded_of([person.pk], names=by_record).get(person.pk, [])
+    sorted_names = consensus.other_names(
+        shown_given=person.given_names,
+        shown_family=person.family_name,
+        recorded=[(g, f) for g, f, kind, _ in names if kind == PersonName.Kind.RECORDED],
+        aliases=[(g, f) for g, f, kind, _ in names if kind == PersonName.Kind.ALIAS],
+    )
+    shown_birth = (
+        consensus.BirthDate(person.birth_date, person.birth_date_precision)
+        if person.birth_date
+        else None
+    )
+    birth_dissent = consensus.birth_date_dissent(recorded, shown_birth)
+    sex_dissent = consensus.sex_dissent(recorded, person.sex)
+    agency_ids = {v.agency_id for v in birth_dissent} | {v.agency_id for v in sex_dissent}
+    agency_names = (
+        dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
+        if agency_ids
+        else {}
+    )
+    disagreements = [
+        d
+        for d in (
+            _disagreement(
+                birth_dissent,
+                noun="another date of birth",
+                text_of=lambda b: format_partial(b.value, b.precision),
+                scope=scope,
+                agency_names=agency_names,
+            ),
+            _disagreement(
+                sex_dissent,
+                noun="a different sex",
+                text_of=lambda sex: dict(Person.Sex.choices).get(sex, sex),
+                scope=scope,
+                agency_names=agency_names,
+            ),
+        )
+        if d is not None
+    ]
+    return RecordedIdentity(
+        also_known_as=sorted_names.also_known_as,
+        recorded_spellings=sorted_names.recorded_spellings,
+        disagreements=disagreements,
+    )

@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from sightline.core.extensions import landing_for
+
 _TITLES = {
     400: ("There is a problem", "The request could not be completed."),
     403: (
@@ -31,7 +33,9 @@ def render_error(request: HttpRequest, status: int, *, message: str | None = Non
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponseRedirect(reverse("people:search"))
+    """The page an app registered for this viewer (core.extensions.register_landing), or Find a
+    child."""
+    return HttpResponseRedirect(landing_for(request.user) or reverse("people:search"))
 
 
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:

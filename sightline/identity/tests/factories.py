@@ -13,7 +13,14 @@ from sightline.agencies.models import Agency
 from sightline.agencies.tests.factories import AgencyFactory
 from sightline.identity.models import IdentityLink
 from sightline.people.bulk import new_reference
-from sightline.people.models import Address, Identifier, NameKey, Person, PersonName
+from sightline.people.models import (
+    Address,
+    Identifier,
+    NameKey,
+    Person,
+    PersonName,
+    RecordedDetails,
+)
 from sightline.people.search_keys import name_keys
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 
@@ -82,7 +89,8 @@ def record_for(
     method: str = IdentityLink.Method.FIRST_SEEN,
 ) -> SourceRecord:
     """A person source record as the importer writes it: the person (new unless given), the
-    record, its identity link, and the names, identifiers and addresses it gives."""
+    record, its identity link, and the names, identifiers, addresses and details it gives. The
+    person's shown details are not chosen again here (a merge does that)."""
     now = timezone.now()
     if person is None:
         birth = line.get("birth_date")
@@ -113,6 +121,14 @@ def record_for(
         given_names=line["given_names"],
         family_name=line["family_name"],
         source_record=record,
+    )
+    birth = line.get("birth_date")
+    RecordedDetails.objects.create(
+        source_record=record,
+        agency=system.agency,
+        birth_date=dt.date.fromisoformat(birth) if birth and len(birth) == 10 else None,
+        sex=line.get("sex") or "",
+        ethnicity=line.get("ethnicity") or "",
     )
     existing = set(NameKey.objects.filter(person=person).values_list("key", flat=True))
     NameKey.objects.bulk_create(

@@ -123,7 +123,8 @@ def test_data_officer_confirms_a_pair_then_splits_it_back(journey, browser_page)
     page.get_by_label("Yes, they are the same child").check()
     page.get_by_label("Reason").fill("Same school and date of birth swapped on entry.")
     page.get_by_role("button", name="Save decision").click()
-    page.get_by_role("heading", name="Jordan Ellis").wait_for()
+    # One record each: the tie goes to the school's record over the police's (people.consensus).
+    page.get_by_role("heading", name="Jordy Ellis").wait_for()
     assert page.url.endswith(f"/identity/people/{survivor.reference}/")
     assert_accessible(page, "the merged child")
     body = page.locator("main").inner_text()
@@ -137,7 +138,7 @@ def test_data_officer_confirms_a_pair_then_splits_it_back(journey, browser_page)
 
     # The merged-away reference still works: it redirects to the child.
     page.goto(f"/identity/people/{merged.reference}/")
-    page.get_by_role("heading", name="Jordan Ellis").wait_for()
+    page.get_by_role("heading", name="Jordy Ellis").wait_for()
     assert page.url.endswith(f"/identity/people/{survivor.reference}/")
 
     # Split it back.
@@ -155,3 +156,47 @@ def test_data_officer_confirms_a_pair_then_splits_it_back(journey, browser_page)
     assert PersonMerge.objects.get().split_at is not None
     candidate.refresh_from_db()
     assert candidate.status == "rejected"
+
+
+def test_the_childs_page_shows_where_records_differ_and_a_waiting_match(
+    journey,
+    browser_page,  # noqa: F811
+):
+    """The identity bar's "Records differ" and collapsed "Recorded spellings", and the warning
+    that a match waits, as a MASH manager sees them, accessible."""
+    from sightline.agencies.models import Agency
+    from sightline.governance.models import AccessGrant
+
+    page = browser_page
+    a = journey["a"]
+    # Two more records of Jordan, from the GP and the school, agree with each other.
+    for code, kind, given in (("gp", "health_gp", "Jordan"), ("schools2", "school", "Jodran")):
+        system = feed(code, kind=kind, name=f"Hallowford {code}")
+        record_for(
+            system,
+            person_line(code, f"{code}-1", given=given, birth_date="2012-04-03"),
+            person=a.person,
+        )
+    from sightline.people import bulk
+
+    bulk.people_details_refresh([a.person_id])
+    manager = practitioner("mash_manager", agency=Agency.objects.create(code="mash", kind="mash"))
+    AccessGrant.objects.create(
+        person=a.person, agency=manager.membership.agency, basis="manual", granted_at=timezone.now()
+    )
+    page.goto("/")
+    page.get_by_label("Email address").fill(manager.username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/children/{a.person.reference}/")
+    bar = page.get_by_role("region", name="Child")
+    bar.wait_for()
+    assert "Born 3 April 2012" in bar.inner_text()
+    assert "1 agency records another date of birth: 4 March 2012 (Hallowford Police)" in (
+        bar.inner_text()
+    )
+    page.get_by_text("Recorded spellings (1)").click()
+    assert "Jodran Ellis" in bar.inner_text()
+    warning = page.get_by_text("A possible match for this child is waiting for review")
+    assert warning.is_visible()
+    assert_accessible(page, "the child's page with records that differ and a waiting match")

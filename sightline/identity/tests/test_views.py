@@ -179,17 +179,18 @@ def test_the_pair_page_shows_both_records_and_the_waterfall(client, pair, data_o
         in page
     )
     assert "Postcode XS1 4EQ XS2 8ED Differs Different \u22120.5" in page
-    assert "Match weight (probability 99.41%) 7.4" in page
+    # The probability rounded to what the model can claim, with the weight of evidence.
+    assert "Match weight (probability more than 99%) 7.4" in page
+    assert "the comparisons add +15.6 to the starting point of \u22128.2" in page
+    assert "99.41" not in page
     # Each person's chronology at a glance: dates, types and agencies, never the content.
     assert "Chronology at a glance" in page
     assert "Disclosure" in page
     assert SECRET not in response.content.decode()
-    # Viewing both people is audited.
-    viewed = AuditEvent.objects.filter(action="person_viewed", object_type="candidate_link")
-    assert set(viewed.values_list("person_id", flat=True)) == {
-        pair.record_a.person_id,
-        pair.record_b.person_id,
-    }
+    # Viewing the pair is audited: one row for the page, naming both people.
+    viewed = AuditEvent.objects.get(action="match_viewed", object_type="candidate_link")
+    assert viewed.object_id == str(pair.pk)
+    assert viewed.detail["people"] == [pair.record_a.person_id, pair.record_b.person_id]
 
 
 def test_deciding_without_a_choice_shows_a_govuk_error(client, pair, data_officer):

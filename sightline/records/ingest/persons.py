@@ -2,12 +2,12 @@
 person's names, identifiers, addresses, search keys, identity links and access grants.
 
 - A **new record** is offered to the registered person resolver (identity: same valid NHS
-  number, UPN or PNC id). Matched, it joins that person; otherwise it starts a new person, whose
-  own fields (name, date of birth, sex, ethnicity) come from this first record. Later records
-  add names, identifiers and addresses only.
-- A **changed record** stays with its person; its earlier version's names, identifiers and
-  addresses are replaced by the new version's, and if it is the person's first record the
-  person's own fields follow it.
+  number, UPN or PNC id). Matched, it joins that person; otherwise it starts a new person.
+- A **changed record** stays with its person; its earlier version's names, identifiers,
+  addresses and details are replaced by the new version's.
+- The person's own fields (name, date of birth, sex, ethnicity) are chosen again from every one
+  of their records whenever a record is added or changed: the value most agencies record
+  (people.consensus), not the first record's.
 - **Access**: the agency holding the record gets a `holds_records` grant, unless the source is
   team-scoped (then only involvements grant access, to the team named on them).
 """
@@ -15,11 +15,9 @@ person's names, identifiers, addresses, search keys, identity links and access g
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
-
-from django.db.models import Min
 
 from sightline.core.fastinsert import Adapter
 from sightline.governance import access
@@ -28,7 +26,7 @@ from sightline.people import bulk as people_bulk
 from sightline.records.ingest import hooks
 from sightline.records.ingest.hooks import PersonCandidate, PersonLink, PersonMatch, SourceInfo
 from sightline.records.ingest.lines import PersonLine
-from sightline.records.models import SourceRecord, SourceSystem
+from sightline.records.models import SourceSystem
 
 FIRST_SEEN = "first_seen"
 SAME_SOURCE_KEY = "same_source_key"
@@ -91,7 +89,7 @@ class PersonWriter:
             ]
         )
         details = [
-            _details(line, rid, pid, self.source.code)
+            _details(line, rid, pid, self.source.code, self.agency_for(line.agency_kind))
             for (line, _), rid, pid in zip(items, record_ids, person_ids, strict=True)
         ]
         replaced = [held.id for _, held in items if held is not None]
@@ -104,7 +102,11 @@ class PersonWriter:
                 keys[detail.person_id] |= people_bulk.keys_of(detail.names())
         touched = {pid for pid in person_ids if pid not in new_people}
         people_bulk.name_keys_write(new_people=keys, rebuild=touched)
-        self._follow_first_records(items, person_ids)
+        # A person started by one record of this chunk already shows what that record says.
+        records_of = Counter(person_ids)
+        people_bulk.people_details_refresh(
+            [pid for pid in records_of if pid not in new_people or records_of[pid] > 1]
+        )
 
         starts = set(to_create)
         for position, index in enumerate(new):
@@ -137,30 +139,6 @@ class PersonWriter:
             raise RuntimeError("the person resolver must answer every candidate")
         return matches
 
-    def _follow_first_records(
-        self, items: Sequence[tuple[PersonLine, Any]], person_ids: list[int]
-    ) -> None:
-        """A corrected first record corrects the person's own fields."""
-        changed = {person_ids[i]: line for i, (line, held) in enumerate(items) if held is not None}
-        if not changed:
-            return
-        firsts = dict(
-            SourceRecord.objects.filter(person_id__in=list(changed), kind="person")
-            .values("person_id")
-            .annotate(first=Min("id"))
-            .values_list("person_id", "first")
-        )
-        first_keys = {
-            pk: (system_id, source_id)
-            for pk, system_id, source_id in SourceRecord.objects.filter(
-                id__in=list(firsts.values())
-            ).values_list("id", "source_system_id", "source_id")
-        }
-        for person_id, line in changed.items():
-            first = firsts.get(person_id)
-            if first is not None and first_keys.get(first) == (self.source.id, line.source_id):
-                people_bulk.person_fields_update(person_id, _own_fields(line))
-
     def _grant(self, items: Sequence[tuple[PersonLine, Any]], person_ids: list[int]) -> None:
         if self.source.access_scope == SourceSystem.AccessScope.TEAM:
             return
@@ -185,7 +163,7 @@ def _own_fields(line: PersonLine) -> people_bulk.NewPerson:
 
 
 def _details(
-    line: PersonLine, record_id: int, person_id: int, issuer: str
+    line: PersonLine, record_id: int, person_id: int, issuer: str, agency_id: int
 ) -> people_bulk.PersonDetails:
     return people_bulk.PersonDetails(
         person_id=person_id,
@@ -201,4 +179,9 @@ def _details(
             )
             for a in line.addresses
         ],
+        agency_id=agency_id,
+        birth_date=line.birth_date,
+        birth_date_precision=line.birth_date_precision,
+        sex=line.sex,
+        ethnicity=line.ethnicity,
     )
