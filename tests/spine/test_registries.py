@@ -5,6 +5,7 @@ registered, for the signed-in user's role."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -23,15 +24,15 @@ pytestmark = pytest.mark.django_db
 def navigation(client: Client, user: Any) -> list[tuple[str, bool]]:
     """(text, current) of each item of the service navigation on the search page."""
     client.force_login(user)
-    html = client.get(reverse("people:search")).content.decode()
-    nav = re.search(r'<ul class="govuk-service-navigation__list".*?</ul>', html, re.S)
+    page = client.get(reverse("people:search")).content.decode()
+    nav = re.search(r'<ul class="govuk-service-navigation__list".*?</ul>', page, re.S)
     if nav is None:
         return []
     items = re.findall(
         r'<li class="govuk-service-navigation__item([^"]*)">(.*?)</li>', nav[0], re.S
     )
     return [
-        (re.sub(r"<[^>]+>|\s+", " ", body).strip(), "--active" in classes)
+        (html.unescape(re.sub(r"<[^>]+>|\s+", " ", body)).strip(), "--active" in classes)
         for classes, body in items
     ]
 
