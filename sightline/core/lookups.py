@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Lookup
 
 
-class AnyOf(Lookup):
+class AnyOf(Lookup):  # type: ignore[type-arg]  # generic only in the stubs
     lookup_name = "any_of"
     prepare_rhs = False
 

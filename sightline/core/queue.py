@@ -370,7 +370,8 @@ def complete(claim: Claim) -> Finished:
 
 
 def retry_delay(attempt: int) -> dt.timedelta:
-    return min(_FIRST_RETRY * 2 ** max(attempt - 1, 0), _LONGEST_RETRY)
+    delay: dt.timedelta = min(_FIRST_RETRY * 2 ** max(attempt - 1, 0), _LONGEST_RETRY)
+    return delay
 
 
 def fail(claim: Claim, error: str, *, permanent: bool = False) -> Finished:

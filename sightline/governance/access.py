@@ -73,7 +73,7 @@ def scope_for(viewer: Any) -> Scope:
         return viewer
     if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.pk:
         return NO_SCOPE
-    cached = getattr(viewer, "_sightline_scope", None)
+    cached: Scope | None = getattr(viewer, "_sightline_scope", None)
     if cached is not None:
         return cached
     membership = Membership.objects.select_related("agency").filter(user_id=viewer.pk).first()

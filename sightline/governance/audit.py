@@ -77,4 +77,4 @@ def record(
 
 
 def in_transaction() -> bool:
-    return transaction.get_connection().in_atomic_block
+    return bool(transaction.get_connection().in_atomic_block)

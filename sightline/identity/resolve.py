@@ -165,7 +165,7 @@ def _holding(scheme: str, values: list[str]) -> list[tuple[str, int]]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [values, scheme])
-        return cursor.fetchall()
+        return [(value, person_id) for value, person_id in cursor.fetchall()]
 
 
 def _survivors(people: set[int]) -> dict[int, int]:
