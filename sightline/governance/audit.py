@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from sightline.core import clock
-from sightline.core.actors import SystemActor
+from sightline.core.actors import actor_name, actor_user
 from sightline.core.requests import current_client_address
 from sightline.governance.models import AuditEvent
 
@@ -60,12 +60,10 @@ def record(
     the middleware."""
     if actor is None:
         raise ValueError("An audit event needs an actor")
-    is_system = isinstance(actor, SystemActor)
-    name = str(actor) if is_system else (actor.get_username() if actor.pk else "anonymous")
     return AuditEvent.objects.create(
         occurred_at=clock.now(),
-        actor=None if is_system or not getattr(actor, "pk", None) else actor,
-        actor_name=name,
+        actor=actor_user(actor),
+        actor_name=actor_name(actor),
         action=str(action),
         object_type=object_type,
         object_id=str(object_id),

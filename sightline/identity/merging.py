@@ -38,12 +38,12 @@ from django.db.models import Q
 from sightline.chronology.models import EntrySubject
 from sightline.chronology.signals import StoryCause, announce_story_changed
 from sightline.core import clock, extensions
-from sightline.core.actors import SystemActor
+from sightline.core.actors import SystemActor, actor_name, actor_user
 from sightline.core.errors import InvalidTransition, NotFound, ValidationFailed
-from sightline.governance import access, audit
+from sightline.governance import audit
 from sightline.governance.audit import AuditAction
-from sightline.governance.policy import Capability
 from sightline.identity.models import CandidateLink, IdentityLink, MatchDecision, PersonMerge
+from sightline.identity.selectors import require_reviewer
 from sightline.people import bulk as people_bulk
 from sightline.people.identifiers import EXCLUSIVE_SCHEMES
 from sightline.people.models import Identifier, Person
@@ -139,24 +139,6 @@ class MergeEvidence:
     record_a_id: int | None = None
     record_b_id: int | None = None
     candidate_id: int | None = None
-
-
-def _actor_user(actor: Any) -> Any:
-    return None if isinstance(actor, SystemActor) or not getattr(actor, "pk", None) else actor
-
-
-def _actor_name(actor: Any) -> str:
-    if isinstance(actor, SystemActor):
-        return str(actor)
-    return str(actor.get_username())
-
-
-def require_reviewer(actor: Any) -> None:
-    """People merge and split only with the identity-review capability; the linker may too."""
-    if actor is None:
-        raise ValueError("an identity change needs an actor")
-    if not isinstance(actor, SystemActor):
-        access.require(actor, Capability.REVIEW_IDENTITY)
 
 
 def exclusive_conflicts(person_ids: Sequence[int]) -> dict[str, list[str]]:
@@ -303,7 +285,7 @@ def person_merge(
             kept[spec.label] = did_keep
 
     # The first record of the merged-away person is now linked by this merge's evidence.
-    user = _actor_user(actor)
+    user = actor_user(actor)
     if links_before:
         IdentityLink.objects.filter(pk__in=[s["id"] for s in links_before]).update(
             method=evidence.method,
@@ -341,7 +323,7 @@ def person_merge(
         reason=reason,
         merged_at=now,
         merged_by=user,
-        merged_by_name=_actor_name(actor),
+        merged_by_name=actor_name(actor),
         moved=moved,
         kept=kept,
         survivor_before=survivor_before,
@@ -441,10 +423,10 @@ def person_split(*, actor: Any, merge: PersonMerge | int, reason: str) -> Person
     people_bulk.people_details_refresh([keep.pk, gone.pk])
 
     now = clock.now()
-    user = _actor_user(actor)
+    user = actor_user(actor)
     merge.split_at = now
     merge.split_by = user
-    merge.split_by_name = _actor_name(actor)
+    merge.split_by_name = actor_name(actor)
     merge.split_reason = reason
     merge.save(update_fields=["split_at", "split_by", "split_by_name", "split_reason"])
     candidate = _reject_evidence(merge, actor=actor, reason=reason, now=now)
@@ -507,13 +489,13 @@ def _reject_evidence(
         from_status=candidate.status,
         from_version=candidate.version,
         decided_at=now,
-        decided_by=_actor_user(actor),
-        actor_name=_actor_name(actor),
+        decided_by=actor_user(actor),
+        actor_name=actor_name(actor),
     )
     candidate.status = CandidateLink.Status.REJECTED
     candidate.version += 1
     candidate.decided_at = now
-    candidate.decided_by = _actor_user(actor)
+    candidate.decided_by = actor_user(actor)
     candidate.decision_reason = reason
     candidate.updated_at = now
     candidate.save()

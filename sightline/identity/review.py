@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from sightline.core import clock
-from sightline.core.actors import SystemActor
+from sightline.core.actors import SystemActor, actor_name, actor_user
 from sightline.core.errors import InvalidTransition, NotFound, ValidationFailed
 from sightline.governance import audit
 from sightline.governance.audit import AuditAction
@@ -35,9 +35,9 @@ from sightline.identity.merging import (
     conflict_message,
     exclusive_conflicts,
     person_merge,
-    require_reviewer,
 )
 from sightline.identity.models import CandidateLink, IdentityLink, LinkRun, MatchDecision
+from sightline.identity.selectors import require_reviewer
 from sightline.records.models import SourceRecord
 
 OPEN = (CandidateLink.Status.PENDING, CandidateLink.Status.ASK_SOURCE)
@@ -157,14 +157,6 @@ def _new_evidence(record_ids: list[int], *, since: list[CandidateLink]) -> bool:
     return SourceRecord.objects.filter(pk__in=record_ids, batch__started_at__gt=decided).exists()
 
 
-def _user(actor: Any) -> Any:
-    return None if isinstance(actor, SystemActor) or not getattr(actor, "pk", None) else actor
-
-
-def _name(actor: Any) -> str:
-    return str(actor) if isinstance(actor, SystemActor) else str(actor.get_username())
-
-
 def check_decision(decision: str, reason: str) -> tuple[Verdict, str]:
     """The decision and reason as given, or ValidationFailed with GOV.UK error messages."""
     reason = (reason or "").strip()
@@ -217,7 +209,7 @@ def candidate_decide(
         status=new_status,
         version=F("version") + 1,
         decided_at=now,
-        decided_by=_user(actor),
+        decided_by=actor_user(actor),
         decision_reason=reason,
         updated_at=now,
     )
@@ -230,8 +222,8 @@ def candidate_decide(
         from_status=candidate.status,
         from_version=version,
         decided_at=now,
-        decided_by=_user(actor),
-        actor_name=_name(actor),
+        decided_by=actor_user(actor),
+        actor_name=actor_name(actor),
     )
     merge_id = None
     settled: list[int] = []
@@ -304,8 +296,8 @@ def _settle_others(
                 from_status=other.status,
                 from_version=other.version,
                 decided_at=now,
-                decided_by=_user(actor),
-                actor_name=_name(actor),
+                decided_by=actor_user(actor),
+                actor_name=actor_name(actor),
             )
             for other in others
         ]
@@ -314,7 +306,7 @@ def _settle_others(
         status=STATUS_OF[verdict],
         version=F("version") + 1,
         decided_at=now,
-        decided_by=_user(actor),
+        decided_by=actor_user(actor),
         decision_reason=reason,
         updated_at=now,
     )
@@ -364,8 +356,8 @@ def candidates_withdraw(*, actor: Any, person_id: int | None = None, reason: str
                 from_status=candidate.status,
                 from_version=candidate.version,
                 decided_at=now,
-                decided_by=_user(actor),
-                actor_name=_name(actor),
+                decided_by=actor_user(actor),
+                actor_name=actor_name(actor),
             )
             for candidate in found
         ]

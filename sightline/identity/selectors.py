@@ -35,8 +35,15 @@ RECENT_ENTRIES = 6
 _MAX_MERGE_HOPS = 10
 
 
-def require_reviewer(viewer: Any) -> access.Scope:
-    return access.require(viewer, Capability.REVIEW_IDENTITY)
+def require_reviewer(actor: Any) -> access.Scope | None:
+    """The one check before identity is read for review or changed: the identity-review
+    capability. The linker (a system actor) merges too, reading through its own system scope;
+    it has no reviewer's scope (None)."""
+    if actor is None:
+        raise ValueError("an identity change needs an actor")
+    if isinstance(actor, SystemActor):
+        return None
+    return access.require(actor, Capability.REVIEW_IDENTITY)
 
 
 # --- the queue ------------------------------------------------------------------------------

@@ -13,10 +13,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sightline.core.actors import LINKER
+from sightline.core.actors import LINKER, actor_for_command
 from sightline.governance import access
 from sightline.identity import linking
 from sightline.identity.models import LinkRun
@@ -36,7 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = self._actor(options.get("user"))
+        actor = actor_for_command(options.get("user"), default=LINKER)
         started = time.perf_counter()
         version = options.get("model")
         # Linking reads every person held: as the linker, for this purpose, audited once.
@@ -104,11 +103,3 @@ class Command(BaseCommand):
                     else ""
                 )
             )
-
-    def _actor(self, username: str | None) -> Any:
-        if not username:
-            return LINKER
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user {username}.")
-        return user

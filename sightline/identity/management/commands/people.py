@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from sightline.core.actors import SystemActor
+from sightline.core.actors import SystemActor, actor_for_command
 from sightline.governance import audit
 from sightline.governance.audit import AuditAction
 from sightline.identity.selectors import people_export_for
@@ -40,7 +39,7 @@ class Command(BaseCommand):
         export.add_argument("--user", metavar="USERNAME", help="the person exporting (audit)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = self._actor(options.get("user"))
+        actor = actor_for_command(options.get("user"), default=EXPORTER)
         out: Path | None = options.get("out")
         fmt: str = options["format"]
         with transaction.atomic():
@@ -79,11 +78,3 @@ class Command(BaseCommand):
                 }
                 stream.write(orjson.dumps(line).decode() + "\n")
         return people, records
-
-    def _actor(self, username: str | None) -> Any:
-        if not username:
-            return EXPORTER
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user {username}.")
-        return user
