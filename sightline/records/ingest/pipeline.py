@@ -18,9 +18,10 @@ changed, unchanged) -> resolve references to person lines -> write in chunks -> 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,17 +88,32 @@ class ImportOptions:
     # Check the lines in a second process (reading.py); None: when the file is large enough
     # (settings.IMPORT_WORKER_MIN_BYTES) and the machine has more than one core.
     check_in_worker: bool | None = None
+    # Person lines of other files of the same import that were refused (source code ->
+    # source_id -> "file line N"), so a line naming one says why it is not found.
+    refused_elsewhere: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass
 class BatchResult:
     path: Path
+    # "imported", "rejected", "empty" (the phase had no lines), and for a whole file
+    # (records.services.feeds_import) "empty file" or "skipped" (not a feed; `note` says why).
     phase: Phase
-    status: str  # "imported", "rejected" or "empty" (the phase had no lines)
+    status: str
     batch_id: int | None
     counts: Counts
     errors: list[LineError] = field(default_factory=list)
     rejects_path: Path | None = None
+    note: str = ""
+    # What recording the outcome needs (`batch_result_record`): the refused batch row and the
+    # reject report are written once the import's transaction is over.
+    started_at: dt.datetime | None = field(default=None, repr=False)
+    file_sha256: str = field(default="", repr=False)
+    raw_lines: dict[int, str] = field(default_factory=dict, repr=False)
+    # (source, source_id) -> line number of every person line of the batch, refused or not.
+    person_lines: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    sources: list[str] = field(default_factory=list, repr=False)
+    recorded: bool = field(default=False, repr=False)
 
     @property
     def filename(self) -> str:
@@ -124,8 +140,69 @@ class _Empty(Exception):
 
 
 def import_file(path: Path, *, actor: Any, options: ImportOptions | None = None) -> BatchResult:
-    """Import one feed file as one batch (see the module docstring)."""
-    return _Import(path, actor, options or ImportOptions()).run()
+    """Import one feed file as one batch (see the module docstring), and record the outcome: a
+    refused file's batch row and audit event, the reject report."""
+    options = options or ImportOptions()
+    result = import_file_within(path, actor=actor, options=options)
+    batch_result_record(result, actor=actor, append=options.rejects_append)
+    return result
+
+
+def import_file_within(path: Path, *, actor: Any, options: ImportOptions) -> BatchResult:
+    """Import one feed file as one batch in a transaction of its own, or a savepoint of the
+    caller's: several files imported together are one transaction (records.services), so a
+    file refused late takes back everything it gave earlier. Records nothing of a refusal:
+    the caller does, with `batch_result_record`, once its transaction is over."""
+    return _Import(path, actor, options).run()
+
+
+def batch_result_record(result: BatchResult, *, actor: Any, append: bool = False) -> None:
+    """Record what became of a batch, outside the import's transaction (a refusal must outlast
+    its rollback): a refused batch gets its rejected batch row and `batch_rejected` event, and
+    a batch with bad lines its reject report."""
+    if result.recorded:
+        return
+    result.recorded = True
+    if result.status == "rejected":
+        errors = result.errors
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                filename=str(result.path),
+                phase=result.phase,
+                file_sha256=result.file_sha256,
+                started_at=result.started_at or clock.now(),
+                finished_at=clock.now(),
+                status=ImportBatch.Status.REJECTED,
+                accept_valid=False,
+                counts=result.counts.as_dict(),
+                error_count=len(errors),
+                errors=quality.stored_errors(result.filename, errors),
+                rejects_path=str(result.rejects_path) if result.rejects_path else "",
+                actor=_user(actor),
+                actor_name=_actor_name(actor),
+            )
+            audit.record(
+                actor,
+                AuditAction.BATCH_REJECTED,
+                object_type="import_batch",
+                object_id=batch.pk,
+                detail={
+                    "filename": result.filename,
+                    "phase": result.phase,
+                    "counts": result.counts.as_dict(),
+                    "errors": len(errors),
+                    "sources": result.sources,
+                },
+            )
+        result.batch_id = batch.pk
+    if result.errors and result.rejects_path is not None:
+        quality.write_rejects(
+            result.rejects_path,
+            filename=result.filename,
+            errors=result.errors,
+            raw_lines=result.raw_lines,
+            append=append,
+        )
 
 
 def vocabulary_current() -> Vocabulary:
@@ -188,7 +265,7 @@ class _Import:
                     self._process(self.pending, final=True)
                 if self.errors and not self.options.accept_valid:
                     raise _Rejected
-                if self.counts.read == 0 and self.options.phase != "all":
+                if self.counts.read == 0:
                     raise _Empty
                 self._finish(batch, ImportBatch.Status.IMPORTED)
                 audit.record(
@@ -204,39 +281,37 @@ class _Import:
                 )
             status = "imported"
         except _Empty:
-            return BatchResult(self.path, self.options.phase, "empty", None, self.counts)
+            status, batch_id = "empty", None
         except _Rejected:
             # Nothing was imported: only what was read and refused counts.
             self.counts.created = self.counts.superseded = self.counts.unchanged = 0
             self.counts.by_kind = {}
-            with transaction.atomic():
-                batch = ImportBatch.objects.create(
-                    filename=str(self.path),
-                    phase=self.options.phase,
-                    file_sha256="",
-                    started_at=started,
-                    accept_valid=False,
-                    actor=_user(self.actor),
-                    actor_name=_actor_name(self.actor),
-                )
-                self._finish(batch, ImportBatch.Status.REJECTED)
-                audit.record(
-                    self.actor,
-                    AuditAction.BATCH_REJECTED,
-                    object_type="import_batch",
-                    object_id=batch.pk,
-                    detail=self._audit_detail(),
-                )
-            status = "rejected"
-        rejects = self._write_rejects()
+            status, batch_id = "rejected", None
+        else:
+            batch_id = batch.pk
+        errors = self._sorted_errors()
+        person_lines = {
+            (source, source_id): line_no
+            for source, lines in self.bad_people.items()
+            for source_id, line_no in lines.items()
+        }
+        if self.options.phase == "people":
+            for source, seen in self.seen.items():
+                for source_id, line_no in seen.items():
+                    person_lines.setdefault((source, source_id), line_no)
         return BatchResult(
             self.path,
             self.options.phase,
             status,
-            batch.pk,
+            batch_id,
             self.counts,
-            self._sorted_errors(),
-            rejects,
+            errors,
+            self._rejects_path() if errors else None,
+            started_at=started,
+            file_sha256=self.lines.sha256(),
+            raw_lines=self.raw,
+            person_lines=person_lines,
+            sources=sorted(code for code, info in self.sources.items() if info),
         )
 
     def _sorted_errors(self) -> list[LineError]:
@@ -265,19 +340,6 @@ class _Import:
 
     def _rejects_path(self) -> Path:
         return self.options.rejects_path or quality.default_rejects_path(self.path)
-
-    def _write_rejects(self) -> Path | None:
-        if not self.errors:
-            return None
-        path = self._rejects_path()
-        quality.write_rejects(
-            path,
-            filename=self.path.name,
-            errors=self._sorted_errors(),
-            raw_lines=self.raw,
-            append=self.options.rejects_append,
-        )
-        return path
 
     # -- reading and checking each line ---------------------------------------------------------
 
@@ -540,14 +602,14 @@ class _Import:
                 elif ref not in known:
                     waiting = True
                     if final:
-                        problems.append(
-                            LineError(
-                                line.line_no,
-                                line.reference_field(index),
-                                f"no person line {ref} from source {source.code} "
-                                "in this file or already imported",
-                            )
+                        where = self.options.refused_elsewhere.get(source.code, {}).get(ref)
+                        reason = (
+                            f"person line {ref} is in {where}, which was refused"
+                            if where
+                            else f"no person line {ref} from source {source.code} "
+                            "in this file or already imported"
                         )
+                        problems.append(LineError(line.line_no, line.reference_field(index), reason))
             if problems:
                 self._refuse(line.line_no, line.raw, problems)
             elif waiting:

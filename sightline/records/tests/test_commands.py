@@ -134,7 +134,7 @@ def test_a_refused_file_fails_with_every_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError) as raised:
         call_command("import", str(path), "--quiet", stdout=io.StringIO(), stderr=err)
     assert str(raised.value).startswith(
-        "1 batch refused (police.jsonl): nothing from them was imported."
+        "1 file refused (police.jsonl): nothing from it was imported."
     )
     printed = err.getvalue().splitlines()
     assert printed[0] == "police.jsonl: refused: 60 problem(s)"
