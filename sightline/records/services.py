@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 FEED_SUFFIXES = (".jsonl", ".csv")
 REJECTS_SUFFIX = ".rejects.jsonl"
+PHASES: tuple[Phase, ...] = ("all", "people", "rest")
 
 
 @transaction.atomic
@@ -141,9 +142,7 @@ def feed_listing(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
         except FileNotFoundError:
             raise ValidationFailed(f"{path}: no such file or directory") from None
         if stat.S_ISLNK(mode):
-            raise ValidationFailed(
-                f"{path}: is a symbolic link; name the file or directory itself"
-            )
+            raise ValidationFailed(f"{path}: is a symbolic link; name the file or directory itself")
         if stat.S_ISDIR(mode):
             for entry in sorted(path.iterdir()):
                 reason = _not_a_feed(entry)
@@ -282,9 +281,7 @@ def feeds_import(
                         attempt.append(result)
                         for (source, source_id), line_no in result.person_lines.items():
                             if result.status == "rejected" or line_no in result.raw_lines:
-                                known[source].setdefault(
-                                    source_id, f"{path.name} (line {line_no})"
-                                )
+                                known[source].setdefault(source_id, f"{path.name} (line {line_no})")
                     if any(r.status == "rejected" for r in attempt):
                         raise _Refused(attempt)
                     imported = attempt
@@ -359,7 +356,7 @@ def _in_plan_order(
         if result is None or path in done:
             continue
         if result.status == "empty":
-            phases = [by_batch.get((path, p)) for p in ("all", "people", "rest")]
+            phases = [by_batch.get((path, p)) for p in PHASES]
             if all(r is None or r.status == "empty" for r in phases):
                 done.add(path)
                 out.append(

@@ -206,9 +206,13 @@ def batch_result_record(result: BatchResult, *, actor: Any, append: bool = False
 
 
 def vocabulary_current() -> Vocabulary:
-    """The vocabularies lines are checked against: the partnership's agency kinds and the
-    entry types registered with the pipeline (cases.ingest)."""
-    return Vocabulary(agency_kinds=frozenset(agency_kinds()), entry_types=dict(hooks.entry_types()))
+    """The vocabularies lines are checked against: the partnership's agency kinds, and the
+    entry types and entry text limits registered with the pipeline (cases.ingest)."""
+    return Vocabulary(
+        agency_kinds=frozenset(agency_kinds()),
+        entry_types=dict(hooks.entry_types()),
+        entry_text_limits=dict(hooks.entry_text_limits()),
+    )
 
 
 class _Import:
@@ -609,7 +613,9 @@ class _Import:
                             else f"no person line {ref} from source {source.code} "
                             "in this file or already imported"
                         )
-                        problems.append(LineError(line.line_no, line.reference_field(index), reason))
+                        problems.append(
+                            LineError(line.line_no, line.reference_field(index), reason)
+                        )
             if problems:
                 self._refuse(line.line_no, line.raw, problems)
             elif waiting:

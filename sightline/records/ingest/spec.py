@@ -148,7 +148,11 @@ INTELLIGENCE_SYSTEMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     },
 }
 
-# Longest text each field may hold (the database columns' sizes).
+# Most items each list may hold.
+MAX_ITEMS: Final[dict[str, int]] = {"other_names": 50, "addresses": 100, "subjects": 100}
+
+# Longest text each field may hold (the database columns' sizes). An entry's summary and detail
+# have the chronology's limits, the same as its form's (hooks.entry_text_limits).
 MAX_LENGTH: Final[dict[str, int]] = {
     "source": 60,
     "source_id": 120,

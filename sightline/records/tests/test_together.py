@@ -155,7 +155,7 @@ def feed_sets(draw: st.DrawFn) -> list[FeedFile]:
         if everyone:
             for j in range(draw(st.integers(0, 3))):
                 # Mostly the file's own people; sometimes a person sent in another file.
-                own = file.people and draw(st.booleans())
+                own = bool(file.people) and draw(st.booleans())
                 named = draw(st.sampled_from(file.people if own else everyone))
                 file.entries.append((f"E{f}-{j}", named))
             if draw(st.booleans()):
@@ -225,7 +225,9 @@ def test_the_database_holds_exactly_the_files_reported_imported(
             statuses.setdefault(result.filename, set()).add(result.status)
         refused = {name for name, seen in statuses.items() if "rejected" in seen}
         # A file is reported one way: imported whole, or refused whole.
-        assert all(seen in ({"imported"}, {"rejected"}, {"empty file"}) for seen in statuses.values())
+        assert all(
+            seen in ({"imported"}, {"rejected"}, {"empty file"}) for seen in statuses.values()
+        )
         assert refused == expected_refused(files)
         imported = [f for f in files if f.name not in refused]
         held = set(SourceRecord.objects.values_list("source_id", flat=True))
