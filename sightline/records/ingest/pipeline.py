@@ -422,7 +422,15 @@ class _Import:
 
     def _source(self, code: str) -> SourceInfo | None:
         if code not in self.sources:
-            system = SourceSystem.objects.select_related("agency").filter(code=code).first()
+            # Locked until the import commits: two imports of one source at once take turns
+            # (PostgreSQL; SQLite's write lock does the same), so each reads the versions the
+            # other wrote and a record never gets two successors.
+            system = (
+                SourceSystem.objects.select_related("agency")
+                .select_for_update(of=("self",))
+                .filter(code=code)
+                .first()
+            )
             self.sources[code] = (
                 SourceInfo(
                     id=system.pk,

@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 
 from sightline.agencies.models import Agency, Team
+from sightline.core import clock
 from sightline.core.dates import LONDON
 from sightline.governance.models import AccessGrant, AuditEvent
 from sightline.people.models import Address, Identifier, NameKey, Person, PersonName, Relationship
@@ -214,13 +215,28 @@ def test_a_changed_entry_supersedes_and_keeps_the_old_version(
     assert new.source_record_id == versions[1].pk
 
 
-def test_a_correction_recorded_no_later_closes_the_old_version_when_it_was_recorded(
+def test_a_change_dated_no_later_than_the_version_it_replaces_is_known_from_its_import(
     police: SourceSystem, feed: Feed, run: Run
 ) -> None:
+    # Version 1, then version 2 recorded a day later, then version 3 sent with the original
+    # recorded_at: it cannot go back before version 2 (two versions known at once, version 2
+    # known on no date). It is recorded when it was imported.
     run(feed(family()))
-    run(feed([lines.entry(summary="Corrected.")], name="correction.jsonl"))
-    old = ChronologyEntry.objects.get(version=1)
-    assert old.superseded_at == old.recorded_at
+    run(feed([lines.entry(summary="Second.", recorded_at="2019-08-05T10:00")], name="b.jsonl"))
+    before = clock.now()
+    third = run(feed([lines.entry(summary="Third.")], name="c.jsonl"))
+    after = clock.now()
+
+    assert counts(third) == (1, 0, 1, 0, 0)
+    v1, v2, v3 = ChronologyEntry.objects.order_by("version")
+    assert v1.superseded_at == v2.recorded_at == dt.datetime(2019, 8, 5, 10, tzinfo=LONDON)
+    assert before <= v3.recorded_at <= after
+    assert v2.superseded_at == v3.recorded_at
+    assert v3.superseded_at is None
+    assert "shown as known from when Sightline received it" in v3.correction_reason
+    assert v2.correction_reason == ""
+    # The line is kept exactly as sent.
+    assert SourceRecord.objects.get(version=3).payload["recorded_at"] == ("2019-08-04T09:30")
 
 
 def test_a_changed_person_record_replaces_what_it_said(
