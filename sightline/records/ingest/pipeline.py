@@ -34,6 +34,7 @@ from sightline.agencies.models import Agency
 from sightline.agencies.vocabulary import agency_kinds
 from sightline.core import clock
 from sightline.core.actors import SystemActor
+from sightline.core.dates import LONDON, PartialDateError, format_partial
 from sightline.core.fastinsert import Adapter, FastTable
 from sightline.core.lookups import key_by_key
 from sightline.governance import audit
@@ -43,6 +44,7 @@ from sightline.records.ingest import hooks, quality, spec
 from sightline.records.ingest.hooks import SourceInfo, WriteContext, WriteItem
 from sightline.records.ingest.lines import (
     Counts,
+    EntryLine,
     InvolvementLine,
     Line,
     LineError,
@@ -51,7 +53,7 @@ from sightline.records.ingest.lines import (
 )
 from sightline.records.ingest.persons import PersonWriter
 from sightline.records.ingest.reading import CheckedLines, fewer_collections
-from sightline.records.ingest.validate import LineValidator, Vocabulary
+from sightline.records.ingest.validate import LineValidator, Vocabulary, partial_when
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 from sightline.records.signals import batch_imported
 
@@ -234,6 +236,8 @@ class _Import:
         self.seen: dict[str, dict[str, int]] = defaultdict(dict)
         self.people: dict[str, dict[str, int | None]] = defaultdict(dict)
         self.bad_people: dict[str, dict[str, int]] = defaultdict(dict)
+        # person source_id -> when they were born, as their line says (start, precision).
+        self.births: dict[str, dict[str, tuple[dt.date, str] | None]] = defaultdict(dict)
         self.pending: list[Line] = []
         self.sources: dict[str, SourceInfo | None] = {}
         self.agencies: dict[tuple[int, str], int] = {}
@@ -497,8 +501,9 @@ class _Import:
                     self.bad_people[source.code][line.source_id] = line.line_no
             elif held.payload_hash == line.payload_hash:
                 self.counts.unchanged += 1
-                if line.kind == spec.PERSON:
+                if isinstance(line, PersonLine):
                     known[line.source_id] = held.person_id
+                    self._born(source, line)
             else:
                 fresh.append((line, held))
         persons = [(line, held) for line, held in fresh if line.kind == spec.PERSON]
@@ -519,6 +524,8 @@ class _Import:
     def _write_people(self, source: SourceInfo, items: list[tuple[Line, Existing | None]]) -> None:
         lines = [(line, held) for line, held in items if isinstance(line, PersonLine)]
         known = self.people[source.code]
+        for line, _ in lines:
+            self._born(source, line)
         if not self.writing:
             for line, held in lines:
                 known[line.source_id] = held.person_id if held else None
@@ -535,6 +542,10 @@ class _Import:
         for (line, _), person_id in zip(lines, person_ids, strict=True):
             known[line.source_id] = person_id
         self._count_written(lines)
+
+    def _born(self, source: SourceInfo, line: PersonLine) -> None:
+        birth = (line.birth_date, line.birth_date_precision) if line.birth_date else None
+        self.births[source.code][line.source_id] = birth
 
     # -- entries, relationships, involvements ------------------------------------------------
 
@@ -598,7 +609,7 @@ class _Import:
             refs = line.references()
             people = [known.get(ref) or 0 for ref in refs]
             if all(people) or (checking_only and all(ref in known for ref in refs)):
-                ready.append((line, held, people))
+                self._ready(source, line, held, people, ready)
                 continue
             problems: list[LineError] = []
             waiting = False
@@ -629,23 +640,67 @@ class _Import:
             elif waiting:
                 self.pending.append(line)  # its person may come later in the file
             else:
-                ready.append((line, held, people))
+                self._ready(source, line, held, people, ready)
         return ready
+
+    def _ready(
+        self,
+        source: SourceInfo,
+        line: Line,
+        held: Existing | None,
+        people: list[int],
+        ready: list[tuple[Line, Existing | None, list[int]]],
+    ) -> None:
+        """A line whose people are known: ready to write, unless it is an entry about a time
+        before one of them was born."""
+        unborn = self._before_birth(source, line) if line.kind == spec.ENTRY else None
+        if unborn is None:
+            ready.append((line, held, people))
+        else:
+            self._refuse(line.line_no, line.raw, [unborn])
+
+    def _before_birth(self, source: SourceInfo, line: Line) -> LineError | None:
+        """An entry that happened before a person it names was born, as that person's line
+        of the same source says (spec.BEFORE_BIRTH_TOLERANCE: work before a birth, a pre-birth
+        assessment, is recorded about the unborn child). Both dates at their precision: the
+        entry's period must end before the earliest the person may have been born, less the
+        tolerance, for the entry to be refused."""
+        assert isinstance(line, EntryLine)
+        births = self.births[source.code]
+        ended = None
+        for index, subject in enumerate(line.subjects):
+            birth = births.get(subject.source_id)
+            if birth is None:
+                continue
+            if ended is None:
+                ended = period_end(line.occurred_at.astimezone(LONDON).date(), line.precision)
+            born, precision = birth
+            if ended <= born - spec.BEFORE_BIRTH_TOLERANCE:
+                weeks = spec.BEFORE_BIRTH_TOLERANCE.days // 7
+                return LineError(
+                    line.line_no,
+                    "occurred_at",
+                    f"is more than {weeks} weeks before subjects[{index}] "
+                    f"({subject.source_id}) was born ({format_partial(born, precision)})",
+                )
+        return None
 
     def _look_up_people(self, source: SourceInfo, lines: Sequence[Line]) -> None:
         """Find the people that lines refer to and this file has not named: person records of
-        the same source imported before."""
+        the same source imported before, and when their lines say they were born."""
         known = self.people[source.code]
         refused = self.bad_people[source.code]
+        births = self.births[source.code]
         wanted = {
             ref
             for line in lines
             for ref in line.references()
             if ref not in known and ref not in refused
         }
-        for sid, _, kind, _, _, person_id in _current_records(source.id, sorted(wanted)):
+        for sid, kind, person_id, birth in _current_people(source.id, sorted(wanted)):
             if kind == spec.PERSON:
                 known[sid] = person_id
+                births[sid] = _birth(birth)
 
     def _write_relationships(self, items: Sequence[WriteItem]) -> None:
         values = []
@@ -777,6 +832,60 @@ def _current_records(
                     [source_system_id, *chunk],
                 )
             yield from cursor.fetchall()
+
+
+def _current_people(
+    source_system_id: int, source_ids: Sequence[str]
+) -> Iterator[tuple[str, str, int | None, str | None]]:
+    """(source_id, kind, person_id, birth_date as the line gave it) of the current version of
+    each record held (as `_current_records`)."""
+    table = SourceRecord._meta.db_table
+    where = '"source_system_id" = %s AND "is_current"'
+    columns = ["source_id", "kind", "person_id", "payload"]
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        rows = key_by_key(table, columns, key="source_id", key_type="text", where=where)
+        sql = (
+            'SELECT q."source_id", q."kind", q."person_id", q."payload"->>\'birth_date\' '  # noqa: S608
+            f"FROM ({rows}) q"
+        )
+    with connection.cursor() as cursor:
+        for start in range(0, len(source_ids), _IN_BATCH):
+            chunk = list(source_ids[start : start + _IN_BATCH])
+            if postgres:
+                cursor.execute(sql, [chunk, source_system_id])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    'SELECT r."source_id", r."kind", r."person_id", '  # noqa: S608
+                    f'json_extract(r."payload", \'$.birth_date\') FROM "{table}" r '
+                    f'WHERE r."source_system_id" = %s AND r."is_current" '
+                    f'AND r."source_id" IN ({marks})',
+                    [source_system_id, *chunk],
+                )
+            yield from cursor.fetchall()
+
+
+def _birth(text: Any) -> tuple[dt.date, str] | None:
+    """A birth date as a person line stored it (it was checked when it was imported)."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        when = partial_when(text, None)
+    except PartialDateError:
+        return None
+    return when.start.date(), when.precision
+
+
+def period_end(start: dt.date, precision: str) -> dt.date:
+    """The day after a partial date's period: 4 March 2019 -> 5 March, March 2019 -> 1 April,
+    summer 2019 (from 1 June) -> 1 September, 2019 -> 1 January 2020."""
+    if precision == "day":
+        return start + dt.timedelta(days=1)
+    if precision == "year":
+        return dt.date(start.year + 1, 1, 1)
+    months = start.month - 1 + (3 if precision == "season" else 1)
+    return dt.date(start.year + months // 12, months % 12 + 1, 1)
 
 
 def _user(actor: Any) -> Any:

@@ -92,6 +92,9 @@ def _partial(value: str, precision: str | None) -> When:
     return _parse_partial(value, precision)
 
 
+partial_when = _partial  # for the pipeline: a date it stored, read back
+
+
 @lru_cache(maxsize=100_000)
 def _parse_partial(value: str, precision: str | None) -> When:
     parsed = parse_partial(value, precision)

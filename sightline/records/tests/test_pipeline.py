@@ -13,12 +13,15 @@ from django.apps import apps
 
 from sightline.agencies.models import Agency, Team
 from sightline.core import clock
+from sightline.core.actors import IMPORTER
 from sightline.core.dates import LONDON
 from sightline.governance.models import AccessGrant, AuditEvent
 from sightline.people.models import Address, Identifier, NameKey, Person, PersonName, Relationship
 from sightline.people.search_keys import name_keys
+from sightline.records.ingest import spec
 from sightline.records.ingest.pipeline import BatchResult
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
+from sightline.records.services import feeds_import
 from sightline.records.signals import batch_imported
 from sightline.records.tests import lines
 from sightline.records.tests.conftest import CHECKERS, write_csv
@@ -516,6 +519,20 @@ def test_a_changed_relationship_updates_it(police: SourceSystem, feed: Feed, run
     assert Relationship.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "kind", ["parents_partner", "aunt_or_uncle", "cousin", "extended_family", "family_friend"]
+)
+def test_the_relationships_reviews_turn_on_have_their_own_types(
+    police: SourceSystem, feed: Feed, run: Run, kind: str
+) -> None:
+    adult = lines.person("P-1002", **{"identifiers.nhs_number": None}, birth_date="1985")
+    result = run(feed([lines.person(), adult, lines.relationship(type=kind)]))
+    assert result.errors == []
+    assert Relationship.objects.get().type == kind
+    # Every type the people app knows is one the format takes.
+    assert set(Relationship.Type.values) <= set(spec.RELATIONSHIP_TYPES)
+
+
 def test_chunk_size_does_not_change_the_result(police: SourceSystem, feed: Feed, run: Run) -> None:
     twins = [
         lines.person("P-1"),
@@ -573,3 +590,72 @@ def test_a_header_line_declares_the_format(police: SourceSystem, feed: Feed, run
     person = lines.person(format=DELETE)
     result = run(feed(['{"format": "sightline/1"}', person, lines.entry(format=DELETE)]))
     assert counts(result) == (2, 2, 0, 0, 0)
+
+
+# -- an entry before its subject was born ----------------------------------------------------
+
+BORN = "2010-01-01"
+
+
+@CHECKERS
+@pytest.mark.parametrize(
+    ("birth_date", "occurred_at", "precision", "refused"),
+    [
+        (BORN, "1900-01-01", "day", "1 January 2010"),
+        (BORN, "2009-03-26", "day", "1 January 2010"),  # 40 weeks and a day before
+        (BORN, "2009-03-27", "day", None),  # 40 weeks before: in the pregnancy
+        (BORN, "2009", "year", None),  # some time in 2009: may be in the pregnancy
+        ("2004-10", "2003-12-01", "day", "October 2004"),  # before 1 October 2004, less 40 weeks
+        ("2004-10", "2003-12", "month", None),  # December 2003 ends after 26 December 2003
+        ("2004", "2003-03-01", "day", "2004"),
+        ("2004", "2003-02", "season", None),  # the season from February 2003 ends in May
+        (None, "1900-01-01", "day", None),  # no date of birth: nothing to check against
+    ],
+)
+def test_an_entry_before_its_subject_was_born_is_refused(
+    police: SourceSystem,
+    feed: Feed,
+    run: Run,
+    birth_date: str | None,
+    occurred_at: str,
+    precision: str,
+    refused: str | None,
+) -> None:
+    entry = lines.entry(
+        occurred_at=occurred_at, precision=precision, ended_at=None, recorded_at="2020-01-02"
+    )
+    result = run(feed([entry, lines.person(birth_date=birth_date)]), accept_valid=True)
+    if refused is None:
+        assert result.errors == []
+    else:
+        assert [(e.line, e.field, e.reason) for e in result.errors] == [
+            (
+                1,
+                "occurred_at",
+                f"is more than 40 weeks before subjects[0] (P-1001) was born ({refused})",
+            )
+        ]
+        assert ChronologyEntry.objects.count() == 0
+
+
+def test_the_birth_checked_is_the_one_the_person_line_of_the_same_source_gives(
+    police: SourceSystem, feed: Feed, run: Run, tmp_path: Path
+) -> None:
+    run(feed([lines.person(birth_date="2010-01-01")], name="people.jsonl"))
+    adult = lines.person("P-9", birth_date="1980", **{"identifiers.nhs_number": None})
+    subjects = [{"source_id": "P-9", "role": "parent"}, {"source_id": "P-1001", "role": "subject"}]
+    late = lines.entry(
+        "E-1", subjects=subjects, occurred_at="2001-05-01", ended_at=None, recorded_at="2020-01-02"
+    )
+    # Imported before (looked up), or sent in another file of the same import.
+    assert counts(run(feed([adult, late], name="entries.jsonl"), accept_valid=True))[4] == 1
+    write_csv(tmp_path / "a.csv", "entry", [{**late, "source_id": "E-2"}])
+    [_, result] = feeds_import(
+        actor=IMPORTER, paths=[tmp_path / "a.csv", tmp_path / "people.jsonl"]
+    )
+    assert [(e.field, e.reason) for e in result.errors] == [
+        (
+            "occurred_at",
+            "is more than 40 weeks before subjects[1] (P-1001) was born (1 January 2010)",
+        )
+    ]

@@ -365,12 +365,13 @@ REFUSED = [
     ),
     (
         "relationship type",
-        lines.relationship(type="cousin"),
+        lines.relationship(type="second_cousin"),
         [
             (
                 "type",
-                "must be one of parent, child, sibling, half_sibling, step_parent, carer, "
-                "grandparent, partner, peer, associate, suspected_exploiter, other",
+                "must be one of parent, child, sibling, half_sibling, step_parent, "
+                "parents_partner, carer, grandparent, aunt_or_uncle, cousin, extended_family, "
+                "family_friend, partner, peer, associate, suspected_exploiter, other",
             )
         ],
     ),
