@@ -33,9 +33,11 @@ file:line: field: reason. With --accept-valid the good lines are imported and
 the bad ones reported. Importing a file again changes nothing; a changed line
 supersedes its earlier version.
 
-A directory imports every *.jsonl and *.csv file in it, in name order. With more
+A directory imports every *.jsonl and *.csv file directly in it, in name order,
+and names everything else it holds. Symbolic links are never followed. With more
 than one file, the person lines of every file go first, then the other lines,
-so an entry may name a person sent in another file of the same source."""
+so an entry may name a person sent in another file of the same source; a file
+refused leaves nothing, and the other files are imported without it."""
 
 EXAMPLES = """\
 examples:
