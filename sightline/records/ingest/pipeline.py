@@ -236,8 +236,11 @@ class _Import:
         self.seen: dict[str, dict[str, int]] = defaultdict(dict)
         self.people: dict[str, dict[str, int | None]] = defaultdict(dict)
         self.bad_people: dict[str, dict[str, int]] = defaultdict(dict)
-        # person source_id -> when they were born, as their line says (start, precision).
+        # When people were born (start, precision): person source_id -> as this file's line
+        # says; person id -> the earliest any of their records says (looked up, see
+        # `_born_first`).
         self.births: dict[str, dict[str, tuple[dt.date, str] | None]] = defaultdict(dict)
+        self.earliest_birth: dict[int, tuple[dt.date, str] | None] = {}
         self.pending: list[Line] = []
         self.sources: dict[str, SourceInfo | None] = {}
         self.agencies: dict[tuple[int, str], int] = {}
@@ -541,6 +544,7 @@ class _Import:
         person_ids = writer.write(lines, record_ids, self._insert_records)
         for (line, _), person_id in zip(lines, person_ids, strict=True):
             known[line.source_id] = person_id
+            self.earliest_birth.pop(person_id, None)  # it may have a new record now
         self._count_written(lines)
 
     def _born(self, source: SourceInfo, line: PersonLine) -> None:
@@ -609,7 +613,7 @@ class _Import:
             refs = line.references()
             people = [known.get(ref) or 0 for ref in refs]
             if all(people) or (checking_only and all(ref in known for ref in refs)):
-                self._ready(source, line, held, people, ready)
+                ready.append((line, held, people))
                 continue
             problems: list[LineError] = []
             waiting = False
@@ -640,36 +644,50 @@ class _Import:
             elif waiting:
                 self.pending.append(line)  # its person may come later in the file
             else:
-                self._ready(source, line, held, people, ready)
-        return ready
+                ready.append((line, held, people))
+        return self._born_first(source, ready)
 
-    def _ready(
-        self,
-        source: SourceInfo,
-        line: Line,
-        held: Existing | None,
-        people: list[int],
-        ready: list[tuple[Line, Existing | None, list[int]]],
-    ) -> None:
-        """A line whose people are known: ready to write, unless it is an entry about a time
-        before one of them was born."""
-        unborn = self._before_birth(source, line) if line.kind == spec.ENTRY else None
-        if unborn is None:
-            ready.append((line, held, people))
-        else:
-            self._refuse(line.line_no, line.raw, [unborn])
+    def _born_first(
+        self, source: SourceInfo, ready: list[tuple[Line, Existing | None, list[int]]]
+    ) -> list[tuple[Line, Existing | None, list[int]]]:
+        """The ready lines, less the entries about a time before a person they name was born
+        (refused). One query for the chunk: the dates of birth of the people named."""
+        wanted = {
+            person_id
+            for line, _, people in ready
+            if line.kind == spec.ENTRY
+            for person_id in people
+            if person_id and person_id not in self.earliest_birth
+        }
+        if wanted:
+            found = _earliest_births(sorted(wanted))
+            self.earliest_birth.update({pid: found.get(pid) for pid in wanted})
+        kept = []
+        for item in ready:
+            line, _, people = item
+            unborn = self._before_birth(source, line, people) if line.kind == spec.ENTRY else None
+            if unborn is None:
+                kept.append(item)
+            else:
+                self._refuse(line.line_no, line.raw, [unborn])
+        return kept
 
-    def _before_birth(self, source: SourceInfo, line: Line) -> LineError | None:
-        """An entry that happened before a person it names was born, as that person's line
-        of the same source says (spec.BEFORE_BIRTH_TOLERANCE: work before a birth, a pre-birth
-        assessment, is recorded about the unborn child). Both dates at their precision: the
-        entry's period must end before the earliest the person may have been born, less the
-        tolerance, for the entry to be refused."""
+    def _before_birth(self, source: SourceInfo, line: Line, people: list[int]) -> LineError | None:
+        """An entry that happened before a person it names was born
+        (spec.BEFORE_BIRTH_TOLERANCE: work before a birth, a pre-birth assessment, is recorded
+        about the unborn child). Both dates at their precision: the entry's period must end
+        before the earliest the person may have been born, less the tolerance, for the entry to
+        be refused. The date of birth is the earliest any record of the person gives (one
+        agency's mistyped date does not refuse another's entry), or for a person this file
+        gives and this batch does not write (it is only checking), what their line says."""
         assert isinstance(line, EntryLine)
         births = self.births[source.code]
         ended = None
-        for index, subject in enumerate(line.subjects):
-            birth = births.get(subject.source_id)
+        for index, (subject, person_id) in enumerate(zip(line.subjects, people, strict=True)):
+            if person_id:
+                birth = self.earliest_birth.get(person_id)
+            else:
+                birth = births.get(subject.source_id)
             if birth is None:
                 continue
             if ended is None:
@@ -681,26 +699,25 @@ class _Import:
                     line.line_no,
                     "occurred_at",
                     f"is more than {weeks} weeks before subjects[{index}] "
-                    f"({subject.source_id}) was born ({format_partial(born, precision)})",
+                    f"({subject.source_id}) was born ({format_partial(born, precision)}, the "
+                    "earliest date of birth recorded for them)",
                 )
         return None
 
     def _look_up_people(self, source: SourceInfo, lines: Sequence[Line]) -> None:
         """Find the people that lines refer to and this file has not named: person records of
-        the same source imported before, and when their lines say they were born."""
+        the same source imported before."""
         known = self.people[source.code]
         refused = self.bad_people[source.code]
-        births = self.births[source.code]
         wanted = {
             ref
             for line in lines
             for ref in line.references()
             if ref not in known and ref not in refused
         }
-        for sid, kind, person_id, birth in _current_people(source.id, sorted(wanted)):
+        for sid, _, kind, _, _, person_id in _current_records(source.id, sorted(wanted)):
             if kind == spec.PERSON:
                 known[sid] = person_id
-                births[sid] = _birth(birth)
 
     def _write_relationships(self, items: Sequence[WriteItem]) -> None:
         values = []
@@ -834,36 +851,41 @@ def _current_records(
             yield from cursor.fetchall()
 
 
-def _current_people(
-    source_system_id: int, source_ids: Sequence[str]
-) -> Iterator[tuple[str, str, int | None, str | None]]:
-    """(source_id, kind, person_id, birth_date as the line gave it) of the current version of
-    each record held (as `_current_records`)."""
+def _earliest_births(person_ids: Sequence[int]) -> dict[int, tuple[dt.date, str]]:
+    """person id -> the earliest date of birth a current person record of theirs gives
+    (start, precision); people whose records give none are left out."""
     table = SourceRecord._meta.db_table
-    where = '"source_system_id" = %s AND "is_current"'
-    columns = ["source_id", "kind", "person_id", "payload"]
     postgres = connection.vendor == "postgresql"
-    if postgres:
-        rows = key_by_key(table, columns, key="source_id", key_type="text", where=where)
-        sql = (
-            'SELECT q."source_id", q."kind", q."person_id", q."payload"->>\'birth_date\' '  # noqa: S608
-            f"FROM ({rows}) q"
+    if postgres:  # key by key, as `_current_records`
+        rows = key_by_key(
+            table,
+            ["person_id", "payload"],
+            key="person_id",
+            key_type="bigint",
+            where='"kind" = %s AND "is_current"',
         )
+        sql = f'SELECT q."person_id", q."payload"->>\'birth_date\' FROM ({rows}) q'  # noqa: S608
+    earliest: dict[int, tuple[dt.date, str]] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(source_ids), _IN_BATCH):
-            chunk = list(source_ids[start : start + _IN_BATCH])
+        for start in range(0, len(person_ids), _IN_BATCH):
+            chunk = list(person_ids[start : start + _IN_BATCH])
             if postgres:
-                cursor.execute(sql, [chunk, source_system_id])
+                cursor.execute(sql, [chunk, spec.PERSON])
             else:
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
-                    'SELECT r."source_id", r."kind", r."person_id", '  # noqa: S608
-                    f'json_extract(r."payload", \'$.birth_date\') FROM "{table}" r '
-                    f'WHERE r."source_system_id" = %s AND r."is_current" '
-                    f'AND r."source_id" IN ({marks})',
-                    [source_system_id, *chunk],
+                    f'SELECT "person_id", json_extract("payload", \'$.birth_date\') '  # noqa: S608
+                    f'FROM "{table}" WHERE "person_id" IN ({marks}) AND "kind" = %s '
+                    'AND "is_current"',
+                    [*chunk, spec.PERSON],
                 )
-            yield from cursor.fetchall()
+            for person_id, text in cursor.fetchall():
+                birth = _birth(text)
+                if birth is not None and (
+                    person_id not in earliest or birth[0] < earliest[person_id][0]
+                ):
+                    earliest[person_id] = birth
+    return earliest
 
 
 def _birth(text: Any) -> tuple[dt.date, str] | None:

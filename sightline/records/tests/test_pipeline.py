@@ -632,7 +632,8 @@ def test_an_entry_before_its_subject_was_born_is_refused(
             (
                 1,
                 "occurred_at",
-                f"is more than 40 weeks before subjects[0] (P-1001) was born ({refused})",
+                f"is more than 40 weeks before subjects[0] (P-1001) was born ({refused}, the "
+                "earliest date of birth recorded for them)",
             )
         ]
         assert ChronologyEntry.objects.count() == 0
@@ -656,6 +657,29 @@ def test_the_birth_checked_is_the_one_the_person_line_of_the_same_source_gives(
     assert [(e.field, e.reason) for e in result.errors] == [
         (
             "occurred_at",
-            "is more than 40 weeks before subjects[1] (P-1001) was born (1 January 2010)",
+            "is more than 40 weeks before subjects[1] (P-1001) was born (1 January 2010, the "
+            "earliest date of birth recorded for them)",
         )
     ]
+
+
+def test_one_agencys_mistyped_date_of_birth_does_not_refuse_another_agencys_entry(
+    police: SourceSystem, health: SourceSystem, feed: Feed, run: Run
+) -> None:
+    # The GP records the child born in 2010; the police mistyped 2012. Both lines carry the
+    # same valid NHS number, so they are one child: born no later than 2010.
+    run(feed([lines.person("G-1", "health", birth_date="2010-03-04")], name="gp.jsonl"))
+    seen = lines.entry(occurred_at="2011-01-05", ended_at=None, recorded_at="2011-01-06")
+    placeholder = lines.entry("E-78", occurred_at="1900-01-01", ended_at=None)
+    result = run(
+        feed([lines.person(birth_date="2012-03-04"), seen, placeholder]), accept_valid=True
+    )
+    assert [(e.line, e.field, e.reason) for e in result.errors] == [
+        (
+            3,
+            "occurred_at",
+            "is more than 40 weeks before subjects[0] (P-1001) was born (4 March 2010, the "
+            "earliest date of birth recorded for them)",
+        )
+    ]
+    assert list(ChronologyEntry.objects.values_list("occurred_at__year", flat=True)) == [2011]
