@@ -411,7 +411,8 @@ class LineValidator:
         if not isinstance(value, str):
             errors.add(path or name, "must be text")
             return ""
-        if not _clean(value, path or name, errors, multiline=multiline):
+        if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value) is not None:
+            _clean(value, path or name, errors, multiline=multiline)
             return ""  # before trimming: a line break at the end of a name is no less wrong
         value = value.strip()
         if required and not value:
