@@ -682,7 +682,7 @@ class _Import:
         gives and this batch does not write (it is only checking), what their line says."""
         assert isinstance(line, EntryLine)
         births = self.births[source.code]
-        ended = None
+        started = line.occurred_at.astimezone(LONDON).date()
         for index, (subject, person_id) in enumerate(zip(line.subjects, people, strict=True)):
             if person_id:
                 birth = self.earliest_birth.get(person_id)
@@ -690,10 +690,11 @@ class _Import:
                 birth = births.get(subject.source_id)
             if birth is None:
                 continue
-            if ended is None:
-                ended = period_end(line.occurred_at.astimezone(LONDON).date(), line.precision)
             born, precision = birth
-            if ended <= born - spec.BEFORE_BIRTH_TOLERANCE:
+            earliest = born - spec.BEFORE_BIRTH_TOLERANCE
+            if started >= earliest:
+                continue  # nearly every entry: its period begins after the earliest day
+            if period_end(started, line.precision) <= earliest:
                 weeks = spec.BEFORE_BIRTH_TOLERANCE.days // 7
                 return LineError(
                     line.line_no,
