@@ -78,7 +78,7 @@ def generate(path: Path, lines: int, seed: int = 1) -> None:
     base = dt.datetime(2015, 1, 1, 9, 0)  # noqa: DTZ001 (local times, as feeds send them)
     with path.open("wb") as fh:
         for i in range(people):
-            year = 2004 + i % 16
+            year = 1998 + i % 16  # born before 2015, when the entries start
             fh.write(
                 orjson.dumps(
                     {
@@ -301,7 +301,7 @@ def main() -> None:
 
     feed = args.file
     if feed is None:
-        feed = Path(tempfile.gettempdir()) / f"sightline-bench-{args.lines}.jsonl"
+        feed = Path(tempfile.gettempdir()) / f"sightline-bench-2-{args.lines}.jsonl"
         if not feed.exists():
             generate(feed, args.lines)
     if args.once:

@@ -69,7 +69,7 @@ cleanup() {
       "$PY" -c "import psycopg,sys; psycopg.connect(sys.argv[1], autocommit=True).execute('DROP DATABASE IF EXISTS $PERF_DB WITH (FORCE)')" "$BASE_URL" || true
     fi
     rm -rf "$SIGHTLINE_VAR_DIR" "$DATA"
-    rm -f "$(dirname "$(mktemp -u)")/sightline-bench-200000.jsonl"
+    rm -f "$(dirname "$(mktemp -u)")/sightline-bench-2-200000.jsonl"
   else
     echo "Kept: county $DATA, database ${PERF_DB:-$SIGHTLINE_VAR_DIR/sightline.sqlite3}"
   fi

@@ -5,7 +5,8 @@
 
 - the writer of `involvement` lines (cases.services.involvements_import);
 - the writer of `entry` lines (chronology.bulk.entries_write) and chronology's entry-type
-  vocabulary, which the pipeline validates `type` against.
+  vocabulary and text limits, which the pipeline validates `type`, `summary` and `detail`
+  against (the form's limits: one definition).
 
 Called from CasesConfig.ready(); registering again replaces.
 """
@@ -16,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from sightline.cases.services import InvolvementValue, involvements_import
 from sightline.chronology import bulk as chronology_bulk
+from sightline.chronology.services import DETAIL_MAX, SUMMARY_MAX
 from sightline.chronology.signals import StoryCause, StoryChanges
 from sightline.chronology.vocabulary import entry_types
 from sightline.records.ingest import hooks, spec
@@ -26,6 +28,7 @@ from sightline.records.models import SourceSystem
 
 def register() -> None:
     hooks.register_entry_types(_entry_types)
+    hooks.register_entry_text_limits(lambda: {"summary": SUMMARY_MAX, "detail": DETAIL_MAX})
     hooks.register_line_writer(spec.ENTRY, write_entries)
     hooks.register_line_writer(spec.INVOLVEMENT, write_involvements)
 

@@ -2,8 +2,11 @@
 
 A new source record becomes version 1 of a new lineage (lineage = its own id). A changed
 source record never edits: it adds the next version of the same lineage and closes the current
-one (`superseded_at`, `superseded_by`), so the story "as known on" an earlier date still shows
-what was known then (chronology.bitemporal).
+one (`superseded_at`, `superseded_by`) when the new one was recorded, so the story "as known
+on" an earlier date still shows what was known then (chronology.bitemporal). A change dated no
+later than the version it replaces is recorded as learned when it was written
+(`bitemporal.version_recorded_at`): history is never rewritten, and on any date at most one
+version of an entry is shown.
 
 This module cannot import the records app (they are siblings in the layer order); the pipeline
 hands it plain values shaped like `EntryValues`.
@@ -16,11 +19,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sightline.chronology.bitemporal import version_recorded_at
 from sightline.chronology.models import ChronologyEntry, EntrySubject
 from sightline.chronology.signals import StoryChanges
+from sightline.core import clock
 from sightline.core.fastinsert import Adapter, FastTable
 
 _IN_BATCH = 2000
+
+# Why a version's recorded_at is not the one its line gave (shown in the entry's history).
+RECORDED_WHEN_RECEIVED = (
+    "Updated by the source feed, which dated the change no later than the version it replaces: "
+    "it is shown as known from when Sightline received it."
+)
 
 ENTRY_COLUMNS = [
     "lineage",
@@ -79,12 +90,19 @@ class EntryWrite:
 
 
 def entries_write(
-    items: Sequence[EntryWrite], *, adapter: Adapter, changes: StoryChanges | None = None
+    items: Sequence[EntryWrite],
+    *,
+    adapter: Adapter,
+    changes: StoryChanges | None = None,
+    learned_at: dt.datetime | None = None,
 ) -> list[int]:
     """Insert one entry version per item (and its subjects); returns the new entries' ids.
-    `changes` collects them for the one announcement of the whole batch (story_changed)."""
+    `changes` collects them for the one announcement of the whole batch (story_changed).
+    `learned_at` (default: now) is when a change dated no later than the version it replaces
+    is recorded."""
     if not items:
         return []
+    learned = learned_at or clock.now()
     heads = _current_heads([i.previous_record_id for i in items if i.previous_record_id])
     table = FastTable(ChronologyEntry, ENTRY_COLUMNS)
     ids = list(table.allocate(len(items)))
@@ -95,11 +113,17 @@ def entries_write(
     for entry_id, item in zip(ids, items, strict=True):
         e = item.entry
         head = heads.get(item.previous_record_id) if item.previous_record_id else None
+        recorded, reason = e.recorded_at, ""
         if head is None:
             lineage, version = entry_id, 1
         else:
             lineage, version = head[1], head[2] + 1
-            superseding.append((head[0], entry_id, e.recorded_at))
+            recorded = version_recorded_at(
+                claimed=e.recorded_at, previous=head[3], learned_at=learned
+            )
+            if recorded != e.recorded_at:
+                reason = RECORDED_WHEN_RECEIVED
+            superseding.append((head[0], entry_id, recorded))
         occurred = when(e.occurred_at)
         if len(item.subjects) == 1:
             person_id, role = item.subjects[0]
@@ -121,7 +145,7 @@ def entries_write(
                 e.precision,
                 e.has_time,
                 when(e.ended_at),
-                when(e.recorded_at),
+                when(recorded),
                 e.summary,
                 e.detail,
                 e.grade,
@@ -134,7 +158,7 @@ def entries_write(
                 None,
                 None,
                 None,
-                "",
+                reason,
             )
         )
     table.insert(rows)
@@ -182,13 +206,16 @@ def _current_heads(
 
 
 def _close(superseding: list[tuple[int, int, dt.datetime]]) -> None:
-    """Close each replaced version when its successor was recorded (never before the replaced
-    version's own recorded_at, so no version is closed before it was known)."""
+    """Close each replaced version when its successor was recorded (always after the replaced
+    version's own recorded_at: `version_recorded_at`)."""
     heads = ChronologyEntry.objects.in_bulk([head for head, _, _ in superseding])
     changed = []
     for head_id, new_id, recorded_at in superseding:
         head = heads[head_id]
-        head.superseded_at = max(recorded_at, head.recorded_at)
+        if head.superseded_at is not None or not recorded_at > head.recorded_at:
+            # Never: heads are current, and a successor is recorded after them.
+            raise RuntimeError(f"entry {head_id} cannot be closed at {recorded_at}")
+        head.superseded_at = recorded_at
         head.superseded_by_id = new_id
         changed.append(head)
     ChronologyEntry.objects.bulk_update(changed, ["superseded_at", "superseded_by"])

@@ -7,7 +7,8 @@
   already known (deterministic identifiers) and records how each record was linked;
 - the apps above `records | chronology` register the **writers** of the line kinds whose rows
   they own: `entry` (chronology.bulk, wired by cases.ingest) and `involvement` (cases);
-- chronology's entry-type vocabulary arrives the same way (`register_entry_types`).
+- chronology's entry-type vocabulary and its text limits arrive the same way
+  (`register_entry_types`, `register_entry_text_limits`).
 
 Register in `AppConfig.ready()`; re-registration replaces (autoreload, tests).
 """
@@ -108,6 +109,7 @@ class PersonResolver(Protocol):
 _person_resolver: PersonResolver | None = None
 _writers: dict[str, LineWriter] = {}
 _entry_types: Callable[[], Mapping[str, bool]] | None = None
+_entry_text_limits: Callable[[], Mapping[str, int]] | None = None
 
 
 def register_person_resolver(resolver: PersonResolver) -> None:
@@ -135,3 +137,15 @@ def register_entry_types(provider: Callable[[], Mapping[str, bool]]) -> None:
 
 def entry_types() -> Mapping[str, bool]:
     return _entry_types() if _entry_types is not None else {}
+
+
+def register_entry_text_limits(provider: Callable[[], Mapping[str, int]]) -> None:
+    """`provider()` gives the longest `summary` and `detail` an entry may have (characters):
+    the chronology's own limits, so an imported entry and one typed into the form meet the
+    same ones."""
+    global _entry_text_limits
+    _entry_text_limits = provider
+
+
+def entry_text_limits() -> Mapping[str, int]:
+    return _entry_text_limits() if _entry_text_limits is not None else {}

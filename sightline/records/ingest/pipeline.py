@@ -18,9 +18,10 @@ changed, unchanged) -> resolve references to person lines -> write in chunks -> 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from sightline.agencies.models import Agency
 from sightline.agencies.vocabulary import agency_kinds
 from sightline.core import clock
 from sightline.core.actors import SystemActor
+from sightline.core.dates import LONDON, PartialDateError, format_partial
 from sightline.core.fastinsert import Adapter, FastTable
 from sightline.core.lookups import key_by_key
 from sightline.governance import audit
@@ -42,6 +44,7 @@ from sightline.records.ingest import hooks, quality, spec
 from sightline.records.ingest.hooks import SourceInfo, WriteContext, WriteItem
 from sightline.records.ingest.lines import (
     Counts,
+    EntryLine,
     InvolvementLine,
     Line,
     LineError,
@@ -50,7 +53,7 @@ from sightline.records.ingest.lines import (
 )
 from sightline.records.ingest.persons import PersonWriter
 from sightline.records.ingest.reading import CheckedLines, fewer_collections
-from sightline.records.ingest.validate import LineValidator, Vocabulary
+from sightline.records.ingest.validate import LineValidator, Vocabulary, partial_when
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 from sightline.records.signals import batch_imported
 
@@ -87,17 +90,32 @@ class ImportOptions:
     # Check the lines in a second process (reading.py); None: when the file is large enough
     # (settings.IMPORT_WORKER_MIN_BYTES) and the machine has more than one core.
     check_in_worker: bool | None = None
+    # Person lines of other files of the same import that were refused (source code ->
+    # source_id -> "file line N"), so a line naming one says why it is not found.
+    refused_elsewhere: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass
 class BatchResult:
     path: Path
+    # "imported", "rejected", "empty" (the phase had no lines), and for a whole file
+    # (records.services.feeds_import) "empty file" or "skipped" (not a feed; `note` says why).
     phase: Phase
-    status: str  # "imported", "rejected" or "empty" (the phase had no lines)
+    status: str
     batch_id: int | None
     counts: Counts
     errors: list[LineError] = field(default_factory=list)
     rejects_path: Path | None = None
+    note: str = ""
+    # What recording the outcome needs (`batch_result_record`): the refused batch row and the
+    # reject report are written once the import's transaction is over.
+    started_at: dt.datetime | None = field(default=None, repr=False)
+    file_sha256: str = field(default="", repr=False)
+    raw_lines: dict[int, str] = field(default_factory=dict, repr=False)
+    # (source, source_id) -> line number of every person line of the batch, refused or not.
+    person_lines: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    sources: list[str] = field(default_factory=list, repr=False)
+    recorded: bool = field(default=False, repr=False)
 
     @property
     def filename(self) -> str:
@@ -124,14 +142,79 @@ class _Empty(Exception):
 
 
 def import_file(path: Path, *, actor: Any, options: ImportOptions | None = None) -> BatchResult:
-    """Import one feed file as one batch (see the module docstring)."""
-    return _Import(path, actor, options or ImportOptions()).run()
+    """Import one feed file as one batch (see the module docstring), and record the outcome: a
+    refused file's batch row and audit event, the reject report."""
+    options = options or ImportOptions()
+    result = import_file_within(path, actor=actor, options=options)
+    batch_result_record(result, actor=actor, append=options.rejects_append)
+    return result
+
+
+def import_file_within(path: Path, *, actor: Any, options: ImportOptions) -> BatchResult:
+    """Import one feed file as one batch in a transaction of its own, or a savepoint of the
+    caller's: several files imported together are one transaction (records.services), so a
+    file refused late takes back everything it gave earlier. Records nothing of a refusal:
+    the caller does, with `batch_result_record`, once its transaction is over."""
+    return _Import(path, actor, options).run()
+
+
+def batch_result_record(result: BatchResult, *, actor: Any, append: bool = False) -> None:
+    """Record what became of a batch, outside the import's transaction (a refusal must outlast
+    its rollback): a refused batch gets its rejected batch row and `batch_rejected` event, and
+    a batch with bad lines its reject report."""
+    if result.recorded:
+        return
+    result.recorded = True
+    if result.status == "rejected":
+        errors = result.errors
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                filename=str(result.path),
+                phase=result.phase,
+                file_sha256=result.file_sha256,
+                started_at=result.started_at or clock.now(),
+                finished_at=clock.now(),
+                status=ImportBatch.Status.REJECTED,
+                accept_valid=False,
+                counts=result.counts.as_dict(),
+                error_count=len(errors),
+                errors=quality.stored_errors(result.filename, errors),
+                rejects_path=str(result.rejects_path) if result.rejects_path else "",
+                actor=_user(actor),
+                actor_name=_actor_name(actor),
+            )
+            audit.record(
+                actor,
+                AuditAction.BATCH_REJECTED,
+                object_type="import_batch",
+                object_id=batch.pk,
+                detail={
+                    "filename": result.filename,
+                    "phase": result.phase,
+                    "counts": result.counts.as_dict(),
+                    "errors": len(errors),
+                    "sources": result.sources,
+                },
+            )
+        result.batch_id = batch.pk
+    if result.errors and result.rejects_path is not None:
+        quality.write_rejects(
+            result.rejects_path,
+            filename=result.filename,
+            errors=result.errors,
+            raw_lines=result.raw_lines,
+            append=append,
+        )
 
 
 def vocabulary_current() -> Vocabulary:
-    """The vocabularies lines are checked against: the partnership's agency kinds and the
-    entry types registered with the pipeline (cases.ingest)."""
-    return Vocabulary(agency_kinds=frozenset(agency_kinds()), entry_types=dict(hooks.entry_types()))
+    """The vocabularies lines are checked against: the partnership's agency kinds, and the
+    entry types and entry text limits registered with the pipeline (cases.ingest)."""
+    return Vocabulary(
+        agency_kinds=frozenset(agency_kinds()),
+        entry_types=dict(hooks.entry_types()),
+        entry_text_limits=dict(hooks.entry_text_limits()),
+    )
 
 
 class _Import:
@@ -153,6 +236,11 @@ class _Import:
         self.seen: dict[str, dict[str, int]] = defaultdict(dict)
         self.people: dict[str, dict[str, int | None]] = defaultdict(dict)
         self.bad_people: dict[str, dict[str, int]] = defaultdict(dict)
+        # When people were born (start, precision): person source_id -> as this file's line
+        # says; person id -> the earliest any of their records says (looked up, see
+        # `_born_first`).
+        self.births: dict[str, dict[str, tuple[dt.date, str] | None]] = defaultdict(dict)
+        self.earliest_birth: dict[int, tuple[dt.date, str] | None] = {}
         self.pending: list[Line] = []
         self.sources: dict[str, SourceInfo | None] = {}
         self.agencies: dict[tuple[int, str], int] = {}
@@ -189,7 +277,7 @@ class _Import:
                     self._process(self.pending, final=True)
                 if self.errors and not self.options.accept_valid:
                     raise _Rejected
-                if self.counts.read == 0 and self.options.phase != "all":
+                if self.counts.read == 0:
                     raise _Empty
                 self._finish(batch, ImportBatch.Status.IMPORTED)
                 audit.record(
@@ -205,39 +293,37 @@ class _Import:
                 )
             status = "imported"
         except _Empty:
-            return BatchResult(self.path, self.options.phase, "empty", None, self.counts)
+            status, batch_id = "empty", None
         except _Rejected:
             # Nothing was imported: only what was read and refused counts.
             self.counts.created = self.counts.superseded = self.counts.unchanged = 0
             self.counts.by_kind = {}
-            with transaction.atomic():
-                batch = ImportBatch.objects.create(
-                    filename=str(self.path),
-                    phase=self.options.phase,
-                    file_sha256="",
-                    started_at=started,
-                    accept_valid=False,
-                    actor=_user(self.actor),
-                    actor_name=_actor_name(self.actor),
-                )
-                self._finish(batch, ImportBatch.Status.REJECTED)
-                audit.record(
-                    self.actor,
-                    AuditAction.BATCH_REJECTED,
-                    object_type="import_batch",
-                    object_id=batch.pk,
-                    detail=self._audit_detail(),
-                )
-            status = "rejected"
-        rejects = self._write_rejects()
+            status, batch_id = "rejected", None
+        else:
+            batch_id = batch.pk
+        errors = self._sorted_errors()
+        person_lines = {
+            (source, source_id): line_no
+            for source, lines in self.bad_people.items()
+            for source_id, line_no in lines.items()
+        }
+        if self.options.phase == "people":
+            for source, seen in self.seen.items():
+                for source_id, line_no in seen.items():
+                    person_lines.setdefault((source, source_id), line_no)
         return BatchResult(
             self.path,
             self.options.phase,
             status,
-            batch.pk,
+            batch_id,
             self.counts,
-            self._sorted_errors(),
-            rejects,
+            errors,
+            self._rejects_path() if errors else None,
+            started_at=started,
+            file_sha256=self.lines.sha256(),
+            raw_lines=self.raw,
+            person_lines=person_lines,
+            sources=sorted(code for code, info in self.sources.items() if info),
         )
 
     def _sorted_errors(self) -> list[LineError]:
@@ -266,19 +352,6 @@ class _Import:
 
     def _rejects_path(self) -> Path:
         return self.options.rejects_path or quality.default_rejects_path(self.path)
-
-    def _write_rejects(self) -> Path | None:
-        if not self.errors:
-            return None
-        path = self._rejects_path()
-        quality.write_rejects(
-            path,
-            filename=self.path.name,
-            errors=self._sorted_errors(),
-            raw_lines=self.raw,
-            append=self.options.rejects_append,
-        )
-        return path
 
     # -- reading and checking each line ---------------------------------------------------------
 
@@ -357,7 +430,15 @@ class _Import:
 
     def _source(self, code: str) -> SourceInfo | None:
         if code not in self.sources:
-            system = SourceSystem.objects.select_related("agency").filter(code=code).first()
+            # Locked until the import commits: two imports of one source at once take turns
+            # (PostgreSQL; SQLite's write lock does the same), so each reads the versions the
+            # other wrote and a record never gets two successors.
+            system = (
+                SourceSystem.objects.select_related("agency")
+                .select_for_update(of=("self",))
+                .filter(code=code)
+                .first()
+            )
             self.sources[code] = (
                 SourceInfo(
                     id=system.pk,
@@ -424,8 +505,9 @@ class _Import:
                     self.bad_people[source.code][line.source_id] = line.line_no
             elif held.payload_hash == line.payload_hash:
                 self.counts.unchanged += 1
-                if line.kind == spec.PERSON:
+                if isinstance(line, PersonLine):
                     known[line.source_id] = held.person_id
+                    self._born(source, line)
             else:
                 fresh.append((line, held))
         persons = [(line, held) for line, held in fresh if line.kind == spec.PERSON]
@@ -446,6 +528,8 @@ class _Import:
     def _write_people(self, source: SourceInfo, items: list[tuple[Line, Existing | None]]) -> None:
         lines = [(line, held) for line, held in items if isinstance(line, PersonLine)]
         known = self.people[source.code]
+        for line, _ in lines:
+            self._born(source, line)
         if not self.writing:
             for line, held in lines:
                 known[line.source_id] = held.person_id if held else None
@@ -461,7 +545,12 @@ class _Import:
         person_ids = writer.write(lines, record_ids, self._insert_records)
         for (line, _), person_id in zip(lines, person_ids, strict=True):
             known[line.source_id] = person_id
+            self.earliest_birth.pop(person_id, None)  # it may have a new record now
         self._count_written(lines)
+
+    def _born(self, source: SourceInfo, line: PersonLine) -> None:
+        birth = (line.birth_date, line.birth_date_precision) if line.birth_date else None
+        self.births[source.code][line.source_id] = birth
 
     # -- entries, relationships, involvements ------------------------------------------------
 
@@ -542,13 +631,15 @@ class _Import:
                 elif ref not in known:
                     waiting = True
                     if final:
+                        where = self.options.refused_elsewhere.get(source.code, {}).get(ref)
+                        reason = (
+                            f"person line {ref} is in {where}, which was refused"
+                            if where
+                            else f"no person line {ref} from source {source.code} "
+                            "in this file or already imported"
+                        )
                         problems.append(
-                            LineError(
-                                line.line_no,
-                                line.reference_field(index),
-                                f"no person line {ref} from source {source.code} "
-                                "in this file or already imported",
-                            )
+                            LineError(line.line_no, line.reference_field(index), reason)
                         )
             if problems:
                 self._refuse(line.line_no, line.raw, problems)
@@ -556,7 +647,65 @@ class _Import:
                 self.pending.append(line)  # its person may come later in the file
             else:
                 ready.append((line, held, people))
-        return ready
+        return self._born_first(source, ready)
+
+    def _born_first(
+        self, source: SourceInfo, ready: list[tuple[Line, Existing | None, list[int]]]
+    ) -> list[tuple[Line, Existing | None, list[int]]]:
+        """The ready lines, less the entries about a time before a person they name was born
+        (refused). One query for the chunk: the dates of birth of the people named."""
+        wanted = {
+            person_id
+            for line, _, people in ready
+            if line.kind == spec.ENTRY
+            for person_id in people
+            if person_id and person_id not in self.earliest_birth
+        }
+        if wanted:
+            found = _earliest_births(sorted(wanted))
+            self.earliest_birth.update({pid: found.get(pid) for pid in wanted})
+        kept = []
+        for item in ready:
+            line, _, people = item
+            unborn = self._before_birth(source, line, people) if line.kind == spec.ENTRY else None
+            if unborn is None:
+                kept.append(item)
+            else:
+                self._refuse(line.line_no, line.raw, [unborn])
+        return kept
+
+    def _before_birth(self, source: SourceInfo, line: Line, people: list[int]) -> LineError | None:
+        """An entry that happened before a person it names was born
+        (spec.BEFORE_BIRTH_TOLERANCE: work before a birth, a pre-birth assessment, is recorded
+        about the unborn child). Both dates at their precision: the entry's period must end
+        before the earliest the person may have been born, less the tolerance, for the entry to
+        be refused. The date of birth is the earliest any record of the person gives (one
+        agency's mistyped date does not refuse another's entry), or for a person this file
+        gives and this batch does not write (it is only checking), what their line says."""
+        assert isinstance(line, EntryLine)
+        births = self.births[source.code]
+        started = line.occurred_at.astimezone(LONDON).date()
+        for index, (subject, person_id) in enumerate(zip(line.subjects, people, strict=True)):
+            if person_id:
+                birth = self.earliest_birth.get(person_id)
+            else:
+                birth = births.get(subject.source_id)
+            if birth is None:
+                continue
+            born, precision = birth
+            earliest = born - spec.BEFORE_BIRTH_TOLERANCE
+            if started >= earliest:
+                continue  # nearly every entry: its period begins after the earliest day
+            if period_end(started, line.precision) <= earliest:
+                weeks = spec.BEFORE_BIRTH_TOLERANCE.days // 7
+                return LineError(
+                    line.line_no,
+                    "occurred_at",
+                    f"is more than {weeks} weeks before subjects[{index}] "
+                    f"({subject.source_id}) was born ({format_partial(born, precision)}, the "
+                    "earliest date of birth recorded for them)",
+                )
+        return None
 
     def _look_up_people(self, source: SourceInfo, lines: Sequence[Line]) -> None:
         """Find the people that lines refer to and this file has not named: person records of
@@ -703,6 +852,65 @@ def _current_records(
                     [source_system_id, *chunk],
                 )
             yield from cursor.fetchall()
+
+
+def _earliest_births(person_ids: Sequence[int]) -> dict[int, tuple[dt.date, str]]:
+    """person id -> the earliest date of birth a current person record of theirs gives
+    (start, precision); people whose records give none are left out."""
+    table = SourceRecord._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    if postgres:  # key by key, as `_current_records`
+        rows = key_by_key(
+            table,
+            ["person_id", "payload"],
+            key="person_id",
+            key_type="bigint",
+            where='"kind" = %s AND "is_current"',
+        )
+        sql = f'SELECT q."person_id", q."payload"->>\'birth_date\' FROM ({rows}) q'  # noqa: S608
+    earliest: dict[int, tuple[dt.date, str]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(person_ids), _IN_BATCH):
+            chunk = list(person_ids[start : start + _IN_BATCH])
+            if postgres:
+                cursor.execute(sql, [chunk, spec.PERSON])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f'SELECT "person_id", json_extract("payload", \'$.birth_date\') '  # noqa: S608
+                    f'FROM "{table}" WHERE "person_id" IN ({marks}) AND "kind" = %s '
+                    'AND "is_current"',
+                    [*chunk, spec.PERSON],
+                )
+            for person_id, text in cursor.fetchall():
+                birth = _birth(text)
+                if birth is not None and (
+                    person_id not in earliest or birth[0] < earliest[person_id][0]
+                ):
+                    earliest[person_id] = birth
+    return earliest
+
+
+def _birth(text: Any) -> tuple[dt.date, str] | None:
+    """A birth date as a person line stored it (it was checked when it was imported)."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        when = partial_when(text, None)
+    except PartialDateError:
+        return None
+    return when.start.date(), when.precision
+
+
+def period_end(start: dt.date, precision: str) -> dt.date:
+    """The day after a partial date's period: 4 March 2019 -> 5 March, March 2019 -> 1 April,
+    summer 2019 (from 1 June) -> 1 September, 2019 -> 1 January 2020."""
+    if precision == "day":
+        return start + dt.timedelta(days=1)
+    if precision == "year":
+        return dt.date(start.year + 1, 1, 1)
+    months = start.month - 1 + (3 if precision == "season" else 1)
+    return dt.date(start.year + months // 12, months % 12 + 1, 1)
 
 
 def _user(actor: Any) -> Any:

@@ -72,16 +72,13 @@ class CheckedLines:
                 if is_person != (phase == "people"):
                     continue
             if raw.error is not None:
-                yield Checked(raw.line_no, raw.text, None, [raw.error])
+                yield Checked(raw.line_no, raw.text, None, [raw.error], _person_key(obj))
                 continue
             line, errors = validate(
                 obj, raw.line_no, payload=raw.payload, default_format=reader.default_format
             )
             if line is None:
-                key = None
-                if isinstance(obj, dict) and obj.get("kind") == spec.PERSON:
-                    key = (str(obj.get("source")), str(obj.get("source_id")))
-                yield Checked(raw.line_no, raw.text, None, errors, key)
+                yield Checked(raw.line_no, raw.text, None, errors, _person_key(obj))
             else:
                 line.raw = raw.text
                 yield Checked(raw.line_no, raw.text, line, errors)
@@ -99,6 +96,13 @@ class CheckedLines:
                         yield _unpack_checked(packed)
                 else:  # "end"
                     self.bytes_read, self._sha256 = message[1], message[2]
+
+
+def _person_key(obj: Any) -> tuple[str, str] | None:
+    """(source, source_id) of a refused person line, so that lines naming it are refused too."""
+    if isinstance(obj, dict) and obj.get("kind") == spec.PERSON:
+        return (str(obj.get("source")), str(obj.get("source_id")))
+    return None
 
 
 def check_and_send(

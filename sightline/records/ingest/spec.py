@@ -4,6 +4,7 @@ the machine-readable one; the tests check all three agree."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Final
 
 FORMAT: Final = "sightline/1"
@@ -95,14 +96,22 @@ SUBJECT_ROLES: Final = (
     "associate",
     "other",
 )
+# What `from` is to `to`. The relationships practice reviews turn on have their own codes, so a
+# feed need not send them as `other`: a parent's partner (often not a step-parent), an aunt or
+# uncle, a cousin, other extended family, a family friend.
 RELATIONSHIP_TYPES: Final = (
     "parent",
     "child",
     "sibling",
     "half_sibling",
     "step_parent",
+    "parents_partner",
     "carer",
     "grandparent",
+    "aunt_or_uncle",
+    "cousin",
+    "extended_family",
+    "family_friend",
     "partner",
     "peer",
     "associate",
@@ -148,7 +157,18 @@ INTELLIGENCE_SYSTEMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     },
 }
 
-# Longest text each field may hold (the database columns' sizes).
+# How long before a person was born an entry about them may be: work with an unborn child
+# (a concern in pregnancy, a pre-birth assessment) starts in pregnancy, so an entry is refused
+# only when its whole period ends more than a full-term pregnancy before the earliest day the
+# person's line says they may have been born (at the precision given: "2004-10" is from
+# 1 October 2004).
+BEFORE_BIRTH_TOLERANCE: Final = dt.timedelta(weeks=40)
+
+# Most items each list may hold.
+MAX_ITEMS: Final[dict[str, int]] = {"other_names": 50, "addresses": 100, "subjects": 100}
+
+# Longest text each field may hold (the database columns' sizes). An entry's summary and detail
+# have the chronology's limits, the same as its form's (hooks.entry_text_limits).
 MAX_LENGTH: Final[dict[str, int]] = {
     "source": 60,
     "source_id": 120,

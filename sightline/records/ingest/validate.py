@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -44,6 +45,16 @@ class Vocabulary:
     agency_kinds: frozenset[str]
     # entry type code -> whether it is significant (highlighted in the child's story)
     entry_types: Mapping[str, bool]
+    # The longest summary and detail an entry may have: the chronology's own limits, the same
+    # as its form's (hooks.register_entry_text_limits).
+    entry_text_limits: Mapping[str, int] = field(default_factory=dict)
+
+
+# Control characters (C0, DEL, C1) are never part of a name, a code or a sentence: a NUL or an
+# escape sequence in a feed is a fault (or an attack on whoever reads the text in a terminal).
+# Only the multi-line fields keep tabs and line breaks.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class When:
@@ -79,6 +90,9 @@ def _partial(value: str, precision: str | None) -> When:
         else:
             return When(naive.replace(tzinfo=LONDON), "day", n == 16)
     return _parse_partial(value, precision)
+
+
+partial_when = _partial  # for the pipeline: a date it stored, read back
 
 
 @lru_cache(maxsize=100_000)
@@ -170,7 +184,7 @@ class LineValidator:
         if not allowed.issuperset(obj):
             for name in obj:
                 if name not in allowed:
-                    errors.add(name, f"is not a field of {_article(kind)} line")
+                    errors.add(shown(name), f"is not a field of {_article(kind)} line")
         source = self._text(obj, "source", errors, required=True, limit=spec.MAX_LENGTH["source"])
         source_id = self._text(
             obj, "source_id", errors, required=True, limit=spec.MAX_LENGTH["source_id"]
@@ -200,14 +214,25 @@ class LineValidator:
         given = self._text(obj, "given_names", errors, limit=spec.MAX_LENGTH["given_names"])
         family = self._text(obj, "family_name", errors, limit=spec.MAX_LENGTH["family_name"])
         aliases: list[tuple[str, str]] = []
+        name_limit = spec.MAX_LENGTH["given_names"]
         for i, name in enumerate(self._list(obj, "other_names", errors)):
             path = f"other_names[{i}]"
             if not isinstance(name, str) or not name.strip():
                 errors.add(path, 'must be a name, like "Jim Smith"')
+            elif not _clean(name, path, errors):
+                pass
             elif len(name) > spec.MAX_LENGTH["other_names[]"]:
                 errors.add(path, f"must be at most {spec.MAX_LENGTH['other_names[]']} characters")
             else:
-                aliases.append(split_name(name))
+                given_part, family_part = split_name(name)
+                if len(given_part) > name_limit or len(family_part) > name_limit:
+                    errors.add(
+                        path,
+                        f"its given names and its family name (the last word) must each be at "
+                        f"most {name_limit} characters",
+                    )
+                else:
+                    aliases.append((given_part, family_part))
         birth_date: dt.date | None = None
         birth_precision = "day"
         raw_birth = obj.get("birth_date")
@@ -262,8 +287,11 @@ class LineValidator:
                     errors.add("ended_at", "must not be before occurred_at")
         recorded_at = self._recorded_at(obj, occurred, errors)
         subjects = self._subjects(obj, errors)
-        summary = self._text(obj, "summary", errors, required=True)
-        detail = self._text(obj, "detail", errors)
+        limits = self.vocabulary.entry_text_limits
+        summary = self._text(
+            obj, "summary", errors, required=True, limit=limits.get("summary"), multiline=True
+        )
+        detail = self._text(obj, "detail", errors, limit=limits.get("detail"), multiline=True)
         grade = self._choice(obj, "grade", spec.GRADES, errors, required=True)
         sensitivity = self._choice(obj, "sensitivity", spec.SENSITIVITIES, errors, required=True)
         intelligence = self._intelligence_grade(obj, grade, errors)
@@ -373,6 +401,7 @@ class LineValidator:
         required: bool = False,
         limit: int | None = None,
         path: str | None = None,
+        multiline: bool = False,
     ) -> str:
         value = obj.get(name)
         if value is None or value == "":
@@ -382,11 +411,15 @@ class LineValidator:
         if not isinstance(value, str):
             errors.add(path or name, "must be text")
             return ""
+        if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value) is not None:
+            _clean(value, path or name, errors, multiline=multiline)
+            return ""  # before trimming: a line break at the end of a name is no less wrong
         value = value.strip()
         if required and not value:
             errors.add(path or name, "is required")
         if limit is not None and len(value) > limit:
-            errors.add(path or name, f"must be at most {limit} characters")
+            errors.add(path or name, f"must be at most {limit:,} characters")
+            return ""
         return value
 
     def _choice(
@@ -485,6 +518,9 @@ class LineValidator:
         if not isinstance(value, list):
             errors.add(name, "must be a list […]")
             return []
+        if len(value) > spec.MAX_ITEMS[name]:
+            errors.add(name, f"must have at most {spec.MAX_ITEMS[name]} items")
+            return []
         return value
 
     def _object(self, obj: Mapping[str, Any], name: str, errors: _Errors) -> dict[str, Any] | None:
@@ -497,7 +533,7 @@ class LineValidator:
         allowed = spec.OBJECT_FIELDS[name]
         for key in value:
             if key not in allowed:
-                errors.add(f"{name}.{key}", f"is not a field of {name}")
+                errors.add(f"{name}.{shown(key)}", f"is not a field of {name}")
         return value
 
     def _postcode(self, value: Any, path: str, errors: _Errors) -> str:
@@ -505,6 +541,8 @@ class LineValidator:
             return ""
         if not isinstance(value, str):
             errors.add(path, "must be text")
+            return ""
+        if not _clean(value, path, errors):
             return ""
         if len(value.strip()) > spec.MAX_LENGTH["postcode"]:
             errors.add(path, f"must be at most {spec.MAX_LENGTH['postcode']} characters")
@@ -524,6 +562,8 @@ class LineValidator:
             path = f"identifiers.{scheme}"
             if not isinstance(value, str):
                 errors.add(path, "must be text")
+            elif not _clean(value, path, errors):
+                pass
             elif len(value.strip()) > limit:
                 errors.add(path, f"must be at most {limit} characters")
             elif value.strip():
@@ -541,7 +581,7 @@ class LineValidator:
                 continue
             for key in item:
                 if key not in allowed:
-                    errors.add(f"{path}.{key}", "is not a field of an address")
+                    errors.add(f"{path}.{shown(key)}", "is not a field of an address")
             line = self._text(
                 item, "line", errors, path=f"{path}.line", limit=spec.MAX_LENGTH["address.line"]
             )
@@ -563,6 +603,9 @@ class LineValidator:
         if not isinstance(value, list):
             errors.add("subjects", "must be a list […]")
             return []
+        if len(value) > spec.MAX_ITEMS["subjects"]:
+            errors.add("subjects", f"must have at most {spec.MAX_ITEMS['subjects']} items")
+            return []
         subjects: list[Subject] = []
         seen: set[str] = set()
         allowed = spec.LIST_ITEM_FIELDS["subjects"]
@@ -574,7 +617,7 @@ class LineValidator:
                 continue
             for key in item:
                 if key not in allowed:
-                    errors.add(f"{path}.{key}", "is not a field of a subject")
+                    errors.add(f"{path}.{shown(key)}", "is not a field of a subject")
             source_id = self._text(
                 item, "source_id", errors, path=f"{path}.source_id", required=True, limit=limit
             )
@@ -617,6 +660,29 @@ class LineValidator:
                     f"must be one of {', '.join(choices)} in {system}",
                 )
         return {k: value[k] for k in spec.OBJECT_FIELDS["intelligence_grade"] if k in value}
+
+
+def _clean(value: str, path: str, errors: _Errors, *, multiline: bool = False) -> bool:
+    """Whether text holds no control character (multi-line text may hold tabs and line
+    breaks); if it does, say which and where."""
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(value)
+    if found is None:
+        return True
+    allowed = " (only line breaks and tabs are allowed)" if multiline else ""
+    errors.add(
+        path,
+        f"must not hold control characters{allowed}: U+{ord(found.group()):04X} at "
+        f"character {found.start() + 1}",
+    )
+    return False
+
+
+def shown(name: str) -> str:
+    """A field name from the feed as it may be printed: control characters escaped, and not
+    more than 60 characters."""
+    if _CONTROL.search(name):
+        name = name.encode("unicode_escape").decode("ascii")
+    return name if len(name) <= 60 else name[:59] + "…"
 
 
 def errors_fields(errors: _Errors) -> set[str]:

@@ -206,6 +206,5 @@ def test_a_directory_is_checked_in_second_processes_above_the_size_set(
         ("police.jsonl", "people", 51, 1),
         ("school.jsonl", "people", 1, 0),
         ("police.jsonl", "rest", 54, 4),  # not JSON, a bad date, two naming P-1001
-        ("school.jsonl", "rest", 0, 0),
     ]
     assert SourceRecord.objects.count() == 101

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import signal
 import subprocess
@@ -134,7 +135,7 @@ def test_a_refused_file_fails_with_every_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError) as raised:
         call_command("import", str(path), "--quiet", stdout=io.StringIO(), stderr=err)
     assert str(raised.value).startswith(
-        "1 batch refused (police.jsonl): nothing from them was imported."
+        "1 file refused (police.jsonl): nothing from it was imported."
     )
     printed = err.getvalue().splitlines()
     assert printed[0] == "police.jsonl: refused: 60 problem(s)"
@@ -372,6 +373,70 @@ def test_a_killed_import_leaves_nothing_and_running_it_again_completes_it(
     assert (
         count_in(program_env, "SELECT count(*) FROM records_importbatch WHERE status = 'imported'")
         == 1
+    )
+
+
+ENTRY_VERSIONS = (
+    "import django, json; django.setup(); from django.db import connection; "
+    "c = connection.cursor(); c.execute('SELECT lineage, version, recorded_at, superseded_at, "
+    "superseded_by_id, id FROM chronology_chronologyentry ORDER BY lineage, version'); "
+    "print(json.dumps([[str(v) for v in row] for row in c.fetchall()]))"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_source_at_once_keep_every_entrys_history(
+    program_env: dict[str, str], tmp_path: Path
+) -> None:
+    keys = range(400)
+    first = [lines.person(), *(lines.entry(f"E-{i}") for i in keys)]
+    later = [lines.entry(f"E-{i}", summary="Later.", recorded_at="2019-09-01") for i in keys]
+    same = [lines.entry(f"E-{i}", summary="Same time.") for i in keys]
+    write_jsonl(tmp_path / "first.jsonl", first)
+    write_jsonl(tmp_path / "later.jsonl", later)
+    write_jsonl(tmp_path / "same.jsonl", same)
+    assert sightline(program_env, "sources", "add", "police", "--agency-kind", "police",
+                     "--name", "P").returncode == 0  # fmt: skip
+    assert sightline(program_env, "import", str(tmp_path / "first.jsonl")).returncode == 0
+
+    both = [
+        subprocess.Popen(  # noqa: S603 (our own program)
+            [str(SIGHTLINE), "import", str(tmp_path / name), "--quiet"],
+            env=program_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("later.jsonl", "same.jsonl")
+    ]
+    for process in both:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+
+    rows = orjson.loads(
+        subprocess.run(  # noqa: S603 (our own code)
+            [sys.executable, "-c", ENTRY_VERSIONS],
+            env=program_env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    by_lineage: dict[str, list[list[str]]] = {}
+    for row in rows:
+        by_lineage.setdefault(row[0], []).append(row)
+    assert len(by_lineage) == len(keys)
+    for versions in by_lineage.values():
+        assert [int(v[1]) for v in versions] == [1, 2, 3]
+        for earlier, later_version in itertools.pairwise(versions):
+            assert earlier[2] < later_version[2] == earlier[3]  # closed when the next came
+            assert earlier[4] == later_version[5]
+        assert versions[-1][3] == "None"
+    assert (
+        count_in(program_env, "SELECT count(*) FROM records_sourcerecord WHERE is_current")
+        == len(keys) + 1
     )
 
 

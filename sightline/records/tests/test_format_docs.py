@@ -106,6 +106,7 @@ VALIDATOR_ONLY = {
     "relationship dates in order",
     "involvement dates in order",
     "address dates in order",
+    "other name's family name too long",
 }
 
 
@@ -140,3 +141,66 @@ GOOD = [
 def test_good_lines_pass_both(obj: dict[str, Any]) -> None:
     assert schema_errors(obj) == []
     assert validator().validate(obj, 1, payload="{}")[1] == []
+
+
+def _string_nodes(node: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    if isinstance(node, dict):
+        kinds = node.get("type")
+        if kinds == "string" or (isinstance(kinds, list) and "string" in kinds):
+            found.append((path, node))
+        for key, value in node.items():
+            found += _string_nodes(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _string_nodes(value, f"{path}/{index}")
+    return found
+
+
+def test_every_text_field_has_a_length_limit_and_no_control_characters() -> None:
+    for path, node in _string_nodes(SCHEMA["$defs"], "#/$defs"):
+        if node.get("pattern", "").startswith("^[0-9]"):
+            continue  # a date: its pattern bounds it
+        if "/anyOf/" in path and "/required" not in str(node) and "maxLength" not in node:
+            # the address's "a line or a postcode" alternatives: limited in its properties
+            assert path.startswith("#/$defs/address/anyOf"), path
+            continue
+        assert "maxLength" in node, path
+        assert "[^\\u0000-" in node["pattern"], path
+
+
+def test_the_schemas_limits_are_the_importers() -> None:
+    defs = SCHEMA["$defs"]
+    entry = defs["entry"]["properties"]
+    limits = hooks.entry_text_limits()
+    assert (entry["summary"]["maxLength"], entry["detail"]["maxLength"]) == (
+        limits["summary"],
+        limits["detail"],
+    )
+    person = defs["person"]["properties"]
+    assert person["given_names"]["maxLength"] == spec.MAX_LENGTH["given_names"]
+    assert person["family_name"]["maxLength"] == spec.MAX_LENGTH["family_name"]
+    assert person["other_names"]["items"]["maxLength"] == spec.MAX_LENGTH["other_names[]"]
+    assert person["other_names"]["maxItems"] == spec.MAX_ITEMS["other_names"]
+    assert person["addresses"]["maxItems"] == spec.MAX_ITEMS["addresses"]
+    assert entry["subjects"]["maxItems"] == spec.MAX_ITEMS["subjects"]
+    assert defs["source"]["maxLength"] == spec.MAX_LENGTH["source"]
+    assert defs["source_id"]["maxLength"] == defs["personRef"]["maxLength"]
+    assert defs["source_id"]["maxLength"] == spec.MAX_LENGTH["source_id"]
+    assert defs["address"]["properties"]["line"]["maxLength"] == spec.MAX_LENGTH["address.line"]
+    assert defs["location"]["properties"]["label"]["maxLength"] == spec.MAX_LENGTH["location.label"]
+    for part in spec.OBJECT_FIELDS["practitioner"]:
+        node = defs["practitioner"]["properties"][part]
+        node = node.get("anyOf", [node])[0]
+        assert node["maxLength"] == spec.MAX_LENGTH[f"practitioner.{part}"], part
+    for scheme in spec.OBJECT_FIELDS["identifiers"]:
+        assert (
+            defs["identifiers"]["properties"][scheme]["maxLength"] == spec.MAX_LENGTH["identifier"]
+        )
+
+
+def test_the_doc_states_every_limit() -> None:
+    for limit in [*spec.MAX_LENGTH.values(), *hooks.entry_text_limits().values()]:
+        assert f"≤ {limit:,}" in DOC or f"≤ {limit}" in DOC, limit
+    for items in spec.MAX_ITEMS.values():
+        assert f"at most {items} " in DOC, items

@@ -12,12 +12,16 @@ import pytest
 from django.apps import apps
 
 from sightline.agencies.models import Agency, Team
+from sightline.core import clock
+from sightline.core.actors import IMPORTER
 from sightline.core.dates import LONDON
 from sightline.governance.models import AccessGrant, AuditEvent
 from sightline.people.models import Address, Identifier, NameKey, Person, PersonName, Relationship
 from sightline.people.search_keys import name_keys
+from sightline.records.ingest import spec
 from sightline.records.ingest.pipeline import BatchResult
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
+from sightline.records.services import feeds_import
 from sightline.records.signals import batch_imported
 from sightline.records.tests import lines
 from sightline.records.tests.conftest import CHECKERS, write_csv
@@ -214,13 +218,28 @@ def test_a_changed_entry_supersedes_and_keeps_the_old_version(
     assert new.source_record_id == versions[1].pk
 
 
-def test_a_correction_recorded_no_later_closes_the_old_version_when_it_was_recorded(
+def test_a_change_dated_no_later_than_the_version_it_replaces_is_known_from_its_import(
     police: SourceSystem, feed: Feed, run: Run
 ) -> None:
+    # Version 1, then version 2 recorded a day later, then version 3 sent with the original
+    # recorded_at: it cannot go back before version 2 (two versions known at once, version 2
+    # known on no date). It is recorded when it was imported.
     run(feed(family()))
-    run(feed([lines.entry(summary="Corrected.")], name="correction.jsonl"))
-    old = ChronologyEntry.objects.get(version=1)
-    assert old.superseded_at == old.recorded_at
+    run(feed([lines.entry(summary="Second.", recorded_at="2019-08-05T10:00")], name="b.jsonl"))
+    before = clock.now()
+    third = run(feed([lines.entry(summary="Third.")], name="c.jsonl"))
+    after = clock.now()
+
+    assert counts(third) == (1, 0, 1, 0, 0)
+    v1, v2, v3 = ChronologyEntry.objects.order_by("version")
+    assert v1.superseded_at == v2.recorded_at == dt.datetime(2019, 8, 5, 10, tzinfo=LONDON)
+    assert before <= v3.recorded_at <= after
+    assert v2.superseded_at == v3.recorded_at
+    assert v3.superseded_at is None
+    assert "shown as known from when Sightline received it" in v3.correction_reason
+    assert v2.correction_reason == ""
+    # The line is kept exactly as sent.
+    assert SourceRecord.objects.get(version=3).payload["recorded_at"] == ("2019-08-04T09:30")
 
 
 def test_a_changed_person_record_replaces_what_it_said(
@@ -500,6 +519,20 @@ def test_a_changed_relationship_updates_it(police: SourceSystem, feed: Feed, run
     assert Relationship.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "kind", ["parents_partner", "aunt_or_uncle", "cousin", "extended_family", "family_friend"]
+)
+def test_the_relationships_reviews_turn_on_have_their_own_types(
+    police: SourceSystem, feed: Feed, run: Run, kind: str
+) -> None:
+    adult = lines.person("P-1002", **{"identifiers.nhs_number": None}, birth_date="1985")
+    result = run(feed([lines.person(), adult, lines.relationship(type=kind)]))
+    assert result.errors == []
+    assert Relationship.objects.get().type == kind
+    # Every type the people app knows is one the format takes.
+    assert set(Relationship.Type.values) <= set(spec.RELATIONSHIP_TYPES)
+
+
 def test_chunk_size_does_not_change_the_result(police: SourceSystem, feed: Feed, run: Run) -> None:
     twins = [
         lines.person("P-1"),
@@ -557,3 +590,96 @@ def test_a_header_line_declares_the_format(police: SourceSystem, feed: Feed, run
     person = lines.person(format=DELETE)
     result = run(feed(['{"format": "sightline/1"}', person, lines.entry(format=DELETE)]))
     assert counts(result) == (2, 2, 0, 0, 0)
+
+
+# -- an entry before its subject was born ----------------------------------------------------
+
+BORN = "2010-01-01"
+
+
+@CHECKERS
+@pytest.mark.parametrize(
+    ("birth_date", "occurred_at", "precision", "refused"),
+    [
+        (BORN, "1900-01-01", "day", "1 January 2010"),
+        (BORN, "2009-03-26", "day", "1 January 2010"),  # 40 weeks and a day before
+        (BORN, "2009-03-27", "day", None),  # 40 weeks before: in the pregnancy
+        (BORN, "2009", "year", None),  # some time in 2009: may be in the pregnancy
+        ("2004-10", "2003-12-01", "day", "October 2004"),  # before 1 October 2004, less 40 weeks
+        ("2004-10", "2003-12", "month", None),  # December 2003 ends after 26 December 2003
+        ("2004", "2003-03-01", "day", "2004"),
+        ("2004", "2003-02", "season", None),  # the season from February 2003 ends in May
+        (None, "1900-01-01", "day", None),  # no date of birth: nothing to check against
+    ],
+)
+def test_an_entry_before_its_subject_was_born_is_refused(
+    police: SourceSystem,
+    feed: Feed,
+    run: Run,
+    birth_date: str | None,
+    occurred_at: str,
+    precision: str,
+    refused: str | None,
+) -> None:
+    entry = lines.entry(
+        occurred_at=occurred_at, precision=precision, ended_at=None, recorded_at="2020-01-02"
+    )
+    result = run(feed([entry, lines.person(birth_date=birth_date)]), accept_valid=True)
+    if refused is None:
+        assert result.errors == []
+    else:
+        assert [(e.line, e.field, e.reason) for e in result.errors] == [
+            (
+                1,
+                "occurred_at",
+                f"is more than 40 weeks before subjects[0] (P-1001) was born ({refused}, the "
+                "earliest date of birth recorded for them)",
+            )
+        ]
+        assert ChronologyEntry.objects.count() == 0
+
+
+def test_the_birth_checked_is_the_one_the_person_line_of_the_same_source_gives(
+    police: SourceSystem, feed: Feed, run: Run, tmp_path: Path
+) -> None:
+    run(feed([lines.person(birth_date="2010-01-01")], name="people.jsonl"))
+    adult = lines.person("P-9", birth_date="1980", **{"identifiers.nhs_number": None})
+    subjects = [{"source_id": "P-9", "role": "parent"}, {"source_id": "P-1001", "role": "subject"}]
+    late = lines.entry(
+        "E-1", subjects=subjects, occurred_at="2001-05-01", ended_at=None, recorded_at="2020-01-02"
+    )
+    # Imported before (looked up), or sent in another file of the same import.
+    assert counts(run(feed([adult, late], name="entries.jsonl"), accept_valid=True))[4] == 1
+    write_csv(tmp_path / "a.csv", "entry", [{**late, "source_id": "E-2"}])
+    [_, result] = feeds_import(
+        actor=IMPORTER, paths=[tmp_path / "a.csv", tmp_path / "people.jsonl"]
+    )
+    assert [(e.field, e.reason) for e in result.errors] == [
+        (
+            "occurred_at",
+            "is more than 40 weeks before subjects[1] (P-1001) was born (1 January 2010, the "
+            "earliest date of birth recorded for them)",
+        )
+    ]
+
+
+def test_one_agencys_mistyped_date_of_birth_does_not_refuse_another_agencys_entry(
+    police: SourceSystem, health: SourceSystem, feed: Feed, run: Run
+) -> None:
+    # The GP records the child born in 2010; the police mistyped 2012. Both lines carry the
+    # same valid NHS number, so they are one child: born no later than 2010.
+    run(feed([lines.person("G-1", "health", birth_date="2010-03-04")], name="gp.jsonl"))
+    seen = lines.entry(occurred_at="2011-01-05", ended_at=None, recorded_at="2011-01-06")
+    placeholder = lines.entry("E-78", occurred_at="1900-01-01", ended_at=None)
+    result = run(
+        feed([lines.person(birth_date="2012-03-04"), seen, placeholder]), accept_valid=True
+    )
+    assert [(e.line, e.field, e.reason) for e in result.errors] == [
+        (
+            3,
+            "occurred_at",
+            "is more than 40 weeks before subjects[0] (P-1001) was born (4 March 2010, the "
+            "earliest date of birth recorded for them)",
+        )
+    ]
+    assert list(ChronologyEntry.objects.values_list("occurred_at__year", flat=True)) == [2011]

@@ -365,12 +365,13 @@ REFUSED = [
     ),
     (
         "relationship type",
-        lines.relationship(type="cousin"),
+        lines.relationship(type="second_cousin"),
         [
             (
                 "type",
-                "must be one of parent, child, sibling, half_sibling, step_parent, carer, "
-                "grandparent, partner, peer, associate, suspected_exploiter, other",
+                "must be one of parent, child, sibling, half_sibling, step_parent, "
+                "parents_partner, carer, grandparent, aunt_or_uncle, cousin, extended_family, "
+                "family_friend, partner, peer, associate, suspected_exploiter, other",
             )
         ],
     ),
@@ -406,6 +407,111 @@ REFUSED = [
         lines.involvement(team="T" * 201),
         [("team", "must be at most 200 characters")],
     ),
+    # -- lengths the form shares, and lists --
+    (
+        "summary too long",
+        lines.entry(summary="S" * 1001),
+        [("summary", "must be at most 1,000 characters")],
+    ),
+    (
+        "detail too long",
+        lines.entry(detail="D" * 20001),
+        [("detail", "must be at most 20,000 characters")],
+    ),
+    (
+        "too many other names",
+        lines.person(other_names=["Jim Smith"] * 51),
+        [("other_names", "must have at most 50 items")],
+    ),
+    (
+        "other name's family name too long",
+        lines.person(other_names=["Jim " + "S" * 201]),
+        [
+            (
+                "other_names[0]",
+                "its given names and its family name (the last word) must each be at most 200 "
+                "characters",
+            )
+        ],
+    ),
+    (
+        "too many addresses",
+        lines.person(addresses=[{"postcode": "CV34 4AB"}] * 101),
+        [("addresses", "must have at most 100 items")],
+    ),
+    (
+        "too many subjects",
+        lines.entry(subjects=[{"source_id": f"P-{i}"} for i in range(101)]),
+        [("subjects", "must have at most 100 items")],
+    ),
+    # -- control characters --
+    (
+        "NUL in a name",
+        lines.person(given_names="Ja\x00mes"),
+        [("given_names", "must not hold control characters: U+0000 at character 3")],
+    ),
+    (
+        "line break at the end of a name",
+        lines.person(family_name="Smith\n"),
+        [("family_name", "must not hold control characters: U+000A at character 6")],
+    ),
+    (
+        "escape in a source_id",
+        lines.person(source_id="P-\x1b[0m"),
+        [("source_id", "must not hold control characters: U+001B at character 3")],
+    ),
+    (
+        "control character in an identifier",
+        lines.person(**{"identifiers.nhs_number": "943\x7f4765919"}),
+        [("identifiers.nhs_number", "must not hold control characters: U+007F at character 4")],
+    ),
+    (
+        "control character in a postcode",
+        lines.person(**{"addresses.0.postcode": "CV34\x004AB"}),
+        [("addresses[0].postcode", "must not hold control characters: U+0000 at character 5")],
+    ),
+    (
+        "control character in a subject",
+        lines.entry(**{"subjects.0.source_id": "P-1001\x00"}),
+        [
+            (
+                "subjects[0].source_id",
+                "must not hold control characters: U+0000 at character 7",
+            )
+        ],
+    ),
+    (
+        "control character in a summary",
+        lines.entry(summary="Seen\x0c."),
+        [
+            (
+                "summary",
+                "must not hold control characters (only line breaks and tabs are allowed): "
+                "U+000C at character 5",
+            )
+        ],
+    ),
+    (
+        "C1 control character in detail",
+        lines.entry(detail="Seen\x9b."),
+        [
+            (
+                "detail",
+                "must not hold control characters (only line breaks and tabs are allowed): "
+                "U+009B at character 5",
+            )
+        ],
+    ),
+    (
+        "line break in a practitioner's name",
+        lines.involvement(**{"practitioner.name": "Sam\nJones"}),
+        [("practitioner.name", "must not hold control characters: U+000A at character 4")],
+    ),
+    (
+        "line break in a relationship's person",
+        lines.relationship(**{"from": "P-1001\r"}),
+        [("from", "must not hold control characters: U+000D at character 7")],
+    ),
 ]
 
 
@@ -418,6 +524,15 @@ def test_refused_lines_name_the_field_and_the_reason(
     obj: Any, expected: list[tuple[str, str]]
 ) -> None:
     assert check(obj) == expected
+
+
+def test_line_breaks_and_tabs_are_kept_in_summary_and_detail() -> None:
+    line, errors = validator().validate(
+        lines.entry(summary="Seen.\nThen left.", detail="\tA\r\nB\n"), 1, payload="{}"
+    )
+    assert errors == []
+    assert isinstance(line, EntryLine)
+    assert (line.summary, line.detail) == ("Seen.\nThen left.", "A\r\nB")
 
 
 def test_every_problem_of_a_line_is_reported() -> None:

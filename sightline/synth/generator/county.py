@@ -553,6 +553,13 @@ class Generator:
                 for b in kids[i + 1 :]:
                     ctx.relate(source, a, b, "sibling", None, None)
         # person records, in feed order (the first record of anyone is the clean one)
+        first_entry: dict[tuple[str, str], dt.date] = {}  # (source, true id) -> earliest entry
+        for d in ctx.drafts:
+            for person, _ in d.subjects:
+                whose = (d.source, person.true_id)
+                day = d.occurred.date()
+                if whose not in first_entry or day < first_entry[whose]:
+                    first_entry[whose] = day
         for source in SOURCES:
             reg = ctx.registered[source]
             lines: list[Line] = []
@@ -566,7 +573,13 @@ class Generator:
                 for _ in range(copies):
                     source_id = self.person_id(source)
                     line, tags = render_person(
-                        rng, person, source, source_id, first=person.n_records == 0, ref=ref
+                        rng,
+                        person,
+                        source,
+                        source_id,
+                        first=person.n_records == 0,
+                        ref=ref,
+                        entries_from=first_entry.get((source, person.true_id)),
                     )
                     person.n_records += 1
                     ids.append(source_id)

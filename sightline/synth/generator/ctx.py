@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sightline.synth.generator.county import Generator
 
 Subjects = list[tuple[Person, str]]
+_UNBORN = dt.timedelta(weeks=40)
 Location = Mapping[str, str | None]  # {"postcode": ..., "label": ...}
 
 # Default sensitivity per feed (police intelligence is set per entry).
@@ -250,6 +251,12 @@ class Ctx:
             recorded = max(when, self.ref_end - dt.timedelta(minutes=30))
         if ended is not None and ended > self.ref_end:
             ended = None
+        # A family's entry names only the children there were (born, or on the way: the
+        # importer refuses an entry from more than 40 weeks before a subject was born).
+        first_day = when.date()
+        subjects = [(p, role) for p, role in subjects if p.birth - _UNBORN <= first_day]
+        if not subjects:
+            return None
         if precision != "day":
             has_time = False
         draft = Draft(

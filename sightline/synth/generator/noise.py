@@ -170,8 +170,12 @@ def render_person(
     *,
     first: bool,
     ref: dt.date,
+    entries_from: dt.date | None = None,
 ) -> tuple[dict[str, object], list[str]]:
-    """The person line `source` holds for `person`, and the noise tags applied to it."""
+    """The person line `source` holds for `person`, and the noise tags applied to it.
+    `entries_from`: the earliest entry `source` records about them. A mistyped date of birth
+    that would put that entry more than 40 weeks before the birth is not used (the importer
+    would refuse the entry: docs/exchange-format.md#dates)."""
     tags: list[str] = []
     given: str | None = person.given
     family: str | None = person.family_name
@@ -273,6 +277,13 @@ def render_person(
         elif which == "partial":
             birth = f"{d.year:04d}-{d.month:02d}"
             tags.append("dob_partial")
+        if birth is not None and entries_from is not None and birth != person.birth.isoformat():
+            keyed = dt.date.fromisoformat(birth if len(birth) == 10 else f"{birth}-01")
+            if keyed - dt.timedelta(weeks=40) >= entries_from:
+                birth = person.birth.isoformat()
+                tags = [
+                    t for t in tags if t not in ("swapped_dob", "dob_keying_error", "dob_year_off")
+                ]
         # address and postcode
         shown = current
         earlier = [a for a in addresses_in_life if a is not current]

@@ -12,15 +12,23 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from sightline.records.ingest import spec
 from sightline.records.ingest.lines import LineError
-from sightline.records.ingest.sources import RawLine
+from sightline.records.ingest.sources import RawLine, open_regular
+
+# The csv module refuses a cell longer than 128 KiB and stops reading the file. Every field's
+# own limit is far below this one, so a long cell is refused with its line and field, and the
+# rest of the file is still read.
+_CELL_LIMIT = 16 * 1024 * 1024
+if csv.field_size_limit() < _CELL_LIMIT:
+    csv.field_size_limit(_CELL_LIMIT)
 
 
 class CsvReader:
@@ -34,14 +42,14 @@ class CsvReader:
     def sha256(self) -> str:
         return self._hash.hexdigest()
 
-    def _lines(self, fh: io.BufferedReader) -> Iterator[str]:
+    def _lines(self, fh: IO[bytes]) -> Iterator[str]:
         for data in fh:
             self._hash.update(data)
             self.bytes_read += len(data)
             yield data.decode("utf-8-sig" if self.bytes_read == len(data) else "utf-8")
 
     def __iter__(self) -> Iterator[RawLine]:
-        with self.path.open("rb") as fh:
+        with open_regular(self.path) as fh:
             try:
                 yield from self._rows(csv.reader(self._lines(fh)))
             except UnicodeDecodeError:
@@ -50,7 +58,7 @@ class CsvReader:
                 yield RawLine(0, "", None, LineError(0, "file", f"is not valid CSV ({exc})"))
             self._digest_rest(fh)
 
-    def _digest_rest(self, fh: io.BufferedReader) -> None:
+    def _digest_rest(self, fh: IO[bytes]) -> None:
         """Hash what is left unread (rows not wanted: open_feed's `persons_only`)."""
         while block := fh.read(1 << 20):
             self._hash.update(block)
@@ -68,6 +76,11 @@ class CsvReader:
                 continue
             if header is None:
                 header = [cell.strip() for cell in row]
+                twice = [name for name, n in Counter(header).items() if n > 1]
+                if twice:  # which of its cells would a row mean? Nothing is read.
+                    error = LineError(start, twice[0], "is a column twice in the header row")
+                    yield RawLine(start, _row_text(row), None, error)
+                    return
                 for i, name in enumerate(header):
                     top, _, sub = name.partition(".")
                     plan.append((i, top, sub or None))

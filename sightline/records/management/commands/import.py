@@ -33,9 +33,11 @@ file:line: field: reason. With --accept-valid the good lines are imported and
 the bad ones reported. Importing a file again changes nothing; a changed line
 supersedes its earlier version.
 
-A directory imports every *.jsonl and *.csv file in it, in name order. With more
+A directory imports every *.jsonl and *.csv file directly in it, in name order,
+and names everything else it holds. Symbolic links are never followed. With more
 than one file, the person lines of every file go first, then the other lines,
-so an entry may name a person sent in another file of the same source."""
+so an entry may name a person sent in another file of the same source; a file
+refused leaves nothing, and the other files are imported without it."""
 
 EXAMPLES = """\
 examples:
@@ -114,23 +116,23 @@ class Command(SightlineCommand):
         except DatabaseError as exc:  # locked (another import), unreachable, …
             raise CommandError(
                 f"The database refused the import ({str(exc).strip() or type(exc).__name__}); "
-                "nothing from the file being imported was written."
+                "nothing from the files being imported was written."
             ) from exc
         finally:
             for bar in bars:
                 bar.close()
         if not quiet:
             self.stdout.write(summary_table(results))
-        refused = [r for r in results if r.status == "rejected"]
+        refused = sorted({r.filename for r in results if r.status == "rejected"})
         for result in results:
             if result.errors:
                 self._print_errors(result)
         if refused:
-            names = ", ".join(sorted({r.filename for r in refused}))
+            several = len(refused) > 1
             raise CommandError(
-                f"{len(refused)} batch{'es' if len(refused) > 1 else ''} refused ({names}): "
-                "nothing from them was imported. Correct the lines above and import again, "
-                "or use --accept-valid to import the good lines."
+                f"{len(refused)} file{'s' if several else ''} refused ({', '.join(refused)}): "
+                f"nothing from {'them' if several else 'it'} was imported. Correct the lines "
+                "above and import again, or use --accept-valid to import the good lines."
             )
 
     def _actor(self, username: str | None) -> Any:
@@ -159,12 +161,20 @@ def _phase_label(phase: str) -> str:
 
 
 def summary_table(results: list[BatchResult]) -> str:
+    """Every batch's counts, then every file that was not imported: empty files and what a
+    directory held that is not a feed."""
     headers = ["File", "Lines", "Read", "Created", "Superseded", "Unchanged", "Rejected", "Result"]
     rows = []
     for r in results:
-        if r.status == "empty":
+        if r.status in ("empty", "skipped"):
             continue
         c = r.counts
+        if r.status == "empty file":
+            result = "empty file: nothing to import"
+        elif r.status == "rejected":
+            result = f"refused ({r.note})" if r.note else "refused"
+        else:
+            result = "imported"
         rows.append(
             [
                 r.filename,
@@ -174,20 +184,24 @@ def summary_table(results: list[BatchResult]) -> str:
                 str(c.superseded),
                 str(c.unchanged),
                 str(c.rejected),
-                "refused" if r.status == "rejected" else "imported",
+                result,
             ]
         )
-    if not rows:
-        return "No lines to import."
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
-    numeric = {2, 3, 4, 5, 6}
+    lines: list[str] = []
+    if rows:
+        widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+        numeric = {2, 3, 4, 5, 6}
 
-    def fmt(cells: list[str]) -> str:
-        return "  ".join(
-            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
-            for i, cell in enumerate(cells)
-        ).rstrip()
+        def fmt(cells: list[str]) -> str:
+            return "  ".join(
+                cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+                for i, cell in enumerate(cells)
+            ).rstrip()
 
-    lines = [fmt(headers), fmt(["-" * w for w in widths])]
-    lines += [fmt(row) for row in rows]
-    return "\n".join(lines)
+        lines += [fmt(headers), fmt(["-" * w for w in widths])]
+        lines += [fmt(row) for row in rows]
+    skipped = [r for r in results if r.status == "skipped"]
+    if skipped:
+        lines += ["", "Not imported:"] if lines else ["Not imported:"]
+        lines += [f"  {r.path}: {r.note}" for r in skipped]
+    return "\n".join(lines) if lines else "No files to import."
