@@ -199,7 +199,7 @@ def line_pack(line: Line) -> tuple[Any, ...]:
 def line_unpack(packed: tuple[Any, ...]) -> Line:
     """The line `line_pack` packed."""
     cls = _LINE_CLASSES[packed[0]]
-    line = cls(*packed[1:])
+    line: Line = cls(*packed[1:])
     for index, (_, unpack) in _NESTED_AT[cls]:
         name = _NAMES[cls][index]
         setattr(line, name, [unpack(item) for item in getattr(line, name)])
