@@ -132,7 +132,7 @@ def test_a_refused_file_and_an_unchanged_one_announce_nothing(feeds, tmp_path, h
         tmp_path / "bad.jsonl",
         [lines.person("P-1", "police"), lines.entry("E-1", "police", "P-1", sensitivity="BOGUS")],
     )
-    with after_commit(), pytest.raises(CommandError, match="1 batch refused"):
+    with after_commit(), pytest.raises(CommandError, match="1 file refused"):
         import_(bad)
     assert heard == []
     assert not ChronologyEntry.objects.exists()
