@@ -39,7 +39,9 @@ def test_story(client, social_worker, child, csc, police):
     assert restricted["summary"] is None
     assert restricted["grade"] is None
     assert restricted["intelligence_grade"] is None
-    assert restricted["restricted_message"].startswith("Restricted: Police intelligence. Contact")
+    assert restricted["restricted_message"].startswith(
+        "Restricted: you are not cleared to read this entry. Contact Hallowford Police"
+    )
     assert missing["occurred"] == "2018"
     assert missing["occurred_text"] == "summer 2018"
     assert missing["summary"] == "Missing."
