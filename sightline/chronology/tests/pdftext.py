@@ -8,7 +8,7 @@ import base64
 import re
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pytest
 
@@ -46,10 +46,8 @@ def pdf_text(content: bytes) -> str:
         data = match.group(1).strip()
         if data.endswith(b"~>"):  # reportlab's /ASCII85Decode /FlateDecode
             data = base64.a85decode(data, adobe=True)
-        try:
+        with suppress(zlib.error):
             data = zlib.decompress(data)
-        except zlib.error:
-            pass
         if b"Tj" not in data and b"TJ" not in data:
             continue
         for literal, new_line in _TOKEN.findall(data):

@@ -18,7 +18,7 @@ from sightline.chronology.presenters import (
     short_name,
     when_text,
 )
-from sightline.chronology.selectors import RestrictedRow, restricted_period
+from sightline.chronology.selectors import AgencyContact, RestrictedRow, restricted_period
 from sightline.chronology.tests.factories import at
 
 
@@ -162,7 +162,7 @@ def _entry(**overrides):
 def test_restricted_row_shows_its_period_agency_and_whom_to_ask_only(
     occurred, precision, when, when_iso
 ):
-    agency = SimpleNamespace(id=2, name="Hallowford Police", phone="101", email="hub@police.example.org")
+    agency = AgencyContact(2, "Hallowford Police", "101", "hub@police.example.org")
     start, shown = restricted_period(occurred, precision)
     view = present_restricted(RestrictedRow(agency=agency, period_start=start, precision=shown))
     assert (view.when, view.when_iso, view.agency_name, view.title) == (

@@ -298,5 +298,10 @@ def test_as_known_on_tells_a_restricted_entry_only_by_its_month(
 def test_agency_filter_options_follow_the_same_rule(client, teacher, child, disclosure):
     client.force_login(teacher)
     url = reverse("chronology:child", args=[child.reference])
-    assert "Hallowford General A&amp;E" not in client.get(url + "?as_known_on=2019-03-20").content.decode()
-    assert "Hallowford General A&amp;E" in client.get(url + "?as_known_on=2019-04-01").content.decode()
+    assert (
+        "Hallowford General A&amp;E"
+        not in client.get(url + "?as_known_on=2019-03-20").content.decode()
+    )
+    assert (
+        "Hallowford General A&amp;E" in client.get(url + "?as_known_on=2019-04-01").content.decode()
+    )

@@ -9,8 +9,8 @@ import pytest
 
 from sightline.chronology import selectors
 from sightline.chronology.filters import StoryFilters
-from sightline.chronology.selectors import RestrictedRow, StoryRow
 from sightline.chronology.models import ChronologyEntry
+from sightline.chronology.selectors import RestrictedRow, StoryRow
 from sightline.chronology.tests.factories import EntryFactory, at, entry_for, new_person
 from sightline.core.errors import NotFound
 
