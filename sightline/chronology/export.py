@@ -381,9 +381,9 @@ def _grid_style() -> TableStyle:
 # A table row must fit on a page (reportlab refuses a taller one), so an entry's text is cut
 # into pieces of at most this many lines, each piece its own row: a long entry then flows
 # across pages. Lines are counted as if every letter were the widest (9 point bold, in the
-# summary column), so a piece is never longer than counted; 30 such lines are half a page.
+# summary column), so a piece is never longer than counted; 25 such lines are under half a page.
 _CHARS_PER_LINE = 24
-_LINES_PER_ROW = 30
+_LINES_PER_ROW = 25
 
 
 def _lines(text: str) -> int:
