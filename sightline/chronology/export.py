@@ -146,7 +146,7 @@ def csv_row(entry: StoryItem) -> list[str]:
             _yes(entry.is_significant),
             entry.grade_text,
             entry.sensitivity_text or "Standard",
-            (f"Entered in error: {entry.correction_reason}. " if entry.is_entered_in_error else "")
+            (f"[Entered in error: {entry.correction_reason}] " if entry.is_entered_in_error else "")
             + entry.summary,
             entry.detail,
             entry.location,

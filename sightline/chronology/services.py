@@ -225,11 +225,11 @@ def _changed(old: ChronologyEntry, values: Mapping[str, Any]) -> list[str]:
 
 
 def correction_refusal(
-    entry: ChronologyEntry, scope: access.Scope, *, action: str = "correct"
+    entry: ChronologyEntry, scope: access.Scope, *, action: str = "correct this entry"
 ) -> DomainError | None:
-    """Why this viewer may not change this entry version (`action`: "correct", or "mark as
-    entered in error"), or None if they may. The pages use it to explain before the user types
-    anything."""
+    """Why this viewer may not change this entry version (`action`: "correct this entry", or
+    "mark this entry as entered in error"), or None if they may. The pages use it to explain
+    before the user types anything."""
     if entry.source_record_id is not None:
         return InvalidTransition(
             f"This entry was imported from {entry.agency.name}'s records, so it can only be "
@@ -237,7 +237,7 @@ def correction_refusal(
         )
     if entry.agency_id != scope.agency_id:
         return AccessDenied(
-            f"Only {entry.agency.name} can {action} this entry, because they recorded it. "
+            f"Only {entry.agency.name} can {action}, because they recorded it. "
             "Contact them if you think it is wrong."
         )
     if entry.entered_in_error:
@@ -402,7 +402,7 @@ def entry_mark_entered_in_error(
     scope = access.require(actor, Capability.RECORD_ENTRIES)
     with transaction.atomic():
         old, subjects, visible = _lock_for_change(actor, entry, person)
-        refusal = correction_refusal(old, scope, action="mark as entered in error")
+        refusal = correction_refusal(old, scope, action="mark this entry as entered in error")
         if refusal is not None:
             raise refusal
         errors: dict[str, str] = {}

@@ -569,7 +569,9 @@ def entry_entered_in_error(request: HttpRequest, reference: str, entry_id: int) 
     row = selectors.entry_get_for(viewer=request.user, child=found, entry_id=entry_id)
     entry = row.entry
     scope = access.require(request.user, Capability.RECORD_ENTRIES)
-    refusal = services.correction_refusal(entry, scope, action="mark as entered in error")
+    refusal = services.correction_refusal(
+        entry, scope, action="mark this entry as entered in error"
+    )
     if refusal is not None:
         return _refused(request, found, row, refusal.message, page="entry_entered_in_error")
     reason = ""
