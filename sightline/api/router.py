@@ -39,7 +39,13 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: dict[str, str] = {}
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "body")]
+        # ("query", "agency", 0) names the parameter "agency"; a body field "intelligence_grade.
+        # source".
+        location = [
+            part
+            for part in error.get("loc", ())
+            if isinstance(part, str) and part not in ("query", "body", "path")
+        ]
         errors.setdefault(".".join(location) or "request", str(error.get("msg", "Not valid")))
     body = {"error": "Check the request", "errors": errors}
     return api.create_response(request, body, status=400)
