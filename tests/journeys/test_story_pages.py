@@ -33,20 +33,19 @@ def shot(page: Any, name: str) -> None:
 
 @pytest.fixture
 def story(transactional_db: None) -> dict[str, Any]:
-    from sightline.agencies.tests.factories import AgencyFactory, practitioner
+    from sightline.agencies.tests.factories import practitioner
     from sightline.chronology.services import EntryFields, entry_record
-    from sightline.chronology.tests.factories import at, entry_for
+    from sightline.chronology.tests.factories import at, entry_for, new_agency, new_person
     from sightline.core.dates import PartialDate, Precision
     from sightline.governance import access
     from sightline.governance.models import AccessGrant
-    from sightline.people.tests.factories import PersonFactory
 
-    child = PersonFactory(given_names="Robin", family_name="Marsh", birth_date=dt.date(2010, 5, 17))
+    child = new_person(given_names="Robin", family_name="Marsh", birth_date=dt.date(2010, 5, 17))
     agencies = {
-        "csc": AgencyFactory(code="csc", name="Children's social care", kind="childrens_social_care",
+        "csc": new_agency(code="csc", name="Children's social care", kind="childrens_social_care",
                              phone="01632 960100", email="csc@example.org"),
-        "school": AgencyFactory(code="school", name="Hallowford Academy", kind="school"),
-        "ae": AgencyFactory(code="ae", name="Hallowford General A&E", kind="health_ae",
+        "school": new_agency(code="school", name="Hallowford Academy", kind="school"),
+        "ae": new_agency(code="ae", name="Hallowford General A&E", kind="health_ae",
                             phone="01632 960400", email="ae.safeguarding@example.org"),
     }  # fmt: skip
     for agency in agencies.values():
