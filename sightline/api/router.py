@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from sightline.core.errors import AccessDenied, DomainError, NotFound, ValidationFailed
@@ -17,6 +19,11 @@ api = NinjaAPI(
     auth=django_auth,
     urls_namespace="api",
 )
+_log = logging.getLogger("django.request")
+
+
+# Every answer, error or not, is JSON; an error is {"error": message} and, when parameters were
+# wrong, "errors": {parameter: message}. No HTML page and no traceback reaches a caller.
 
 
 @api.exception_handler(DomainError)
@@ -26,6 +33,39 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, ValidationFailed):
         body["errors"] = exc.errors
     return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, str] = {}
+    for error in exc.errors:
+        # ("query", "agency", 0) names the parameter "agency"; a body field "intelligence_grade.
+        # source".
+        location = [
+            part
+            for part in error.get("loc", ())
+            if isinstance(part, str) and part not in ("query", "body", "path")
+        ]
+        errors.setdefault(".".join(location) or "request", str(error.get("msg", "Not valid")))
+    body = {"error": "Check the request", "errors": errors}
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"error": "Not found"}, status=404)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    _log.error("Internal Server Error: %s", request.path, exc_info=exc, extra={"request": request})
+    body = {"error": "Sorry, there is a problem with the service. Try again later."}
+    return api.create_response(request, body, status=500)
 
 
 @api.get("/health", auth=None, summary="Liveness check")

@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from sightline.chronology import selectors, services
-from sightline.chronology.filters import from_mapping
-from sightline.chronology.presenters import EntryView, present_entry
-from sightline.chronology.selectors import StoryRow
+from sightline.chronology.filters import clean_purpose, from_mapping
+from sightline.chronology.presenters import present_entry, present_restricted
+from sightline.chronology.selectors import Row, StoryRow
 from sightline.core import clock
 from sightline.core.dates import PartialDateError, parse_partial
 from sightline.core.errors import ValidationFailed
@@ -28,16 +28,24 @@ class AgencyOut(Schema):
 
 
 class EntryOut(Schema):
-    id: int = Field(description="This version's number")
-    lineage: int = Field(description="The number shared by every version of the entry")
-    version: int
-    occurred: str = Field(description="When, at its precision: 2019, 2019-03, 2019-03-04T22:10")
+    """One entry version. An entry the caller is not cleared to read (restricted=true) carries
+    only its period, its agency and whom to contact: every other field is null."""
+
+    id: int | None = Field(description="This version's number (null when restricted)")
+    lineage: int | None = Field(
+        description="The number shared by every version of the entry (null when restricted)"
+    )
+    version: int | None
+    occurred: str = Field(
+        description="When, at its precision: 2019, 2019-03, 2019-03-04T22:10 (a restricted "
+        "entry: its month, 2019-03, or its season or year)"
+    )
     precision: str = Field(description="day, month, season or year")
     occurred_text: str = Field(description='As shown on the page: "summer 2018"')
     agency: AgencyOut
-    type: str
-    type_label: str
-    significant: bool
+    type: str | None
+    type_label: str | None
+    significant: bool | None
     restricted: bool = Field(description="True when the viewer is not cleared to read it")
     restricted_message: str | None = None
     summary: str | None = None
@@ -47,9 +55,12 @@ class EntryOut(Schema):
     intelligence_grade: dict[str, Any] | None = None
     sensitivity: str | None = None
     source: str | None = None
-    recorded_at: dt.datetime
-    corrected: bool = Field(description="This version replaced an earlier one")
-    superseded: bool = Field(description="A later correction replaced this version")
+    recorded_at: dt.datetime | None
+    corrected: bool | None = Field(description="This version replaced an earlier one")
+    superseded: bool | None = Field(description="A later correction replaced this version")
+    entered_in_error: bool | None = Field(
+        None, description="This version withdraws the entry as entered in error"
+    )
 
 
 class ChildOut(Schema):
@@ -98,9 +109,29 @@ class EntryIn(Schema):
     is_significant: bool = False
 
 
-def _entry_out(row: StoryRow, view: EntryView) -> EntryOut:
+def _entry_out(row: Row, child: selectors.Child) -> EntryOut:
+    if not isinstance(row, StoryRow):
+        hidden = present_restricted(row)
+        return EntryOut(
+            id=None,
+            lineage=None,
+            version=None,
+            occurred=hidden.when_iso,
+            precision=row.precision,
+            occurred_text=hidden.when,
+            agency=AgencyOut(id=row.agency.id, name=row.agency.name),
+            type=None,
+            type_label=None,
+            significant=None,
+            restricted=True,
+            restricted_message=hidden.restricted,
+            recorded_at=None,
+            corrected=None,
+            superseded=None,
+            entered_in_error=None,
+        )
     entry = row.entry
-    readable = view.is_readable
+    view = present_entry(entry, viewer_agency_id=child.scope.agency_id)
     return EntryOut(
         id=view.id,
         lineage=view.lineage,
@@ -112,24 +143,19 @@ def _entry_out(row: StoryRow, view: EntryView) -> EntryOut:
         type=entry.type,
         type_label=view.type_label,
         significant=view.is_significant,
-        restricted=not readable,
-        restricted_message=None if readable else view.restricted,
-        summary=entry.summary if readable else None,
-        detail=entry.detail if readable else None,
-        grade=entry.grade if readable else None,
-        grade_text=view.grade_text if readable else None,
-        intelligence_grade=entry.intelligence_grade if readable else None,
-        sensitivity=entry.sensitivity if readable else None,
-        source=view.source if readable else None,
+        restricted=False,
+        summary=entry.summary,
+        detail=entry.detail,
+        grade=entry.grade,
+        grade_text=view.grade_text,
+        intelligence_grade=entry.intelligence_grade,
+        sensitivity=entry.sensitivity,
+        source=view.source,
         recorded_at=entry.recorded_at,
         corrected=view.is_corrected,
         superseded=view.is_later_corrected,
+        entered_in_error=view.is_entered_in_error,
     )
-
-
-def _present_row(row: StoryRow, child: selectors.Child) -> EntryOut:
-    view = present_entry(row.entry, readable=row.readable, viewer_agency_id=child.scope.agency_id)
-    return _entry_out(row, view)
 
 
 @router.get(
@@ -166,7 +192,7 @@ def story(request: HttpRequest, reference: str, query: Query[StoryQuery]) -> Sto
         object_type="person",
         object_id=child.person.reference,
         person_id=child.person.pk,
-        purpose=query.purpose,
+        purpose=clean_purpose(query.purpose),
         detail={"filters": filters.audit_detail(), "page": page.page, "via": "api"},
     )
     return StoryOut(
@@ -176,7 +202,7 @@ def story(request: HttpRequest, reference: str, query: Query[StoryQuery]) -> Sto
         pages=page.pages,
         per_page=page.per_page,
         total=page.total,
-        entries=[_present_row(row, child) for row in page.rows],
+        entries=[_entry_out(row, child) for row in page.rows],
     )
 
 
@@ -209,4 +235,4 @@ def record_entry(request: HttpRequest, reference: str, payload: EntryIn) -> Stat
     )
     entry = services.entry_record(actor=request.user, person=child.person, fields=fields)
     row = selectors.entry_get_for(viewer=request.user, child=child, entry_id=entry.pk)
-    return Status(201, _present_row(row, child))
+    return Status(201, _entry_out(row, child))

@@ -7,10 +7,13 @@ link to from the error summary."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 PARTS = ("day", "month", "year")
+# YYYY-MM-DD only: date.fromisoformat also reads "20190304" and week dates ("2019-W10-1").
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _MONTH_NAMES = {
     name: number
@@ -50,16 +53,26 @@ class DateResult:
     error: DateError | None = None
 
 
+# ASCII digits only, and few of them: str.isdigit() also accepts "²" and "٣", which int()
+# refuses or reads, and int() refuses a number of more than 4,300 digits.
+_DIGITS = re.compile(r"[0-9]{1,4}")
+EARLIEST = dt.date(1900, 1, 1)
+
+
 def _number(text: str) -> int | None:
     text = text.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if _DIGITS.fullmatch(text) else None
 
 
 def _month(text: str) -> int | None:
     text = text.strip().lower()
-    if text.isdigit():
+    if _DIGITS.fullmatch(text):
         return int(text)
     return _MONTH_NAMES.get(text)
+
+
+def _too_early(label: str, prefix: str) -> DateError:
+    return DateError(f"{label} must be after 1900", f"{prefix}-year", ("year",))
 
 
 def read_date(
@@ -77,13 +90,18 @@ def read_date(
     iso = (data.get(prefix) or "").strip()
     if iso and not any(data.get(f"{prefix}-{p}") for p in parts):
         try:
-            value = dt.date.fromisoformat(iso)
+            value = dt.date.fromisoformat(iso) if _ISO_DATE.fullmatch(iso) else None
         except ValueError:
+            value = None
+        if value is None:
             return DateResult(
                 None, {}, DateError(f"{label} must be a real date", f"{prefix}-{parts[0]}", parts)
             )
         raw = {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
-        return DateResult(value, {p: raw[p] for p in parts})
+        shown = {p: raw[p] for p in parts}
+        if value < EARLIEST:
+            return DateResult(None, shown, _too_early(label, prefix))
+        return DateResult(value, shown)
     raw = {p: (data.get(f"{prefix}-{p}") or "").strip() for p in parts}
     missing = [p for p in parts if not raw[p]]
     if len(missing) == len(parts):
@@ -114,10 +132,8 @@ def read_date(
         return DateResult(
             None, raw, DateError(f"{label} must be a real date", f"{prefix}-{parts[0]}", parts)
         )
-    if year < 1900:
-        return DateResult(
-            None, raw, DateError(f"{label} must be after 1900", f"{prefix}-year", ("year",))
-        )
+    if value < EARLIEST:
+        return DateResult(None, raw, _too_early(label, prefix))
     return DateResult(value, raw)
 
 

@@ -6,6 +6,8 @@ messages; an invalid part is reported and not applied, the rest still filters.""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -34,6 +36,13 @@ class StoryFilters:
     date_to: dt.date | None = None
     significant_only: bool = False
     as_known_on: dt.date | None = None
+
+    @property
+    def selects_on_content(self) -> bool:
+        """Whether a filter selects on what an entry is (its type, theme or significance),
+        which a viewer not cleared to read an entry may not know: such filters leave restricted
+        entries out rather than say whether they match."""
+        return bool(self.themes or self.type or self.significant_only)
 
     @property
     def is_filtered(self) -> bool:
@@ -106,6 +115,12 @@ class ParsedFilters:
     # what the user typed, by date input prefix, to show back in the boxes
     raw_dates: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    @property
+    def as_known_on_failed(self) -> bool:
+        """An "as known on" date was asked for and could not be read: the story must not be
+        shown (today's story would pass for the past one)."""
+        return any(name.startswith("as_known_on") for name in self.errors)
+
 
 def _single(params: QueryLike, key: str) -> str:
     value = params.get(key)
@@ -117,19 +132,47 @@ def _date_values(params: QueryLike, prefix: str) -> dict[str, str]:
     return {k: _single(params, k) for k in keys}
 
 
-def parse_story_filters(params: QueryLike, *, today: dt.date) -> ParsedFilters:
-    agencies = tuple(
-        sorted({int(a) for a in params.getlist("agency") if a.strip().isdigit() and int(a) > 0})
-    )
-    known_themes = themes()
-    chosen_themes = tuple(t for t in known_themes if t in set(params.getlist("theme")))
-    type_code = _single(params, "type")
-    entry_type = type_code if type_code in entry_types() else None
-    significant_only = _single(params, "significant") in ("1", "true", "on", "yes")
+# An agency is chosen by its id: a positive database integer (a bigger number is no agency,
+# and the database would refuse to compare with it).
+_AGENCY_ID = re.compile(r"[0-9]{1,19}")
+_MAX_ID = 2**63 - 1
+# The latest "Date to" (a later one means "to the end" anyway; dates must stay computable).
+LATEST_TO = dt.date(2099, 12, 31)
 
+
+def _agency_ids(values: list[str]) -> tuple[tuple[int, ...], bool]:
+    """(the agency ids asked for, whether any value was not an agency id)."""
+    ids: set[int] = set()
+    bad = False
+    for value in values:
+        text = value.strip() if isinstance(value, str) else ""
+        if not text:
+            continue
+        if _AGENCY_ID.fullmatch(text) and 0 < int(text) <= _MAX_ID:
+            ids.add(int(text))
+        else:
+            bad = True
+    return tuple(sorted(ids)), bad
+
+
+def parse_story_filters(params: QueryLike, *, today: dt.date) -> ParsedFilters:
     errors: dict[str, str] = {}
     error_parts: dict[str, tuple[str, ...]] = {}
     raw_dates: dict[str, dict[str, str]] = {}
+
+    agencies, bad_agency = _agency_ids(params.getlist("agency"))
+    if bad_agency:
+        errors["agency"] = "Select an agency from the list"
+    known_themes = themes()
+    asked_themes = {t.strip() for t in params.getlist("theme") if isinstance(t, str) and t.strip()}
+    chosen_themes = tuple(t for t in known_themes if t in asked_themes)
+    if asked_themes - set(known_themes):
+        errors["theme"] = "Select a theme from the list"
+    type_code = _single(params, "type")
+    entry_type = type_code if type_code in entry_types() else None
+    if type_code and entry_type is None:
+        errors["type"] = "Select an entry type from the list"
+    significant_only = _single(params, "significant") in ("1", "true", "on", "yes")
 
     def take(result: DateResult, prefix: str) -> dt.date | None:
         raw_dates[prefix] = result.raw
@@ -140,7 +183,7 @@ def parse_story_filters(params: QueryLike, *, today: dt.date) -> ParsedFilters:
 
     from_result = read_date(_date_values(params, "from"), "from", "Date from")
     date_from = take(not_in_future(from_result, "from", "Date from", today), "from")
-    date_to = take(read_date(_date_values(params, "to"), "to", "Date to"), "to")
+    date_to = take(_not_after(read_date(_date_values(params, "to"), "to", "Date to")), "to")
     if date_from and date_to and date_to < date_from:
         _add(
             errors,
@@ -166,6 +209,16 @@ def parse_story_filters(params: QueryLike, *, today: dt.date) -> ParsedFilters:
         error_parts,
         raw_dates,
     )
+
+
+def _not_after(result: DateResult) -> DateResult:
+    if result.value is not None and result.value > LATEST_TO:
+        return DateResult(
+            None,
+            result.raw,
+            DateError("Date to must be before 1 January 2100", "to-year", ("year",)),
+        )
+    return result
 
 
 def _add(
@@ -199,3 +252,11 @@ def from_mapping(
             return [str(value)]
 
     return parse_story_filters(_Params(), today=today)
+
+
+def clean_purpose(value: Any) -> str:
+    """The `?purpose=` a viewer gives, as the audit log keeps it: printable text, at most 200
+    characters (PostgreSQL refuses a NUL in text; control characters have no place in a log)."""
+    text = value if isinstance(value, str) else ""
+    printable = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    return printable.strip()[:200]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sightline.chronology.dateinput import read_date
-from sightline.chronology.services import EntryFields, validate_entry_fields
+from sightline.chronology.services import BirthDate, EntryFields, validate_entry_fields
 from sightline.core.dates import LONDON, PartialDate, Precision, season_of
 
 PRECISIONS = (
@@ -211,7 +211,7 @@ def read_entry_form(data: Mapping[str, Any], *, with_reason: bool = False) -> En
     return form
 
 
-def check_entry_form(form: EntryForm, *, now: dt.datetime) -> None:
+def check_entry_form(form: EntryForm, *, now: dt.datetime, born: BirthDate | None = None) -> None:
     """Add the service's rules (summary required, grade complete…) to the form's own errors,
     so the user sees every problem at once, even when the date could not be read."""
     fields = form.fields
@@ -235,7 +235,7 @@ def check_entry_form(form: EntryForm, *, now: dt.datetime) -> None:
         errors = validate_entry_fields(fields, now=now)
         errors.pop("occurred", None)
     else:
-        errors = validate_entry_fields(fields, now=now)
+        errors = validate_entry_fields(fields, now=now, born=born)
     form.add_errors(errors)
 
 

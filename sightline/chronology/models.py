@@ -69,6 +69,10 @@ class ChronologyEntry(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     correction_reason = models.TextField(blank=True)
+    # Set on the version that withdraws an entry recorded by mistake (services.
+    # entry_mark_entered_in_error): the earlier versions stay, so "as known on" a date before it
+    # still shows the entry. A database default, so the bulk writer need not name it.
+    entered_in_error = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         # Only the few rows that have them: most entries are imported and never superseded.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sightline.chronology.vocabulary import entry_types, themes
 from sightline.core.dates import LONDON, MONTHS, Precision, age_on, format_partial
@@ -153,12 +153,12 @@ def recorded_by_text(entry: Any) -> str:
     return entry.agency.name
 
 
-def restricted_text(entry: Any) -> str:
-    agency = entry.agency
+def restricted_text(agency: Any) -> str:
+    """Whom to ask about an entry the viewer is not cleared to read; nothing about the entry."""
     contact = ", ".join(c for c in (agency.phone, agency.email) if c)
     who = f"{agency.name} ({contact})" if contact else agency.name
     return (
-        f"Restricted: {sensitivity_label(entry.sensitivity)}. "
+        "Restricted: you are not cleared to read this entry. "
         f"Contact {who} if you need this information."
     )
 
@@ -174,7 +174,6 @@ class EntryView:
     type_code: str
     type_label: str
     theme_label: str
-    is_readable: bool
     is_significant: bool
     is_corrected: bool
     is_later_corrected: bool
@@ -192,64 +191,84 @@ class EntryView:
     sensitivity_warning: str = ""
     location: str = ""
     source: str = ""
-    restricted: str = ""
     correction_reason: str = ""
     recorded_at: str = ""
     recorded_by: str = ""
+    is_entered_in_error: bool = False
+    is_readable: Literal[True] = True
+
+    @property
+    def title(self) -> str:
+        return self.type_label
+
+
+@dataclass(frozen=True)
+class RestrictedView:
+    """An entry the viewer is not cleared to read, as every page and file shows it: the period,
+    the agency and whom to ask (selectors.RestrictedRow holds nothing more)."""
+
+    when: str
+    when_iso: str
+    agency_name: str
+    restricted: str
+    is_readable: Literal[False] = False
+    title: str = "Restricted entry"
+
+
+StoryItem = EntryView | RestrictedView
+
+
+def present_restricted(row: Any) -> RestrictedView:
+    """A `selectors.RestrictedRow` for the page, the exports and the API."""
+    return RestrictedView(
+        when=format_partial(row.period_start, row.precision),
+        when_iso=iso_for(row.period_start, row.precision, False),
+        agency_name=row.agency.name,
+        restricted=restricted_text(row.agency),
+    )
 
 
 def present_entry(
     entry: Any,
     *,
-    readable: bool,
     viewer_agency_id: int | None = None,
     role: str = "subject",
     role_labels: Mapping[str, str] | None = None,
 ) -> EntryView:
-    """One entry of the story for this viewer. An entry the viewer is not cleared to read shows
-    its date, agency and type, and whom to ask; never its summary, detail, grade or source."""
+    """One entry of the story that the viewer may read (a `selectors.StoryRow`'s entry)."""
     spec = entry_types().get(entry.type)
     vocabulary_significant = bool(spec and spec.significant)
     is_imported = bool(entry.source_record_id)
-    common: dict[str, Any] = {
-        "id": entry.pk,
-        "lineage": entry.lineage or entry.pk,
-        "version": entry.version,
-        "when": when_text(entry.occurred_at, entry.precision, entry.has_time, entry.ended_at),
-        "when_iso": iso_for(entry.occurred_at, entry.precision, entry.has_time),
-        "agency_name": entry.agency.name,
-        "type_code": entry.type,
-        "type_label": type_label(entry.type),
-        "theme_label": theme_label(entry.type),
-        "is_corrected": entry.version > 1,
-        "is_later_corrected": entry.superseded_at is not None,
-        "is_voice_of_child": entry.type == VOICE_OF_CHILD,
-        "is_imported": is_imported,
-        "role_label": ""
-        if role == "subject"
-        else (role_labels or {}).get(role, role.replace("_", " ")),
-    }
-    if not readable:
-        return EntryView(
-            **common,
-            is_readable=False,
-            is_significant=vocabulary_significant,
-            can_correct=False,
-            restricted=restricted_text(entry),
-        )
+    in_error = bool(getattr(entry, "entered_in_error", False))
     sensitivity = entry.sensitivity
     spec_sens = sensitivities().get(sensitivity, {})
     location = ", ".join(v for v in (entry.location_label, entry.location_postcode) if v)
     return EntryView(
-        **common,
-        is_readable=True,
-        is_significant=vocabulary_significant or entry.is_significant,
+        id=entry.pk,
+        lineage=entry.lineage or entry.pk,
+        version=entry.version,
+        when=when_text(entry.occurred_at, entry.precision, entry.has_time, entry.ended_at),
+        when_iso=iso_for(entry.occurred_at, entry.precision, entry.has_time),
+        agency_name=entry.agency.name,
+        type_code=entry.type,
+        type_label=type_label(entry.type),
+        theme_label=theme_label(entry.type),
+        # An entry withdrawn as entered in error is no longer highlighted.
+        is_significant=(vocabulary_significant or entry.is_significant) and not in_error,
+        is_corrected=entry.version > 1,
+        is_later_corrected=entry.superseded_at is not None,
+        is_voice_of_child=entry.type == VOICE_OF_CHILD,
+        is_imported=is_imported,
         can_correct=(
             not is_imported
+            and not in_error
             and entry.superseded_at is None
             and viewer_agency_id is not None
             and entry.agency_id == viewer_agency_id
         ),
+        role_label=""
+        if role == "subject"
+        else (role_labels or {}).get(role, role.replace("_", " ")),
         summary=entry.summary,
         detail=entry.detail,
         grade=entry.grade,
@@ -263,6 +282,21 @@ def present_entry(
         correction_reason=entry.correction_reason,
         recorded_at=long_datetime(entry.recorded_at),
         recorded_by=recorded_by_text(entry),
+        is_entered_in_error=in_error,
+    )
+
+
+def present_row(
+    row: Any,
+    *,
+    viewer_agency_id: int | None = None,
+    role_labels: Mapping[str, str] | None = None,
+) -> StoryItem:
+    """A story row (selectors.StoryRow or RestrictedRow) as shown everywhere."""
+    if not row.readable:
+        return present_restricted(row)
+    return present_entry(
+        row.entry, viewer_agency_id=viewer_agency_id, role=row.role, role_labels=role_labels
     )
 
 
@@ -322,6 +356,14 @@ class IdentityView:
 IDENTIFIER_ORDER = {"nhs_number": 0, "upn": 1, "pnc_id": 2, "local_id": 3}
 
 
+def issuer_label(code: str, names: Mapping[str, str] | None = None) -> str:
+    """The agency that issued a reference, never the feed's code: its name when known, else
+    the code in words ("child_exploitation_team": "Child exploitation team")."""
+    if names and code in names:
+        return names[code]
+    return code.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
 def present_identity(
     person: Any,
     *,
@@ -330,6 +372,7 @@ def present_identity(
     other_names: list[str],
     today: dt.date,
     recorded: Any = None,
+    issuer_names: Mapping[str, str] | None = None,
 ) -> IdentityView:
     ids = sorted(
         identifiers,
@@ -347,7 +390,7 @@ def present_identity(
             IdentifierView(
                 label=i.get_scheme_display(),
                 value=i.value,
-                issuer=i.issuer,
+                issuer=issuer_label(i.issuer, issuer_names) if i.issuer else "",
                 is_valid=i.is_valid,
                 invalid_reason=i.invalid_reason,
             )

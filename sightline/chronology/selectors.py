@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from sightline.agencies.models import Agency
 from sightline.chronology.bitemporal import known_at_q, known_cutoff
@@ -20,13 +21,15 @@ from sightline.chronology.filters import StoryFilters
 from sightline.chronology.models import ChronologyEntry, EntrySubject
 from sightline.chronology.vocabulary import entry_types, types_in_theme
 from sightline.core import clock
-from sightline.core.dates import LONDON
+from sightline.core.dates import LONDON, Precision
 from sightline.core.errors import NotFound
 from sightline.governance import access
+from sightline.governance.vocabulary import sensitivities
 from sightline.people.models import Address, Identifier, Person
 from sightline.people.selectors import RecordedIdentity, person_details_for
 
 PER_PAGE = 50
+_EXPORT_CHUNK = 500
 _MAX_MERGE_HOPS = 10
 _NOT_FOUND = "No child found with that reference, or you do not have access to them."
 
@@ -103,19 +106,68 @@ def child_identity_for(*, viewer: Any, child: Child) -> ChildIdentity:
     return ChildIdentity(person, identifiers, address, recorded.also_known_as, recorded)
 
 
+def identifier_issuers_for(*, viewer: Any, child: Child) -> dict[str, str]:
+    """Who issued each agency reference the child holds, by issuer code: the name of the agency
+    whose feed sent it ("Agency reference (Hallowford Child Exploitation Team)", not the feed's
+    code)."""
+    found = (
+        Identifier.objects.filter(person_id=child.person.pk, scheme=Identifier.Scheme.LOCAL_ID)
+        .exclude(issuer="")
+        .filter(source_record__isnull=False)
+        .values_list("issuer", "source_record__source_system__agency__name")
+        .distinct()
+    )
+    return {issuer: name for issuer, name in found if name}
+
+
 # --- the story ------------------------------------------------------------------------------
+#
+# An entry the viewer is not cleared to read (access.can_read_content) never leaves this module
+# as an entry: it becomes a `RestrictedRow`, which holds only what an uncleared viewer may
+# know (that it exists, the agency, the month, whom to contact). The page, the exports, the
+# history and the API are all built from these rows, so none of them can show more. The same
+# rule decides what the filters may select on: type, theme and significance are never applied to
+# a restricted entry (it is left out when one of them is chosen), dates only to its month, and
+# "as known on" only to the month its lineage was first recorded in.
 
 
 @dataclass(frozen=True)
 class StoryRow:
+    """An entry version the viewer may read, and the child's role in it."""
+
     entry: ChronologyEntry
     role: str
-    readable: bool
+    readable: Literal[True] = True
+
+
+@dataclass(frozen=True)
+class AgencyContact:
+    id: int
+    name: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class RestrictedRow:
+    """An entry version the viewer is not cleared to read. Nothing else about it is here: not
+    its number (numbers are given in recording order, so they would date it), type, theme,
+    significance, day or time, grade, source, version or the child's role in it."""
+
+    agency: AgencyContact
+    # The first instant of the period shown: the month (or the season or year, when that is all
+    # the agency knew), in Europe/London.
+    period_start: dt.datetime
+    precision: str
+    readable: Literal[False] = False
+
+
+Row = StoryRow | RestrictedRow
 
 
 @dataclass(frozen=True)
 class StoryPage:
-    rows: list[StoryRow]
+    rows: list[Row]
     total: int
     page: int
     pages: int
@@ -138,14 +190,21 @@ def _start_of(value: dt.date) -> dt.datetime:
     return dt.datetime.combine(value, dt.time.min, tzinfo=LONDON)
 
 
-def _from_q(date_from: dt.date) -> Q:
+def _month_after(value: dt.date) -> dt.datetime:
+    first = value.replace(day=1) + dt.timedelta(days=32)
+    return _start_of(first.replace(day=1))
+
+
+def _from_q(date_from: dt.date, *, coarse: bool = False) -> Q:
     """Entries whose period overlaps [date_from, ...): a "March 2019" entry counts for a range
-    starting 15 March 2019; a "2019" entry counts for any range starting in 2019."""
+    starting 15 March 2019; a "2019" entry counts for any range starting in 2019. `coarse`:
+    for restricted entries, a day is only known as its month."""
     day_start = _start_of(date_from)
     month_start = _start_of(date_from.replace(day=1))
     season_after = day_start - dt.timedelta(days=92)
+    day_rule = Q(occurred_at__gte=month_start) if coarse else Q(occurred_at__gte=day_start)
     return Q(occurred_at__gte=_year_start(date_from)) & (
-        Q(occurred_at__gte=day_start)
+        day_rule
         | Q(entry__precision="month", occurred_at__gte=month_start)
         | Q(entry__precision="season", occurred_at__gt=season_after)
         | Q(entry__precision="year")
@@ -156,27 +215,125 @@ def _significant_types() -> list[str]:
     return [code for code, spec in entry_types().items() if spec.significant]
 
 
-def story_queryset(person_id: int, filters: StoryFilters) -> QuerySet[EntrySubject]:
-    """The story's rows (EntrySubject, newest first) before paging. Not access-checked: callers
-    are selectors that have a `Child`."""
+def cleared_sensitivities(scope: access.Scope) -> frozenset[str]:
+    """The sensitivities whose entries the viewer may read whoever recorded them (they may
+    always read their own agency's)."""
+    return frozenset(
+        code
+        for code in sensitivities()
+        if access.can_read_content(scope, sensitivity=code, recorded_by_agency_id=None)
+    )
+
+
+def is_cleared_for_everything(scope: access.Scope) -> bool:
+    return cleared_sensitivities(scope) == frozenset(sensitivities())
+
+
+def _readable_q(scope: access.Scope) -> Q:
+    """`access.can_read_content` as a query filter on EntrySubject (the tests hold the two
+    to the same answer)."""
+    own = Q(entry__agency_id=scope.agency_id) if scope.agency_id is not None else Q(pk__in=[])
+    return own | Q(entry__sensitivity__in=sorted(cleared_sensitivities(scope)))
+
+
+def _readable(scope: access.Scope, *, agency_id: int, sensitivity: str) -> bool:
+    return access.can_read_content(scope, sensitivity=sensitivity, recorded_by_agency_id=agency_id)
+
+
+def restricted_known_cutoff(on: dt.date) -> dt.datetime:
+    """ "As known on" for a restricted entry: at the last end of a month on or before the end of
+    `on` (the end of `on` itself when it is a month's last day). An uncleared viewer would
+    otherwise learn the day a restricted entry was recorded, which is often the day it
+    happened."""
+    return _start_of((on + dt.timedelta(days=1)).replace(day=1))
+
+
+def story_queryset(
+    person_id: int, filters: StoryFilters, scope: access.Scope
+) -> QuerySet[EntrySubject]:
+    """The story's rows (EntrySubject) before ordering and paging, for this viewer. Not
+    access-checked for the child: callers are selectors that have a `Child`."""
+    readable = _readable_q(scope)
     cutoff = known_cutoff(filters.as_known_on) if filters.as_known_on else None
     qs = EntrySubject.objects.filter(person_id=person_id).filter(
         known_at_q(cutoff, prefix="entry__")
     )
+    if filters.as_known_on:
+        first_recorded = (
+            ChronologyEntry.objects.filter(lineage=OuterRef("entry__lineage"))
+            .order_by("recorded_at")
+            .values("recorded_at")[:1]
+        )
+        qs = qs.annotate(
+            first_recorded=Coalesce(Subquery(first_recorded), F("entry__recorded_at"))
+        ).filter(readable | Q(first_recorded__lt=restricted_known_cutoff(filters.as_known_on)))
     if filters.agencies:
         qs = qs.filter(entry__agency_id__in=filters.agencies)
+    if filters.selects_on_content:
+        # What the viewer may not read cannot be said to match: restricted entries are left out.
+        qs = qs.filter(readable)
     if filters.themes:
         codes = [code for theme in filters.themes for code in types_in_theme(theme)]
         qs = qs.filter(entry__type__in=codes)
     if filters.type:
         qs = qs.filter(entry__type=filters.type)
-    if filters.date_from:
-        qs = qs.filter(_from_q(filters.date_from))
-    if filters.date_to:
-        qs = qs.filter(occurred_at__lt=known_cutoff(filters.date_to))
     if filters.significant_only:
-        qs = qs.filter(Q(entry__is_significant=True) | Q(entry__type__in=_significant_types()))
-    return qs.order_by("-occurred_at", "-entry_id")
+        qs = qs.filter(
+            Q(entry__is_significant=True) | Q(entry__type__in=_significant_types())
+        ).exclude(entry__entered_in_error=True)
+    if filters.date_from:
+        qs = qs.filter(
+            (readable & _from_q(filters.date_from))
+            | (~readable & _from_q(filters.date_from, coarse=True))
+        )
+    if filters.date_to:
+        qs = qs.filter(
+            (readable & Q(occurred_at__lt=known_cutoff(filters.date_to)))
+            | (~readable & Q(occurred_at__lt=_month_after(filters.date_to)))
+        )
+    return qs
+
+
+def restricted_period(occurred_at: dt.datetime, precision: str) -> tuple[dt.datetime, str]:
+    """What a restricted entry shows of its date: the month, or its season or year when that is
+    all that is known."""
+    local = occurred_at.astimezone(LONDON)
+    if precision == Precision.YEAR:
+        return dt.datetime(local.year, 1, 1, tzinfo=LONDON), Precision.YEAR
+    if precision == Precision.SEASON:
+        return dt.datetime(local.year, local.month, 1, tzinfo=LONDON), Precision.SEASON
+    return dt.datetime(local.year, local.month, 1, tzinfo=LONDON), Precision.MONTH
+
+
+@dataclass(frozen=True)
+class _Key:
+    subject_id: int
+    readable: bool
+    order: tuple[dt.datetime, int, int, int]
+
+
+def _ordered(qs: QuerySet[EntrySubject], scope: access.Scope) -> list[_Key]:
+    """The story's row ids, newest first, in one narrow query. A readable entry sorts by when
+    it happened; a restricted one by the start of the period it shows, so where it sits among
+    the others never tells its day or time (within a month, restricted entries come after the
+    readable ones of that month, by agency)."""
+    keys = []
+    for pk, occurred_at, precision, agency_id, sensitivity, lineage, entry_id in qs.values_list(
+        "pk",
+        "occurred_at",
+        "entry__precision",
+        "entry__agency_id",
+        "entry__sensitivity",
+        "entry__lineage",
+        "entry_id",
+    ):
+        if _readable(scope, agency_id=agency_id, sensitivity=sensitivity):
+            keys.append(_Key(pk, True, (occurred_at, 1, entry_id, 0)))
+        else:
+            start, _ = restricted_period(occurred_at, precision)
+            keys.append(_Key(pk, False, (start, 0, -agency_id, lineage or entry_id)))
+    keys.sort(key=lambda k: k.order, reverse=True)
+    return keys
 
 
 def _with_entry(qs: QuerySet[EntrySubject]) -> QuerySet[EntrySubject]:
@@ -185,70 +342,86 @@ def _with_entry(qs: QuerySet[EntrySubject]) -> QuerySet[EntrySubject]:
     ).defer("entry__source_record__payload")
 
 
-def _row(subject: EntrySubject, scope: access.Scope) -> StoryRow:
-    entry = subject.entry
-    return StoryRow(
-        entry=entry,
-        role=subject.role,
-        readable=access.can_read_content(
-            scope, sensitivity=entry.sensitivity, recorded_by_agency_id=entry.agency_id
-        ),
+def _restricted(entry: ChronologyEntry) -> RestrictedRow:
+    agency = entry.agency
+    start, precision = restricted_period(entry.occurred_at, entry.precision)
+    return RestrictedRow(
+        agency=AgencyContact(agency.pk, agency.name, agency.phone, agency.email),
+        period_start=start,
+        precision=precision,
     )
+
+
+def _row(subject: EntrySubject, scope: access.Scope) -> Row:
+    entry = subject.entry
+    if _readable(scope, agency_id=entry.agency_id, sensitivity=entry.sensitivity):
+        return StoryRow(entry=entry, role=subject.role)
+    return _restricted(entry)
+
+
+def _rows(keys: list[_Key], scope: access.Scope) -> list[Row]:
+    by_id = {
+        s.pk: s
+        for s in _with_entry(EntrySubject.objects.filter(pk__in=[k.subject_id for k in keys]))
+    }
+    return [_row(by_id[k.subject_id], scope) for k in keys if k.subject_id in by_id]
 
 
 def story_for(
     *, viewer: Any, child: Child, filters: StoryFilters, page: int = 1, per_page: int = PER_PAGE
 ) -> StoryPage:
-    """One page of the child's story in three narrow queries, whatever its length: a count, the
-    page's row ids (an index range scan on (person, occurred_at), nothing wide sorted), then
-    those rows with their entries, agencies, authors and sources."""
-    qs = story_queryset(child.person.pk, filters)
-    total = qs.count()
+    """One page of the child's story in two queries, whatever its length: the ordered row ids
+    (narrow: an index range scan on (person, occurred_at) and the entry's few columns the order
+    needs), then the page's rows with their entries, agencies, authors and sources."""
+    keys = _ordered(story_queryset(child.person.pk, filters, child.scope), child.scope)
+    total = len(keys)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     offset = (page - 1) * per_page
-    ids = list(qs.values_list("pk", flat=True)[offset : offset + per_page])
-    by_id = {s.pk: s for s in _with_entry(EntrySubject.objects.filter(pk__in=ids))}
-    rows = [_row(by_id[pk], child.scope) for pk in ids if pk in by_id]
+    rows = _rows(keys[offset : offset + per_page], child.scope)
     return StoryPage(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
 
 
-def story_rows_for(*, viewer: Any, child: Child, filters: StoryFilters) -> Iterator[StoryRow]:
-    """Every row of the story with these filters, for an export (streamed in chunks)."""
-    for subject in _with_entry(story_queryset(child.person.pk, filters)).iterator(chunk_size=500):
-        yield _row(subject, child.scope)
+def story_rows_for(*, viewer: Any, child: Child, filters: StoryFilters) -> Iterator[Row]:
+    """Every row of the story with these filters, for an export (read in chunks)."""
+    keys = _ordered(story_queryset(child.person.pk, filters, child.scope), child.scope)
+    for start in range(0, len(keys), _EXPORT_CHUNK):
+        yield from _rows(keys[start : start + _EXPORT_CHUNK], child.scope)
 
 
 def story_agencies_for(
     *, viewer: Any, child: Child, as_known_on: dt.date | None = None
 ) -> list[Agency]:
     """The agencies that have entries in this child's story (the agency filter's options)."""
-    cutoff = known_cutoff(as_known_on) if as_known_on else None
-    agency_ids = (
-        EntrySubject.objects.filter(person_id=child.person.pk)
-        .filter(known_at_q(cutoff, prefix="entry__"))
-        .values("entry__agency_id")
-    )
-    return list(Agency.objects.filter(pk__in=agency_ids).order_by("name"))
+    # The same rows the story would show, so an agency whose only entry is restricted and not
+    # yet shown "as known on" that day is not offered either.
+    shown = story_queryset(child.person.pk, StoryFilters(as_known_on=as_known_on), child.scope)
+    return list(Agency.objects.filter(pk__in=shown.values("entry__agency_id")).order_by("name"))
 
 
 # --- one entry --------------------------------------------------------------------------------
 
+_NO_ENTRY = "No entry found in this child's story with that number."
+
 
 def entry_get_for(*, viewer: Any, child: Child, entry_id: int) -> StoryRow:
-    """One entry version in this child's story."""
+    """One entry version in this child's story that the viewer may read. A restricted entry is
+    not found: the story never gives an uncleared viewer its number."""
     subject = (
         _with_entry(EntrySubject.objects.filter(person_id=child.person.pk, entry_id=entry_id))
         .order_by()
         .first()
     )
-    if subject is None:
-        raise NotFound("No entry found in this child's story with that number.")
-    return _row(subject, child.scope)
+    row = _row(subject, child.scope) if subject is not None else None
+    if not isinstance(row, StoryRow):
+        raise NotFound(_NO_ENTRY)
+    return row
 
 
-def entry_history_for(*, viewer: Any, child: Child, lineage: int) -> list[StoryRow]:
-    """Every version of one entry, oldest first: who recorded or corrected it, when and why."""
+def entry_history_for(*, viewer: Any, child: Child, lineage: int) -> list[Row]:
+    """Every version of one entry, oldest first: who recorded or corrected it, when and why.
+    Not found when the viewer may not read the current version; an earlier version they may
+    not read is a `RestrictedRow`."""
     subjects = list(
         _with_entry(
             EntrySubject.objects.filter(person_id=child.person.pk).filter(
@@ -256,6 +429,7 @@ def entry_history_for(*, viewer: Any, child: Child, lineage: int) -> list[StoryR
             )
         ).order_by("entry__version", "entry_id")
     )
-    if not subjects:
-        raise NotFound("No entry found in this child's story with that number.")
-    return [_row(s, child.scope) for s in subjects]
+    rows = [_row(s, child.scope) for s in subjects]
+    if not rows or not isinstance(rows[-1], StoryRow):
+        raise NotFound(_NO_ENTRY)
+    return rows

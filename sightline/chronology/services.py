@@ -19,7 +19,7 @@ from sightline.chronology.models import ChronologyEntry, EntrySubject
 from sightline.chronology.signals import StoryCause, announce_story_changed
 from sightline.chronology.vocabulary import entry_types
 from sightline.core import clock
-from sightline.core.dates import PartialDate
+from sightline.core.dates import LONDON, PartialDate, Precision, format_partial
 from sightline.core.errors import (
     AccessDenied,
     DomainError,
@@ -70,8 +70,46 @@ def _validate_intelligence(grade: Mapping[str, str] | None, errors: dict[str, st
         errors["intelligence_conditions"] = "Enter the conditions for sharing (handling code C)"
 
 
-def validate_entry_fields(fields: EntryFields, *, now: dt.datetime) -> dict[str, str]:
-    """Every rule an entry must meet, as field -> GOV.UK error message. Pure."""
+@dataclass(frozen=True)
+class BirthDate:
+    """A child's date of birth at its precision: `start` is the first day it may have been."""
+
+    start: dt.date
+    precision: str
+
+    @property
+    def text(self) -> str:
+        return format_partial(self.start, self.precision)
+
+
+def birth_date_of(person: Person | None) -> BirthDate | None:
+    if person is None or person.birth_date is None:
+        return None
+    return BirthDate(person.birth_date, person.birth_date_precision or Precision.DAY)
+
+
+def _period_end(occurred: PartialDate) -> dt.datetime:
+    """The first instant after the period an entry's date stands for."""
+    start = occurred.start.astimezone(LONDON)
+    if occurred.precision == Precision.YEAR:
+        return start.replace(year=start.year + 1, month=1, day=1)
+    months = {Precision.SEASON: 3, Precision.MONTH: 1}.get(occurred.precision)
+    if months is None:
+        day = start.date() + dt.timedelta(days=1)
+        return dt.datetime.combine(day, dt.time.min, tzinfo=LONDON)
+    month = start.month - 1 + months
+    return start.replace(year=start.year + month // 12, month=month % 12 + 1, day=1)
+
+
+def validate_entry_fields(
+    fields: EntryFields, *, now: dt.datetime, born: BirthDate | None = None
+) -> dict[str, str]:
+    """Every rule an entry must meet, as field -> GOV.UK error message. Pure.
+
+    `born`: the child's date of birth. An entry may not be dated wholly before it: "2009" is
+    refused for a child born in 2010, "May 2010" accepted for a child born on 17 May 2010 (a
+    birth known only as "2010" accepts anything in 2010). Concerns before a birth belong in the
+    parent's story."""
     errors: dict[str, str] = {}
     if fields.type not in entry_types():
         errors["type"] = "Select what happened"
@@ -89,6 +127,12 @@ def validate_entry_fields(fields: EntryFields, *, now: dt.datetime) -> dict[str,
         errors["sensitivity"] = "Select who may read this entry"
     if fields.occurred.start > now:
         errors["occurred"] = "The date it happened must be today or in the past"
+    elif born is not None and _period_end(fields.occurred) <= dt.datetime.combine(
+        born.start, dt.time.min, tzinfo=LONDON
+    ):
+        errors["occurred"] = (
+            f"The date it happened must be on or after the child's date of birth ({born.text})"
+        )
     if fields.ended_at is not None and fields.ended_at < fields.occurred.start:
         errors["ended"] = "The end must be after the start"
     return errors
@@ -141,7 +185,7 @@ def entry_record(*, actor: Any, person: Person, fields: EntryFields) -> Chronolo
     if scope.agency_id is None:  # pragma: no cover - a recording role always has an agency
         raise AccessDenied("You need to belong to an agency to record an entry.")
     now = clock.now()
-    errors = validate_entry_fields(fields, now=now)
+    errors = validate_entry_fields(fields, now=now, born=birth_date_of(person))
     if errors:
         raise ValidationFailed("Check the entry", errors=errors)
     with transaction.atomic():
@@ -176,9 +220,12 @@ def _changed(old: ChronologyEntry, values: Mapping[str, Any]) -> list[str]:
     return [name for name, value in values.items() if getattr(old, name) != value]
 
 
-def correction_refusal(entry: ChronologyEntry, scope: access.Scope) -> DomainError | None:
-    """Why this viewer may not correct this entry version, or None if they may. The correction
-    page uses it to explain before the user types anything."""
+def correction_refusal(
+    entry: ChronologyEntry, scope: access.Scope, *, action: str = "correct this entry"
+) -> DomainError | None:
+    """Why this viewer may not change this entry version (`action`: "correct this entry", or
+    "mark this entry as entered in error"), or None if they may. The pages use it to explain
+    before the user types anything."""
     if entry.source_record_id is not None:
         return InvalidTransition(
             f"This entry was imported from {entry.agency.name}'s records, so it can only be "
@@ -186,14 +233,88 @@ def correction_refusal(entry: ChronologyEntry, scope: access.Scope) -> DomainErr
         )
     if entry.agency_id != scope.agency_id:
         return AccessDenied(
-            f"Only {entry.agency.name} can correct this entry, because they recorded it. "
+            f"Only {entry.agency.name} can {action}, because they recorded it. "
             "Contact them if you think it is wrong."
+        )
+    if entry.entered_in_error:
+        return InvalidTransition(
+            "This entry was marked as entered in error, so it cannot be changed. Record a new "
+            "entry if something needs adding."
         )
     if entry.superseded_at is not None:
         return InvalidTransition(
             "This entry has already been corrected. Open its latest version to correct it again."
         )
     return None
+
+
+def _check_reason(reason: str, errors: dict[str, str], *, missing: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = missing
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"The reason must be {REASON_MAX:,} characters or fewer"
+    return reason
+
+
+def _lock_for_change(
+    actor: Any, entry: ChronologyEntry, person: Person | None
+) -> tuple[ChronologyEntry, list[EntrySubject], list[EntrySubject]]:
+    """The entry version, locked, with its subjects and those the actor may see. Inside a
+    transaction."""
+    old = (
+        ChronologyEntry.objects.select_for_update()
+        .select_related("agency")
+        .filter(pk=entry.pk)
+        .first()
+    )
+    if old is None:
+        raise NotFound("No entry found with that number.")
+    subjects = list(EntrySubject.objects.filter(entry_id=old.pk))
+    visible = [s for s in subjects if access.can_view_person(actor, s.person_id)]
+    if not visible or (person is not None and person.pk not in {s.person_id for s in visible}):
+        raise NotFound("No entry found in this child's story with that number.")
+    return old, subjects, visible
+
+
+def _add_version(
+    *,
+    actor: Any,
+    old: ChronologyEntry,
+    subjects: list[EntrySubject],
+    values: Mapping[str, Any],
+    reason: str,
+    now: dt.datetime,
+) -> ChronologyEntry:
+    """Version + 1 of the lineage with these values, and the old version closed."""
+    lineage = old.lineage or old.pk
+    new = ChronologyEntry.objects.create(
+        lineage=lineage,
+        version=old.version + 1,
+        agency_id=old.agency_id,
+        recorded_at=now,
+        author=actor,
+        source_record=None,
+        correction_reason=reason,
+        **values,
+    )
+    EntrySubject.objects.bulk_create(
+        EntrySubject(entry=new, person_id=s.person_id, role=s.role, occurred_at=new.occurred_at)
+        for s in subjects
+    )
+    old.lineage = lineage
+    old.superseded_at = now
+    old.superseded_by = new
+    old.save(update_fields=["lineage", "superseded_at", "superseded_by"])
+    return new
+
+
+def _story_person(person: Person | None, subjects: list[EntrySubject]) -> Person | None:
+    """The child whose date of birth bounds the entry: the page's child, else its subject."""
+    if person is not None:
+        return person
+    subject = next((s for s in subjects if s.role == EntrySubject.Role.SUBJECT), None)
+    return Person.objects.filter(pk=subject.person_id).first() if subject else None
 
 
 def entry_correct(
@@ -211,53 +332,24 @@ def entry_correct(
     reason is required and kept with the new version, for the entry's history."""
     scope = access.require(actor, Capability.RECORD_ENTRIES)
     with transaction.atomic():
-        old = (
-            ChronologyEntry.objects.select_for_update()
-            .select_related("agency")
-            .filter(pk=entry.pk)
-            .first()
-        )
-        if old is None:
-            raise NotFound("No entry found with that number.")
-        subjects = list(EntrySubject.objects.filter(entry_id=old.pk))
-        visible = [s for s in subjects if access.can_view_person(actor, s.person_id)]
-        if not visible or (person is not None and person.pk not in {s.person_id for s in visible}):
-            raise NotFound("No entry found in this child's story with that number.")
+        old, subjects, visible = _lock_for_change(actor, entry, person)
         refusal = correction_refusal(old, scope)
         if refusal is not None:
             raise refusal
         now = clock.now()
-        errors = validate_entry_fields(fields, now=now)
-        reason = reason.strip()
-        if not reason:
-            errors["reason"] = "Enter why you are correcting this entry"
-        elif len(reason) > REASON_MAX:
-            errors["reason"] = f"The reason must be {REASON_MAX:,} characters or fewer"
+        errors = validate_entry_fields(
+            fields, now=now, born=birth_date_of(_story_person(person, subjects))
+        )
+        reason = _check_reason(reason, errors, missing="Enter why you are correcting this entry")
         values = _entry_values(fields)
         changed = _changed(old, values)
         if not errors and not changed:
             errors["summary"] = "Change at least one detail of the entry, or cancel the correction"
         if errors:
             raise ValidationFailed("Check the correction", errors=errors)
-        lineage = old.lineage or old.pk
-        new = ChronologyEntry.objects.create(
-            lineage=lineage,
-            version=old.version + 1,
-            agency_id=old.agency_id,
-            recorded_at=now,
-            author=actor,
-            source_record=None,
-            correction_reason=reason,
-            **values,
+        new = _add_version(
+            actor=actor, old=old, subjects=subjects, values=values, reason=reason, now=now
         )
-        EntrySubject.objects.bulk_create(
-            EntrySubject(entry=new, person_id=s.person_id, role=s.role, occurred_at=new.occurred_at)
-            for s in subjects
-        )
-        old.lineage = lineage
-        old.superseded_at = now
-        old.superseded_by = new
-        old.save(update_fields=["lineage", "superseded_at", "superseded_by"])
         audit.record(
             actor,
             AuditAction.ENTRY_CORRECTED,
@@ -265,11 +357,66 @@ def entry_correct(
             object_id=new.pk,
             person_id=person.pk if person is not None else visible[0].person_id,
             detail={
-                "lineage": lineage,
+                "lineage": new.lineage,
                 "version": new.version,
                 "replaces": old.pk,
                 "changed": changed,
             },
+        )
+        _announce(new.pk, [s.person_id for s in subjects], cause=StoryCause.CORRECTED)
+    return new
+
+
+# Everything an entry says, copied unchanged into the version that withdraws it.
+_CONTENT_FIELDS = (
+    "type",
+    "occurred_at",
+    "precision",
+    "has_time",
+    "ended_at",
+    "summary",
+    "detail",
+    "grade",
+    "sensitivity",
+    "intelligence_grade",
+    "is_significant",
+    "location_postcode",
+    "location_label",
+)
+
+
+def entry_mark_entered_in_error(
+    *, actor: Any, entry: ChronologyEntry, reason: str, person: Person | None = None
+) -> ChronologyEntry:
+    """Withdraw an entry recorded by mistake (the wrong child, a duplicate), with the reason.
+
+    Nothing is deleted: a new version, the same content marked `entered_in_error`, replaces the
+    current one, so the story "as known on" an earlier date still shows the entry as it was, and
+    its history says who withdrew it, when and why. The story shows it struck through with the
+    reason. Who may: whoever may correct it (the agency that recorded it by hand); an imported
+    entry is withdrawn by its source feed."""
+    scope = access.require(actor, Capability.RECORD_ENTRIES)
+    with transaction.atomic():
+        old, subjects, visible = _lock_for_change(actor, entry, person)
+        refusal = correction_refusal(old, scope, action="mark this entry as entered in error")
+        if refusal is not None:
+            raise refusal
+        errors: dict[str, str] = {}
+        reason = _check_reason(reason, errors, missing="Enter why this entry was entered in error")
+        if errors:
+            raise ValidationFailed("Check the reason", errors=errors)
+        values = {name: getattr(old, name) for name in _CONTENT_FIELDS}
+        values["entered_in_error"] = True
+        new = _add_version(
+            actor=actor, old=old, subjects=subjects, values=values, reason=reason, now=clock.now()
+        )
+        audit.record(
+            actor,
+            AuditAction.ENTRY_MARKED_IN_ERROR,
+            object_type="chronology_entry",
+            object_id=new.pk,
+            person_id=person.pk if person is not None else visible[0].person_id,
+            detail={"lineage": new.lineage, "version": new.version, "replaces": old.pk},
         )
         _announce(new.pk, [s.person_id for s in subjects], cause=StoryCause.CORRECTED)
     return new

@@ -14,6 +14,11 @@ urlpatterns = [
         "<str:reference>/entries/<int:entry_id>/correct", views.entry_correct, name="entry_correct"
     ),
     path(
+        "<str:reference>/entries/<int:entry_id>/entered-in-error",
+        views.entry_entered_in_error,
+        name="entry_entered_in_error",
+    ),
+    path(
         "<str:reference>/entries/<int:lineage>/history", views.entry_history, name="entry_history"
     ),
 ]

@@ -8,6 +8,7 @@ audited."""
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +20,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sightline.chronology import export, selectors, services
-from sightline.chronology.filters import ParsedFilters, StoryFilters, parse_story_filters
+from sightline.chronology.filters import (
+    ParsedFilters,
+    StoryFilters,
+    clean_purpose,
+    parse_story_filters,
+)
 from sightline.chronology.forms import (
     PRECISIONS,
     SEASONS,
@@ -33,12 +39,15 @@ from sightline.chronology.models import ChronologyEntry, EntrySubject
 from sightline.chronology.presenters import (
     EntryView,
     IdentityView,
+    StoryItem,
     long_date,
     present_entry,
     present_identity,
+    present_row,
     sensitivity_label,
     short_name,
 )
+from sightline.chronology.services import REASON_MAX, birth_date_of
 from sightline.chronology.vocabulary import entry_types, themes
 from sightline.core import clock
 from sightline.core.errors import AccessDenied, InvalidTransition, ValidationFailed
@@ -61,9 +70,12 @@ def _child_url(reference: str, query: list[tuple[str, str]] | None = None) -> st
     return f"{url}?{urlencode(query)}" if query else url
 
 
+_PAGE = re.compile(r"[0-9]{1,5}")
+
+
 def _page_number(request: HttpRequest) -> int:
-    text = request.GET.get("page", "1")
-    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+    text = request.GET.get("page", "1").strip()
+    return int(text) if _PAGE.fullmatch(text) and int(text) > 0 else 1
 
 
 def _identity(request: HttpRequest, child: selectors.Child) -> IdentityView:
@@ -75,16 +87,17 @@ def _identity(request: HttpRequest, child: selectors.Child) -> IdentityView:
         other_names=found.other_names,
         today=clock.today(),
         recorded=found.recorded,
+        issuer_names=selectors.identifier_issuers_for(viewer=request.user, child=child),
     )
 
 
-def _present(row: selectors.StoryRow, scope: access.Scope) -> EntryView:
+def _present(row: selectors.Row, scope: access.Scope) -> StoryItem:
+    return present_row(row, viewer_agency_id=scope.agency_id, role_labels=ROLE_LABELS)
+
+
+def _present_readable(row: selectors.StoryRow, scope: access.Scope) -> EntryView:
     return present_entry(
-        row.entry,
-        readable=row.readable,
-        viewer_agency_id=scope.agency_id,
-        role=row.role,
-        role_labels=ROLE_LABELS,
+        row.entry, viewer_agency_id=scope.agency_id, role=row.role, role_labels=ROLE_LABELS
     )
 
 
@@ -214,24 +227,35 @@ def child(request: HttpRequest, reference: str) -> HttpResponse:
         return HttpResponseRedirect(f"{target}?{query}" if query else target)
     parsed = parse_story_filters(request.GET, today=clock.today())
     filters = parsed.filters
-    page = selectors.story_for(
-        viewer=request.user, child=found, filters=filters, page=_page_number(request)
+    # An "as known on" date that could not be read shows the error and no story: today's story
+    # under a past date's question would be taken for the past one.
+    page = (
+        None
+        if parsed.as_known_on_failed
+        else selectors.story_for(
+            viewer=request.user, child=found, filters=filters, page=_page_number(request)
+        )
     )
     agencies = selectors.story_agencies_for(
         viewer=request.user, child=found, as_known_on=filters.as_known_on
     )
     agency_names = {a.pk: a.name for a in agencies}
     identity = _identity(request, found)
+    detail: dict[str, Any] = {"filters": filters.audit_detail()}
+    if page is not None:
+        detail["page"] = page.page
+    else:
+        detail["refused"] = "as_known_on"
     audit.record(
         request.user,
         AuditAction.STORY_VIEWED,
         object_type="person",
         object_id=person.reference,
         person_id=person.pk,
-        purpose=request.GET.get("purpose", "")[:200],
-        detail={"filters": filters.audit_detail(), "page": page.page},
+        purpose=clean_purpose(request.GET.get("purpose")),
+        detail=detail,
     )
-    entries = [_present(row, found.scope) for row in page.rows]
+    entries = [_present(row, found.scope) for row in page.rows] if page is not None else []
     export_query = urlencode(filters.query())
     context = {
         "identity": identity,
@@ -245,69 +269,26 @@ def child(request: HttpRequest, reference: str) -> HttpResponse:
         "themes": themes(),
         "grouped_types": _grouped_types(),
         "selected_filters": _selected_filters(person.reference, filters, agency_names),
-        "pagination": _pagination(person.reference, filters, page),
+        "pagination": _pagination(person.reference, filters, page) if page else {},
         "as_known_on_text": long_date(filters.as_known_on) if filters.as_known_on else "",
         "today_url": _child_url(person.reference, filters.query(include_known_on=False)),
         "filter_query": filters.query(include_known_on=False),
         "export_query": f"?{export_query}" if export_query else "",
         "can_record": found.scope.can(Capability.RECORD_ENTRIES),
+        # Said whenever a content filter is on and the viewer is not cleared for everything,
+        # whether or not this story holds a restricted entry (that would tell).
+        "restricted_left_out": filters.selects_on_content
+        and not selectors.is_cleared_for_everything(found.scope),
         "panels": {slot: panels_for("child", slot, request.user, person) for slot in CHILD_SLOTS},
         "flash": list(messages.get_messages(request)),
     }
-    return render(request, "chronology/child.html", context)
+    return render(request, "chronology/child.html", context, status=200)
 
 
 # --- export -----------------------------------------------------------------------------------
 
 
-def _export(request: HttpRequest, reference: str, fmt: str) -> tuple[Any, ...]:
-    found = selectors.child_get_for(viewer=request.user, reference=reference)
-    filters = parse_story_filters(request.GET, today=clock.today()).filters
-    entries = [
-        _present(row, found.scope)
-        for row in selectors.story_rows_for(viewer=request.user, child=found, filters=filters)
-    ]
-    audit.record(
-        request.user,
-        AuditAction.STORY_EXPORTED,
-        object_type="person",
-        object_id=found.person.reference,
-        person_id=found.person.pk,
-        purpose=request.GET.get("purpose", "")[:200],
-        detail={
-            "format": fmt,
-            "filters": filters.audit_detail(),
-            "entries": len(entries),
-            "restricted": sum(1 for e in entries if not e.is_readable),
-        },
-    )
-    return found, filters, entries
-
-
-def _filename(reference: str, suffix: str) -> str:
-    return f"story-{reference}-{clock.today():%Y-%m-%d}.{suffix}"
-
-
-@require_GET
-def export_csv(request: HttpRequest, reference: str) -> HttpResponse:
-    found, _filters, entries = _export(request, reference, "csv")
-    response = HttpResponse(export.story_csv(entries), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(found.person.reference, "csv")}"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@require_GET
-def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    found, filters, entries = _export(request, reference, "pdf")
-    agency_names = {
-        a.pk: a.name
-        for a in selectors.story_agencies_for(
-            viewer=request.user, child=found, as_known_on=filters.as_known_on
-        )
-    }
+def _exported_by(request: HttpRequest) -> str:
     user = request.user
     membership_agency = getattr(getattr(user, "membership", None), "agency", None)
     who = short_name(user) or str(user)
@@ -315,21 +296,99 @@ def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     exported_by = f"{who}" + (f" ({email})" if email else "")
     if membership_agency is not None:
         exported_by += f", {membership_agency.name}"
+    return exported_by
+
+
+def _filename(reference: str, suffix: str, filters: StoryFilters) -> str:
+    """story-SLT0000001-2026-12-01.csv; with "as known on", story-SLT0000001-2026-12-01-as-
+    known-on-2019-08-04.csv: two files of one child never share a name by accident."""
+    name = f"story-{reference}-{clock.today():%Y-%m-%d}"
+    if filters.as_known_on:
+        name += f"-as-known-on-{filters.as_known_on:%Y-%m-%d}"
+    return f"{name}.{suffix}"
+
+
+def _export(request: HttpRequest, reference: str, fmt: str) -> HttpResponse:
+    """Build the file, then audit what was produced (rows, pages, bytes), then send it. A file
+    that could not be built is not audited as exported: the error reaches the 500 page and the
+    log, and nothing left the server."""
+    found = selectors.child_get_for(viewer=request.user, reference=reference)
+    parsed = parse_story_filters(request.GET, today=clock.today())
+    if parsed.errors:
+        # A file filtered other than asked would be taken for what was asked. Each message links
+        # to its box on the child's page, which shows the same errors.
+        back = _child_url(found.person.reference, [(k, str(v)) for k, v in request.GET.items()])
+        return render(
+            request,
+            "chronology/export_refused.html",
+            {
+                "error_list": [
+                    {"text": message, "href": f"{back}#{field}"}
+                    for field, message in parsed.errors.items()
+                ],
+                "back_url": back,
+            },
+            status=400,
+        )
+    filters = parsed.filters
+    entries = [
+        _present(row, found.scope)
+        for row in selectors.story_rows_for(viewer=request.user, child=found, filters=filters)
+    ]
+    agency_names = {
+        a.pk: a.name
+        for a in selectors.story_agencies_for(
+            viewer=request.user, child=found, as_known_on=filters.as_known_on
+        )
+    }
+    restricted = sum(1 for e in entries if not e.is_readable)
     context = export.ExportContext(
         identity=_identity(request, found),
-        exported_by=exported_by,
+        exported_by=_exported_by(request),
         exported_at=timezone.localtime(clock.now()),
         filters=filters.describe(agency_names),
         as_known_on=long_date(filters.as_known_on) if filters.as_known_on else "",
         total=len(entries),
-        restricted=sum(1 for e in entries if not e.is_readable),
+        restricted=restricted,
     )
-    response = HttpResponse(export.story_pdf(context, entries), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(found.person.reference, "pdf")}"'
+    if fmt == "pdf":
+        built = export.story_pdf(context, entries)
+        content_type = "application/pdf"
+    else:
+        built = export.story_csv(context, entries)
+        content_type = "text/csv; charset=utf-8"
+    produced: dict[str, Any] = {
+        "format": fmt,
+        "filters": filters.audit_detail(),
+        "entries": built.rows,
+        "restricted": restricted,
+        "bytes": len(built.content),
+    }
+    if built.pages is not None:
+        produced["pages"] = built.pages
+    audit.record(
+        request.user,
+        AuditAction.STORY_EXPORTED,
+        object_type="person",
+        object_id=found.person.reference,
+        person_id=found.person.pk,
+        purpose=clean_purpose(request.GET.get("purpose")),
+        detail=produced,
     )
-    response["Cache-Control"] = "no-store"
+    response = HttpResponse(built.content, content_type=content_type)
+    filename = _filename(found.person.reference, fmt, filters)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_GET
+def export_csv(request: HttpRequest, reference: str) -> HttpResponse:
+    return _export(request, reference, "csv")
+
+
+@require_GET
+def export_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    return _export(request, reference, "pdf")
 
 
 # --- record and correct -------------------------------------------------------------------------
@@ -367,6 +426,20 @@ def _agency_name(request: HttpRequest) -> str:
     return membership.agency.name if membership is not None else ""
 
 
+def _audit_entry_page(
+    request: HttpRequest, found: selectors.Child, entry_id: int, page: str, **detail: Any
+) -> None:
+    """A page showing an entry's content and the child's identity bar is a read of case data."""
+    audit.record(
+        request.user,
+        AuditAction.ENTRY_VIEWED,
+        object_type="chronology_entry",
+        object_id=entry_id,
+        person_id=found.person.pk,
+        detail={"page": page, **detail},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
     found = selectors.child_get_for(viewer=request.user, reference=reference)
@@ -374,9 +447,10 @@ def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("chronology:entry_new", args=[found.person.reference]))
     access.require(request.user, Capability.RECORD_ENTRIES)
     status = 200
+    born = birth_date_of(found.person)
     if request.method == "POST":
         form = read_entry_form(request.POST)
-        check_entry_form(form, now=clock.now())
+        check_entry_form(form, now=clock.now(), born=born)
         if form.fields is not None and not form.errors:
             try:
                 entry = services.entry_record(
@@ -388,7 +462,7 @@ def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.success(
                     request,
                     f"Entry recorded: {entry_types()[entry.type].label}, "
-                    f"{present_entry(entry, readable=True).when}",
+                    f"{present_entry(entry).when}",
                 )
                 return HttpResponseRedirect(
                     _child_url(found.person.reference) + f"#entry-{entry.pk}"
@@ -396,11 +470,44 @@ def entry_new(request: HttpRequest, reference: str) -> HttpResponse:
         status = 400
     else:
         form = initial_form(today=clock.today())
+    # The form shows the child's identity bar (NHS number, address): a read of case data.
+    audit.record(
+        request.user,
+        AuditAction.PERSON_VIEWED,
+        object_type="person",
+        object_id=found.person.reference,
+        person_id=found.person.pk,
+        detail={"page": "entry_new", "method": request.method},
+    )
     return render(
         request,
         "chronology/entry_form.html",
         _form_context(request, found, form, mode="new"),
         status=status,
+    )
+
+
+def _refused(
+    request: HttpRequest,
+    found: selectors.Child,
+    row: selectors.StoryRow,
+    message: str,
+    *,
+    page: str,
+) -> HttpResponse:
+    _audit_entry_page(request, found, row.entry.pk, page, refused=True)
+    return render(
+        request,
+        "chronology/entry_refused.html",
+        {
+            "person": found.person,
+            "identity": _identity(request, found),
+            "entry": _present_readable(row, found.scope),
+            "message": message,
+            "latest_id": row.entry.superseded_by_id,
+            "action": page,
+        },
+        status=200 if request.method == "GET" else 409,
     )
 
 
@@ -412,22 +519,11 @@ def entry_correct(request: HttpRequest, reference: str, entry_id: int) -> HttpRe
     scope = access.require(request.user, Capability.RECORD_ENTRIES)
     refusal = services.correction_refusal(entry, scope)
     if refusal is not None:
-        return render(
-            request,
-            "chronology/entry_refused.html",
-            {
-                "person": found.person,
-                "identity": _identity(request, found),
-                "entry": _present(row, found.scope),
-                "message": refusal.message,
-                "latest_id": entry.superseded_by_id,
-            },
-            status=200 if request.method == "GET" else 409,
-        )
+        return _refused(request, found, row, refusal.message, page="entry_correct")
     status = 200
     if request.method == "POST":
         form = read_entry_form(request.POST, with_reason=True)
-        check_entry_form(form, now=clock.now())
+        check_entry_form(form, now=clock.now(), born=birth_date_of(found.person))
         if form.fields is not None and not form.errors:
             try:
                 services.entry_correct(
@@ -454,10 +550,67 @@ def entry_correct(request: HttpRequest, reference: str, entry_id: int) -> HttpRe
         status = 400
     else:
         form = form_from_entry(entry)
+    # The form is filled in with the entry's content, under the child's identity bar.
+    _audit_entry_page(request, found, entry.pk, "entry_correct", method=request.method)
     return render(
         request,
         "chronology/entry_form.html",
-        _form_context(request, found, form, mode="correct", entry=_present(row, found.scope)),
+        _form_context(
+            request, found, form, mode="correct", entry=_present_readable(row, found.scope)
+        ),
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def entry_entered_in_error(request: HttpRequest, reference: str, entry_id: int) -> HttpResponse:
+    """Mark an entry as entered in error: a reason, a warning, and a new version that withdraws
+    it (services.entry_mark_entered_in_error)."""
+    found = selectors.child_get_for(viewer=request.user, reference=reference)
+    row = selectors.entry_get_for(viewer=request.user, child=found, entry_id=entry_id)
+    entry = row.entry
+    scope = access.require(request.user, Capability.RECORD_ENTRIES)
+    refusal = services.correction_refusal(
+        entry, scope, action="mark this entry as entered in error"
+    )
+    if refusal is not None:
+        return _refused(request, found, row, refusal.message, page="entry_entered_in_error")
+    reason = ""
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        reason = str(request.POST.get("reason") or "").strip()
+        try:
+            withdrawn = services.entry_mark_entered_in_error(
+                actor=request.user, entry=entry, reason=reason, person=found.person
+            )
+        except ValidationFailed as exc:
+            errors = dict(exc.errors)
+        except (AccessDenied, InvalidTransition) as exc:
+            errors = {"reason": exc.message}
+        else:
+            messages.success(
+                request,
+                "Entry marked as entered in error. It stays in the story, struck through, and "
+                "its history keeps every version.",
+            )
+            return HttpResponseRedirect(
+                _child_url(found.person.reference) + f"#entry-{withdrawn.pk}"
+            )
+        status = 400
+    _audit_entry_page(request, found, entry.pk, "entry_entered_in_error", method=request.method)
+    return render(
+        request,
+        "chronology/entry_entered_in_error.html",
+        {
+            "person": found.person,
+            "identity": _identity(request, found),
+            "entry": _present_readable(row, found.scope),
+            "reason": reason,
+            "reason_max": REASON_MAX,
+            "errors": errors,
+            "error_list": [{"text": m, "href": f"#{f}"} for f, m in errors.items()],
+        },
         status=status,
     )
 
@@ -478,16 +631,21 @@ def entry_history(request: HttpRequest, reference: str, lineage: int) -> HttpRes
     changes: list[list[str]] = [[]]
     for before, after in itertools.pairwise(rows):
         changes.append(
-            _changed_labels(before.entry, after.entry) if after.readable and before.readable else []
+            _changed_labels(before.entry, after.entry)
+            if isinstance(before, selectors.StoryRow) and isinstance(after, selectors.StoryRow)
+            else []
         )
+    current = versions[-1]
     return render(
         request,
         "chronology/entry_history.html",
         {
             "person": found.person,
             "identity": _identity(request, found),
-            "versions": list(zip(reversed(versions), reversed(changes), strict=True)),
-            "current": versions[-1],
+            "versions": list(
+                zip(range(len(versions), 0, -1), reversed(versions), reversed(changes), strict=True)
+            ),
+            "current": current,
             "flash": list(messages.get_messages(request)),
         },
     )
@@ -504,6 +662,7 @@ _FIELD_LABELS = (
     ("intelligence_grade", "Grade"),
     ("sensitivity", "Who may read it"),
     ("is_significant", "Significant"),
+    ("entered_in_error", "Entered in error"),
 )
 
 

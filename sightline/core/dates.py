@@ -92,7 +92,10 @@ def parse_partial(value: str, precision: str | None = None) -> PartialDate:
     tz = match["tz"]
     if tz:
         offset = dt.datetime.strptime(tz.replace("Z", "+0000").replace(":", ""), "%z").tzinfo
-        start = naive.replace(tzinfo=offset).astimezone(LONDON)
+        try:
+            start = naive.replace(tzinfo=offset).astimezone(LONDON)
+        except OverflowError as exc:  # 9999-12-31T23:59-14:00 is in the year 10000 here
+            raise PartialDateError("is not a real date (out of range)") from exc
     else:
         start = naive.replace(tzinfo=LONDON)
     chosen = implied

@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     ENTRY_VIEWED = "entry_viewed"
     ENTRY_RECORDED = "entry_recorded"
     ENTRY_CORRECTED = "entry_corrected"
+    ENTRY_MARKED_IN_ERROR = "entry_marked_in_error"
     BATCH_IMPORTED = "batch_imported"
     BATCH_REJECTED = "batch_rejected"
     SOURCE_REGISTERED = "source_registered"

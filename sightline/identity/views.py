@@ -49,7 +49,8 @@ DECISIONS = (
 
 def _page_number(request: HttpRequest) -> int:
     text = request.GET.get("page", "1")
-    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+    # isascii(): "²".isdigit() is true and int("²") a ValueError (a 500).
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 100_000 else 1
 
 
 def _flash(request: HttpRequest) -> list[str]:

@@ -43,3 +43,19 @@ class DomainErrorMiddleware:
         if isinstance(exception, DomainError):
             return views.render_error(request, 400, message=exception.message)
         return None
+
+
+class NoStoreMiddleware:
+    """Every response to a signed-in user may hold case data (a child's page, a form filled in
+    with an entry, an export, an API answer): `Cache-Control: no-store`, so neither the browser
+    nor a proxy keeps a copy after sign-out (the back button shows nothing from the cache)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -142,6 +142,9 @@ def test_practitioner_finds_a_child_reads_and_exports_their_story(
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="Download CSV").click()
     rows = list(csv.reader(io.StringIO(Path(csv_download.value.path()).read_text("utf-8-sig"))))
+    # A block saying what the file is (the child, filters, "as known on"), then the table.
+    assert ["Sightline reference", walk.person.reference] in rows
+    rows = rows[next(i for i, row in enumerate(rows) if row[:2] == ["Date", "Agency"]) :]
     assert len(rows) - 1 == then, f"the CSV has {len(rows) - 1} entries, the page showed {then}"
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Download PDF").click()

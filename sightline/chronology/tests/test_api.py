@@ -39,7 +39,9 @@ def test_story(client, social_worker, child, csc, police):
     assert restricted["summary"] is None
     assert restricted["grade"] is None
     assert restricted["intelligence_grade"] is None
-    assert restricted["restricted_message"].startswith("Restricted: Police intelligence. Contact")
+    assert restricted["restricted_message"].startswith(
+        "Restricted: you are not cleared to read this entry. Contact Hallowford Police"
+    )
     assert missing["occurred"] == "2018"
     assert missing["occurred_text"] == "summer 2018"
     assert missing["summary"] == "Missing."
@@ -149,3 +151,18 @@ def test_record_needs_a_relationship(client, stranger, child):
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "occurred_at", ["9999-12-31T23:59-14:00", "0001-01-01", "2019-02-31", "9999-12-31"]
+)
+def test_recording_an_odd_date_is_a_json_400(client, social_worker, child, occurred_at):
+    client.force_login(social_worker)
+    response = client.post(
+        f"/api/children/{child.reference}/entries",
+        data=json.dumps({"type": "home_visit", "occurred_at": occurred_at, "summary": "Visit."}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) & {"occurred_at", "occurred"}
+    assert not ChronologyEntry.objects.exists()

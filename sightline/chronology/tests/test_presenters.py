@@ -14,9 +14,11 @@ from sightline.chronology.presenters import (
     grade_text,
     iso_for,
     present_entry,
+    present_restricted,
     short_name,
     when_text,
 )
+from sightline.chronology.selectors import AgencyContact, RestrictedRow, restricted_period
 from sightline.chronology.tests.factories import at
 
 
@@ -148,26 +150,36 @@ def _entry(**overrides):
     return SimpleNamespace(**fields)
 
 
-def test_restricted_entry_shows_date_agency_type_and_whom_to_ask_only():
-    view = present_entry(_entry(), readable=False)
-    assert (view.when, view.agency_name, view.type_label) == (
-        "20 August 2019",
+@pytest.mark.parametrize(
+    ("occurred", "precision", "when", "when_iso"),
+    [
+        (at(2019, 8, 20, 2, 39), "day", "August 2019", "2019-08"),
+        (at(2019, 3, 1), "month", "March 2019", "2019-03"),
+        (at(2018, 6, 1), "season", "summer 2018", "2018"),
+        (at(2017, 1, 1), "year", "2017", "2017"),
+    ],
+)
+def test_restricted_row_shows_its_period_agency_and_whom_to_ask_only(
+    occurred, precision, when, when_iso
+):
+    agency = AgencyContact(2, "Hallowford Police", "101", "hub@police.example.org")
+    start, shown = restricted_period(occurred, precision)
+    view = present_restricted(RestrictedRow(agency=agency, period_start=start, precision=shown))
+    assert (view.when, view.when_iso, view.agency_name, view.title) == (
+        when,
+        when_iso,
         "Hallowford Police",
-        "Intelligence received",
+        "Restricted entry",
     )
     assert view.restricted == (
-        "Restricted: Police intelligence. Contact Hallowford Police (101, hub@police.example.org) "
-        "if you need this information."
+        "Restricted: you are not cleared to read this entry. Contact Hallowford Police "
+        "(101, hub@police.example.org) if you need this information."
     )
-    assert view.summary == view.detail == view.grade_text == view.source == ""
-    assert not view.can_correct
-    # The vocabulary says whether an intelligence_received entry is significant, not the
-    # recorder's flag, which is part of the content.
-    assert not view.is_significant
+    assert not view.is_readable
 
 
 def test_readable_entry():
-    view = present_entry(_entry(), readable=True, viewer_agency_id=2)
+    view = present_entry(_entry(), viewer_agency_id=2)
     assert view.summary == "Seen with older males."
     assert view.grade_text == "Intelligence 2B P"
     assert view.sensitivity_text == "Police intelligence"
@@ -180,7 +192,6 @@ def test_imported_entry_names_its_feed_and_cannot_be_corrected_here():
     record = SimpleNamespace(source_system=SimpleNamespace(name="Police"))
     view = present_entry(
         _entry(source_record_id=3, source_record=record, recorded_at=at(2019, 8, 4, 9, 30)),
-        readable=True,
         viewer_agency_id=2,
     )
     assert view.source == "Imported from Police feed, recorded 4 August 2019"
@@ -191,8 +202,7 @@ def test_hand_recorded_entry_names_its_author():
     author = SimpleNamespace(first_name="Alex", last_name="Smith", username="a")
     agency = SimpleNamespace(name="Children's social care", phone="", email="")
     view = present_entry(
-        _entry(author_id=1, author=author, agency=agency, sensitivity="standard", version=2),
-        readable=True,
+        _entry(author_id=1, author=author, agency=agency, sensitivity="standard", version=2)
     )
     assert view.source == "Recorded by A. Smith, Children's social care, 21 August 2019"
     assert view.sensitivity_text == ""

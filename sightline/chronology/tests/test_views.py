@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from sightline.chronology.models import ChronologyEntry
 from sightline.chronology.services import entry_correct, entry_record
-from sightline.chronology.tests.factories import at, entry_for, new_person, source_record_for
+from sightline.chronology.tests.factories import (
+    at,
+    entry_for,
+    new_agency,
+    new_person,
+    source_record_for,
+)
 from sightline.chronology.tests.test_services import fields
 from sightline.governance.models import AuditEvent
 
@@ -120,10 +126,10 @@ def test_merged_reference_redirects_to_the_surviving_child(signed_in, child):
 def test_restricted_entry_shows_whom_to_contact_never_its_content(signed_in, child, police):
     entry_for(child, agency=police, police_intelligence=True)
     page = text(signed_in.get(child_url(child)))
-    assert "Intelligence received" in page
+    assert "Intelligence received" not in page.split("Showing 1 to 1 of 1 entry")[1]
     assert (
-        "Restricted: Police intelligence. Contact Hallowford Police (01632 960200, "
-        "police.safeguarding@example.org) if you need this information."
+        "Restricted: you are not cleared to read this entry. Contact Hallowford Police "
+        "(01632 960200, police.safeguarding@example.org) if you need this information."
     ) in page
     assert "county lines" not in page
     assert "2B P" not in page
@@ -450,9 +456,11 @@ def test_csv_export(signed_in, child, police, csc, social_worker):
     body = response.content
     assert body.startswith("\ufeff".encode())
     lines = body.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Date,Agency,What happened,Theme,Significant,Grade")
+    columns = next(i for i, line in enumerate(lines) if line.startswith("Date,Agency,"))
+    assert lines[columns].startswith("Date,Agency,What happened,Theme,Significant,Grade")
+    lines = lines[columns:]
     assert len(lines) == 3
-    assert "Restricted: Police intelligence" in lines[1]
+    assert "Restricted: you are not cleared to read this entry" in lines[1]
     assert "county lines" not in body.decode()
     assert "summer 2018" in lines[2]
     assert "'=HYPERLINK" in lines[2]  # never a live formula in Excel
@@ -507,3 +515,225 @@ def test_unrelated_practitioner_cannot_export(client, stranger, child):
     assert client.get(reverse("chronology:export_csv", args=[child.reference])).status_code == 404
     assert client.get(reverse("chronology:export_pdf", args=[child.reference])).status_code == 404
     assert not AuditEvent.objects.filter(action="story_exported").exists()
+
+
+# --- dates before the child was born, or far ahead ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("birth", "precision", "overrides", "refused"),
+    [
+        # The walkthrough's entry: 1 January 1900 for a child born in 2010.
+        (
+            dt.date(2010, 5, 17),
+            "day",
+            {"occurred-day": "1", "occurred-month": "1", "occurred-year": "1900"},
+            True,
+        ),
+        (
+            dt.date(2010, 5, 17),
+            "day",
+            {"occurred-day": "16", "occurred-month": "5", "occurred-year": "2010"},
+            True,
+        ),
+        (
+            dt.date(2010, 5, 17),
+            "day",
+            {
+                "occurred-day": "17",
+                "occurred-month": "5",
+                "occurred-year": "2010",
+                "occurred-time": "",
+            },
+            False,
+        ),
+        (
+            dt.date(2010, 5, 17),
+            "day",
+            {"precision": "month", "month-month": "5", "month-year": "2010"},
+            False,
+        ),
+        (dt.date(2010, 5, 17), "day", {"precision": "year", "year-year": "2009"}, True),
+        # Known only as May 2010: any day in May may be the birthday.
+        (
+            dt.date(2010, 5, 1),
+            "month",
+            {"occurred-day": "2", "occurred-month": "5", "occurred-year": "2010"},
+            False,
+        ),
+        (
+            dt.date(2010, 5, 1),
+            "month",
+            {"occurred-day": "30", "occurred-month": "4", "occurred-year": "2010"},
+            True,
+        ),
+        # Known only as 2010.
+        (
+            dt.date(2010, 1, 1),
+            "year",
+            {"occurred-day": "1", "occurred-month": "1", "occurred-year": "2010"},
+            False,
+        ),
+        (
+            dt.date(2010, 1, 1),
+            "year",
+            {"precision": "season", "season": "winter", "season-year": "2009"},
+            False,
+        ),
+        (
+            dt.date(2010, 1, 1),
+            "year",
+            {"precision": "season", "season": "autumn", "season-year": "2009"},
+            True,
+        ),
+    ],
+)
+def test_an_entry_before_the_child_was_born_is_refused(
+    signed_in, child, birth, precision, overrides, refused
+):
+    child.birth_date, child.birth_date_precision = birth, precision
+    child.save()
+    response = signed_in.post(new_url(child), valid_post(**overrides))
+    if refused:
+        assert response.status_code == 400
+        assert "The date it happened must be on or after the child&#39;s date of birth" in (
+            response.content.decode()
+        )
+        assert not ChronologyEntry.objects.exists()
+    else:
+        assert response.status_code == 302
+        assert ChronologyEntry.objects.count() == 1
+
+
+def test_a_correction_before_the_child_was_born_is_refused(signed_in, child, social_worker):
+    entry = entry_record(actor=social_worker, person=child, fields=fields())
+    response = signed_in.post(
+        correct_url(child, entry),
+        valid_post(
+            reason="Wrong date",
+            **{"occurred-year": "1900", "occurred-month": "1", "occurred-day": "1"},
+        ),
+    )
+    assert response.status_code == 400
+    assert (
+        "must be on or after the child&#39;s date of birth (17 May 2010)"
+        in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("year", [str(dt.date.today().year + 1), "9999"])
+def test_an_entry_far_in_the_future_is_refused(signed_in, child, year):
+    response = signed_in.post(new_url(child), valid_post(**{"occurred-year": year}))
+    assert response.status_code == 400
+    assert "The date it happened must be today or in the past" in text(response)
+    response = signed_in.post(new_url(child), valid_post(precision="year", **{"year-year": year}))
+    assert response.status_code == 400
+    assert "The date it happened must be today or in the past" in text(response)
+
+
+# --- an "as known on" date that cannot be read ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "as_known_on-day=31&as_known_on-month=2&as_known_on-year=2019",
+        "as_known_on=2019-02-31",
+        "as_known_on=9999-12-31",
+        "as_known_on-day=4&as_known_on-year=2019",
+    ],
+)
+def test_an_unreadable_as_known_on_date_shows_the_error_and_no_story(signed_in, child, csc, query):
+    entry_for(child, agency=csc, summary="Recorded today.")
+    response = signed_in.get(child_url(child, query))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in text(response)
+    assert 'href="#as_known_on-' in html
+    assert 'id="as_known_on-error"' in html
+    assert "Recorded today." not in text(response)  # today's story would pass for the past one
+    assert "The story is not shown until the" in text(response)
+    assert "Download CSV" not in text(response)
+    event = AuditEvent.objects.get(action="story_viewed")
+    assert event.detail["refused"] == "as_known_on"
+
+
+# --- forms that show case data are audited -------------------------------------------------
+
+
+def test_the_new_entry_form_is_audited(signed_in, child, social_worker):
+    signed_in.get(new_url(child))
+    event = AuditEvent.objects.get(action="person_viewed")
+    assert (event.actor, event.person_id, event.object_id) == (
+        social_worker,
+        child.pk,
+        child.reference,
+    )
+    assert event.detail == {"page": "entry_new", "method": "GET"}
+
+
+def test_the_correction_form_is_audited(signed_in, child, social_worker):
+    entry = entry_record(actor=social_worker, person=child, fields=fields())
+    signed_in.get(correct_url(child, entry))
+    event = AuditEvent.objects.get(action="entry_viewed")
+    assert (event.actor, event.person_id, event.object_id) == (
+        social_worker,
+        child.pk,
+        str(entry.pk),
+    )
+    assert event.detail == {"page": "entry_correct", "method": "GET"}
+
+
+def test_the_refusal_page_is_audited(client, officer, child, social_worker):
+    entry = entry_record(actor=social_worker, person=child, fields=fields())
+    client.force_login(officer)
+    client.get(correct_url(child, entry))
+    event = AuditEvent.objects.get(action="entry_viewed")
+    assert event.detail == {"page": "entry_correct", "refused": True}
+
+
+# --- no copy kept by the browser ---------------------------------------------------------------
+
+
+def test_pages_with_case_data_are_not_stored(signed_in, child, social_worker):
+    entry = entry_record(actor=social_worker, person=child, fields=fields())
+    for path in (
+        child_url(child),
+        new_url(child),
+        correct_url(child, entry),
+        reverse("chronology:entry_history", args=[child.reference, entry.pk]),
+        reverse("chronology:entry_entered_in_error", args=[child.reference, entry.pk]),
+        reverse("chronology:export_csv", args=[child.reference]),
+        reverse("chronology:export_pdf", args=[child.reference]),
+        f"/api/children/{child.reference}/story",
+        reverse("people:search") + "?name=Jordan",
+        child_url(child, "from=0001-01-01"),
+        reverse("chronology:child", args=["SLT9999999"]),  # the not-found page too
+    ):
+        response = signed_in.get(path)
+        assert response["Cache-Control"] == "no-store", path
+
+
+# --- labels ------------------------------------------------------------------------------------
+
+
+def test_agency_references_name_the_issuing_agency(signed_in, child):
+    from sightline.people.models import Identifier
+
+    cet = new_agency(
+        code="cet", name="Hallowford Child Exploitation Team", kind="child_exploitation_team"
+    )
+    record = source_record_for(cet, name="CET case notes")
+    Identifier.objects.create(
+        person=child,
+        scheme="local_id",
+        value="CET-77",
+        issuer="child_exploitation_team",
+        source_record=record,
+    )
+    Identifier.objects.create(person=child, scheme="local_id", value="YJ-5", issuer="youth_justice")
+    page = text(signed_in.get(child_url(child)))
+    assert "Agency reference (Hallowford Child Exploitation Team) CET-77" in page
+    assert "Agency reference (Youth justice) YJ-5" in page
+    assert "child_exploitation_team" not in page
+    assert "youth_justice" not in page

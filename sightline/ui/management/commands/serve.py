@@ -49,7 +49,7 @@ def make_server(host: str, port: int, *, threads: int = 8) -> Any:
 
     `server.run()` serves until `server.close()`; the browser tests run one in a thread."""
     from django.conf import settings
-    from waitress.server import create_server  # type: ignore[import-untyped]
+    from waitress.server import create_server  # type: ignore[import-untyped, unused-ignore]
 
     # WhiteNoise serves the apps' static files through the finders; STATIC_ROOT (collectstatic's
     # output) is optional, but WhiteNoise warns when the folder is missing.
