@@ -255,7 +255,7 @@ def _p(text: str, style: ParagraphStyle, *, struck: bool = False) -> Paragraph:
 def _numbered_canvas(footer_left: str, pages: list[int]) -> type[rl_canvas.Canvas]:
     regular, bold = _fonts()
 
-    class NumberedCanvas(rl_canvas.Canvas):
+    class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]  # reportlab is untyped
         """Draws the protective marking and "Page n of m" once every page is known (and tells
         `pages` how many there were, for the audit log)."""
 

@@ -150,7 +150,7 @@ def recorded_by_text(entry: Any) -> str:
         return f"the {entry.source_record.source_system.name} feed"
     if entry.author_id:
         return f"{short_name(entry.author)}, {entry.agency.name}"
-    return entry.agency.name
+    return str(entry.agency.name)
 
 
 def restricted_text(agency: Any) -> str:
