@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sightline.chronology.vocabulary import entry_types, themes
-from sightline.core.dates import LONDON, MONTHS, Precision, age_on, format_partial
+from sightline.core.dates import LONDON, MONTHS, Precision, age_text, format_partial
 from sightline.governance.vocabulary import sensitivities
 
 GRADE_LABELS = {
@@ -301,32 +301,6 @@ def present_row(
 
 
 # --- the identity bar ---------------------------------------------------------------------
-
-
-def _period_end(start: dt.date, precision: str) -> dt.date:
-    if precision == Precision.YEAR:
-        return dt.date(start.year, 12, 31)
-    months = 3 if precision == Precision.SEASON else 1 if precision == Precision.MONTH else 0
-    if months == 0:
-        return start
-    month = start.month - 1 + months
-    first_after = dt.date(start.year + month // 12, month % 12 + 1, 1)
-    return first_after - dt.timedelta(days=1)
-
-
-def age_text(birth: dt.date | None, precision: str, today: dt.date) -> str:
-    """ "14", or "13 or 14" when the date of birth is not known to the day and the child may or
-    may not have had this year's birthday."""
-    if birth is None:
-        return ""
-    oldest = age_on(birth, today)
-    youngest = age_on(_period_end(birth, precision), today)
-    if oldest < 0:
-        return "Not yet born"
-    youngest = max(youngest, 0)
-    if oldest == youngest:
-        return f"{oldest}"
-    return f"{youngest} or {oldest}"
 
 
 @dataclass(frozen=True)

@@ -149,3 +149,31 @@ def age_on(birth: dt.date, on: dt.date) -> int:
     if (on.month, on.day) < (birth.month, birth.day):
         years -= 1
     return years
+
+
+def period_end(start: dt.date, precision: str) -> dt.date:
+    """The last day of the period a partial date names (its year, season or month)."""
+    if precision == Precision.YEAR:
+        return dt.date(start.year, 12, 31)
+    months = 3 if precision == Precision.SEASON else 1 if precision == Precision.MONTH else 0
+    if months == 0:
+        return start
+    month = start.month - 1 + months
+    first_after = dt.date(start.year + month // 12, month % 12 + 1, 1)
+    return first_after - dt.timedelta(days=1)
+
+
+def age_text(birth: dt.date | None, precision: str, today: dt.date) -> str:
+    """ "14", or "13 or 14" when the date of birth is not known to the day and the child may or
+    may not have had this year's birthday. The one age every page shows (search, identity
+    bar, exports)."""
+    if birth is None:
+        return ""
+    oldest = age_on(birth, today)
+    youngest = age_on(period_end(birth, precision), today)
+    if oldest < 0:
+        return "Not yet born"
+    youngest = max(youngest, 0)
+    if oldest == youngest:
+        return f"{oldest}"
+    return f"{youngest} or {oldest}"

@@ -26,7 +26,7 @@ class PersonSearchHit(Schema):
     also_known_as: str | None
     birth_date: str | None  # "2010-05-17", "2010-05" or "2010", at its recorded precision
     birth_date_precision: str | None
-    age: str | None  # "15", or "about 15" when only the year or month of birth is known
+    age: str | None  # "15", or "14 or 15" when the birthday may not have passed (core.dates)
     sex: str
     area: AreaOut | None
     agencies: list[str]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from sightline.core import clock
-from sightline.core.dates import age_on, format_partial
+from sightline.core.dates import age_text as dates_age_text
+from sightline.core.dates import format_partial
 from sightline.people.models import Address, Person
 from sightline.people.search_scoring import BirthDateFit
 from sightline.people.selectors import PersonMatch
@@ -62,14 +63,8 @@ def birth_date_text(person: Person) -> str:
 
 
 def age_text(person: Person, today: dt.date | None = None) -> str:
-    """ "15", or "about 15" when only the year or month of birth is known."""
-    if person.birth_date is None:
-        return ""
-    today = today or clock.today()
-    age = age_on(person.birth_date, today)
-    if age < 0:
-        return ""
-    return str(age) if person.birth_date_precision == "day" else f"about {age}"
+    """The person's age as every page shows it (core.dates.age_text)."""
+    return dates_age_text(person.birth_date, person.birth_date_precision, today or clock.today())
 
 
 def child_url(reference: str) -> str:
