@@ -80,6 +80,9 @@ def world(tmp_path: Path) -> dict[str, Any]:
         record_a_id=first, record_b_id=second, match_weight=5.5, created_at=now, updated_at=now
     )
     stranger = practitioner("school_dsl", agency=AgencyFactory.create(code="sch", kind="school"))
+    # Their own name is on every page they see: one that cannot be taken for the child's.
+    stranger.first_name, stranger.last_name = "Avery", "Quinlan"
+    stranger.save(update_fields=["first_name", "last_name"])
     return {
         "child": child,
         "merged": merged,
