@@ -9,6 +9,7 @@ entries are written by `chronology.bulk` and corrected only by their source feed
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -101,6 +102,15 @@ def _period_end(occurred: PartialDate) -> dt.datetime:
     return start.replace(year=start.year + month // 12, month=month % 12 + 1, day=1)
 
 
+# Control characters other than line breaks and tabs: a NUL cannot be stored in PostgreSQL's
+# text, and none of them belongs in what a practitioner reads (the importer refuses them too).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _has_control(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
 def validate_entry_fields(
     fields: EntryFields, *, now: dt.datetime, born: BirthDate | None = None
 ) -> dict[str, str]:
@@ -117,8 +127,12 @@ def validate_entry_fields(
         errors["summary"] = "Enter a summary of what happened"
     elif len(fields.summary) > SUMMARY_MAX:
         errors["summary"] = f"Summary must be {SUMMARY_MAX:,} characters or fewer"
+    elif _has_control(fields.summary):
+        errors["summary"] = "Summary must not contain control characters"
     if len(fields.detail) > DETAIL_MAX:
         errors["detail"] = f"Detail must be {DETAIL_MAX:,} characters or fewer"
+    elif _has_control(fields.detail):
+        errors["detail"] = "Detail must not contain control characters"
     if fields.grade not in ChronologyEntry.Grade.values:
         errors["grade"] = "Select what kind of information this is"
     elif fields.grade == ChronologyEntry.Grade.INTELLIGENCE:
@@ -254,6 +268,8 @@ def _check_reason(reason: str, errors: dict[str, str], *, missing: str) -> str:
         errors["reason"] = missing
     elif len(reason) > REASON_MAX:
         errors["reason"] = f"The reason must be {REASON_MAX:,} characters or fewer"
+    elif _has_control(reason):
+        errors["reason"] = "The reason must not contain control characters"
     return reason
 
 

@@ -166,3 +166,18 @@ def test_recording_an_odd_date_is_a_json_400(client, social_worker, child, occur
     assert response.status_code == 400
     assert set(response.json()["errors"]) & {"occurred_at", "occurred"}
     assert not ChronologyEntry.objects.exists()
+
+
+@pytest.mark.parametrize("summary", ["a\x00b", "bell\x07", "esc\x1b[31m", "del\x7f"])
+def test_control_characters_are_refused_not_stored(client, officer, child, summary):
+    """A NUL cannot be stored in PostgreSQL's text (a 500 there), and no control character
+    belongs in what a practitioner reads: refused as the importer refuses them."""
+    client.force_login(officer)
+    response = client.post(
+        entries_url(child),
+        json.dumps({"type": "home_visit", "occurred_at": "2026-11-20", "summary": summary}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"summary": "Summary must not contain control characters"}
+    assert not ChronologyEntry.objects.exists()

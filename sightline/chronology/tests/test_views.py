@@ -737,3 +737,19 @@ def test_agency_references_name_the_issuing_agency(signed_in, child):
     assert "Agency reference (Youth justice) YJ-5" in page
     assert "child_exploitation_team" not in page
     assert "youth_justice" not in page
+
+
+def test_the_form_refuses_control_characters_with_a_govuk_error(signed_in, child):
+    response = signed_in.post(
+        new_url(child), valid_post(summary="a\x00b", detail="Line one\nTab\tok\x01")
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error:" in page
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S)
+    assert summary is not None
+    assert re.findall(r'<a href="(#[^"]+)">([^<]+)</a>', summary.group(1)) == [
+        ("#summary", "Summary must not contain control characters"),
+        ("#detail", "Detail must not contain control characters"),
+    ]
+    assert not ChronologyEntry.objects.exists()
