@@ -3,6 +3,8 @@ API's default); every search is audited by the selector."""
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -33,6 +35,9 @@ class PersonSearchHit(Schema):
     url: str
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 class PersonSearchOut(Schema):
     results: list[PersonSearchHit]
     has_more: bool
@@ -54,6 +59,13 @@ def search(
     request: HttpRequest, name: str = "", birth_date: str = "", identifier: str = ""
 ) -> PersonSearchOut:
     errors: dict[str, str] = {}
+    # A NUL cannot reach PostgreSQL (text or the audit row's JSON): a 500 there. No control
+    # character belongs in a search.
+    for field, value in (("name", name), ("birth_date", birth_date), ("identifier", identifier)):
+        if _CONTROL.search(value):
+            errors[field] = "Must not contain control characters"
+    if errors:
+        raise ValidationFailed("The search could not be run", errors=errors)
     name = name.strip()
     if name and not tokens(name):
         errors["name"] = "Name must include at least 2 letters"

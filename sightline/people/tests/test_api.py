@@ -100,3 +100,13 @@ def test_api_identifier_search(client, agency, william):
     client.force_login(practitioner("mash_manager", agency=AgencyFactory.create(kind="mash")))
     response = client.get(URL, {"identifier": "a123 4567 89012"})
     assert [h["reference"] for h in response.json()["results"]] == [william.reference]
+
+
+@pytest.mark.parametrize("field", ["name", "birth_date", "identifier"])
+def test_a_control_character_in_a_search_is_a_json_400(client, field):
+    """A NUL reached PostgreSQL (text, and the audit row's JSON) and gave a 500 there."""
+    user = practitioner("mash_manager", agency=AgencyFactory.create(code="mash", kind="mash"))
+    client.force_login(user)
+    response = client.get("/api/people/search", {field: "Jo\x00rdan"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {field: "Must not contain control characters"}
