@@ -9,7 +9,6 @@ entries are written by `chronology.bulk` and corrected only by their source feed
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from sightline.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from sightline.core.text import CONTROL_MULTILINE
 from sightline.governance import access, audit
 from sightline.governance.audit import AuditAction
 from sightline.governance.policy import Capability
@@ -102,13 +102,9 @@ def _period_end(occurred: PartialDate) -> dt.datetime:
     return start.replace(year=start.year + month // 12, month=month % 12 + 1, day=1)
 
 
-# Control characters other than line breaks and tabs: a NUL cannot be stored in PostgreSQL's
-# text, and none of them belongs in what a practitioner reads (the importer refuses them too).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
 def _has_control(text: str) -> bool:
-    return _CONTROL.search(text) is not None
+    """Control characters other than line breaks and tabs (core.text: the importer's rule)."""
+    return CONTROL_MULTILINE.search(text) is not None
 
 
 def validate_entry_fields(

@@ -3,12 +3,11 @@ API's default); every search is audited by the selector."""
 
 from __future__ import annotations
 
-import re
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from sightline.core.errors import ValidationFailed
+from sightline.core.text import CONTROL
 from sightline.people.presenters import present_match
 from sightline.people.search_keys import tokens
 from sightline.people.search_scoring import BirthDateQuery
@@ -35,9 +34,6 @@ class PersonSearchHit(Schema):
     url: str
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 class PersonSearchOut(Schema):
     results: list[PersonSearchHit]
     has_more: bool
@@ -62,7 +58,7 @@ def search(
     # A NUL cannot reach PostgreSQL (text or the audit row's JSON): a 500 there. No control
     # character belongs in a search.
     for field, value in (("name", name), ("birth_date", birth_date), ("identifier", identifier)):
-        if _CONTROL.search(value):
+        if CONTROL.search(value):
             errors[field] = "Must not contain control characters"
     if errors:
         raise ValidationFailed("The search could not be run", errors=errors)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +19,7 @@ from typing import Any
 import orjson
 
 from sightline.core.dates import LONDON, PartialDateError, parse_partial
+from sightline.core.text import CONTROL, CONTROL_MULTILINE
 from sightline.people.identifiers import IdentifierCheck, check_identifier
 from sightline.records.ingest import spec
 from sightline.records.ingest.lines import (
@@ -52,9 +52,9 @@ class Vocabulary:
 
 # Control characters (C0, DEL, C1) are never part of a name, a code or a sentence: a NUL or an
 # escape sequence in a feed is a fault (or an attack on whoever reads the text in a terminal).
-# Only the multi-line fields keep tabs and line breaks.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Only the multi-line fields keep tabs and line breaks (core.text, the forms' rule too).
+_CONTROL = CONTROL
+_CONTROL_MULTILINE = CONTROL_MULTILINE
 
 
 class When:
