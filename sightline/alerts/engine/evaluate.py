@@ -18,7 +18,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sightline.alerts.engine import intervals as iv
@@ -205,6 +205,13 @@ class Ctx:
                 self.dated.setdefault(r.key, r)
         return found
 
+    def state_truth(self, spec: StateSpec) -> Truth:
+        found = self._truth.get(id(spec))
+        if found is None:
+            found = STATE.state_truth(spec, self)
+            self._truth[id(spec)] = found
+        return found
+
     def sub(self, i: int) -> Ctx:
         if i not in self._sub:
             self._sub[i] = Ctx(self.index.related(i), self.k, self.calendar)
@@ -288,6 +295,13 @@ def _dates(recs: Sequence[Rec]) -> str:
     return ", ".join(when_text(r) for r in recs)
 
 
+def _described(recs: Sequence[Rec], typed: bool) -> str:
+    """ "2 Aug 2019, 19 Aug 2019", or with each entry's type when a Match has several."""
+    if not typed:
+        return _dates(recs)
+    return ", ".join(f"{words(r.e.type)} {when_text(r)}" for r in recs)
+
+
 def _keys(recs: Iterable[Rec]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.key for r in sorted(recs, key=lambda r: (r.s, r.t, r.key))))
 
@@ -354,11 +368,20 @@ class CountP(Primitive):
     ) -> tuple[list[tuple[Rec, int, int]], list[tuple[Rec, int, int]]]:
         w = node.count.within_days
         recs = ctx.entries(node.count.match)
+        certain, maybe = recs, recs
+        if node.count.during is not None:
+            # Definitely during the state: its whole date range inside a definitely-open run;
+            # possibly: its range touches a day the state was possibly open.
+            state = ctx.state_truth(node.count.during)
+            certain = [
+                r for r in recs if (run := iv.run_containing(state.definite, r.s)) and r.t <= run[1]
+            ]
+            maybe = [r for r in recs if iv.intersect(state.possible, [(r.s, r.t)])]
         if w is None:
-            return [(r, r.t, HI) for r in recs], [(r, r.s, HI) for r in recs]
+            return [(r, r.t, HI) for r in certain], [(r, r.s, HI) for r in maybe]
         return (
-            [(r, r.t, r.s + w - 1) for r in recs],
-            [(r, r.s, r.t + w - 1) for r in recs],
+            [(r, r.t, r.s + w - 1) for r in certain],
+            [(r, r.s, r.t + w - 1) for r in maybe],
         )
 
     def truth(self, node: Count, ctx: Ctx) -> Truth:
@@ -386,20 +409,23 @@ class CountP(Primitive):
         window = f" in {spec.within_days} days" if spec.within_days else ""
         groups = _by_agency(recs)
         certainty = DEFINITE if definite else POSSIBLE
+        typed = len(spec.match.types) != 1
+        codes = _codes(spec.match)
         if len(groups) == 1:
             ((agency, items),) = groups.items()
-            text = f"{len(items)} {noun(spec.label, _codes(spec.match), len(items))}{window} ({agency}: {_dates(items)})"
-            return [Part(text, _keys(items), certainty)]
-        parts = [
-            Part(
-                f"{len(recs)} {noun(spec.label, _codes(spec.match), len(recs))} from {len(groups)} agencies{window}",
-                (),
-                certainty,
+            text = (
+                f"{len(items)} {noun(spec.label, codes, len(items))}{window} "
+                f"({agency}: {_described(items, typed)})"
             )
+            return [Part(text, _keys(items), certainty)]
+        head = (
+            f"{len(recs)} {noun(spec.label, codes, len(recs))} from {len(groups)} agencies{window}"
+        )
+        parts = [Part(head, (), certainty)]
+        parts += [
+            Part(f"{agency}: {_described(items, typed)}", _keys(items), certainty, detail=True)
+            for agency, items in groups.items()
         ]
-        for agency, items in groups.items():
-            text = f"{agency}: {len(items)} {noun(spec.label, _codes(spec.match), len(items))} ({_dates(items)})"
-            parts.append(Part(text, _keys(items), certainty))
         return parts
 
     def negate(self, node: Count, ctx: Ctx, day: int) -> list[Part]:
@@ -624,13 +650,20 @@ class StateP(Primitive):
         ]
         runs = self.open_runs(spec, ctx)
         run = iv.run_containing(runs.definite if definite else runs.possible, day)
-        label = spec.label or noun(None, _codes(spec.opened_by), 1)
-        since = f" since {day_text(run[0])}" if run and spec.label else ""
         certainty = DEFINITE if definite else POSSIBLE
-        return [
-            Part(f"{label}{since} ({agency}: {_dates(items)})", _keys(items), certainty)
-            for agency, items in _by_agency(held).items()
-        ]
+        parts = []
+        for agency, items in _by_agency(held).items():
+            if spec.label:
+                since = f" since {day_text(run[0])}" if run else ""
+                exact = run and len(items) == 1 and items[0].s == items[0].t == run[0]
+                where = agency if exact else f"{agency}: {_dates(items)}"
+                text = f"{spec.label}{since} ({where})"
+            else:
+                text = (
+                    f"{noun(None, _codes(spec.opened_by), len(items))} ({agency}: {_dates(items)})"
+                )
+            parts.append(Part(text, _keys(items), certainty))
+        return parts
 
     def explain(self, node: State, ctx: Ctx, day: int, definite: bool) -> list[Part]:
         return self.state_parts(node.state, ctx, day, definite)
@@ -663,8 +696,11 @@ def _every_deadline(every: Every, day: int, calendar: Calendar) -> int:
     return day + (every.days or 0)
 
 
+STATE = StateP()
+
+
 class AbsentWhileP(Primitive):
-    state = StateP()
+    state = STATE
 
     def _holding(
         self, runs: Days, resets: list[tuple[int, int]], deadline: Callable[[int], int]
@@ -913,8 +949,7 @@ class RelatedP(Primitive):
             if spec.condition is not None:
                 sub = ctx.sub(i)
                 parts += [
-                    Part(f"{who}: {p.text}", p.evidence, p.certainty, p.negative)
-                    for p in sub.explain(spec.condition, day)
+                    replace(p, text=f"{who}: {p.text}") for p in sub.explain(spec.condition, day)
                 ]
                 ctx.dated.update({k: v for k, v in sub.dated.items() if k not in ctx.dated})
             else:
@@ -926,16 +961,14 @@ class RelatedP(Primitive):
 class SingleAgencyP(Primitive):
     def analyse(
         self, node: SingleAgency, ctx: Ctx
-    ) -> tuple[list[tuple[int, int, Any, Any, dict[str, int]]], set[int]]:
+    ) -> tuple[list[tuple[int, int, Any, Any, dict[str, tuple[int, str | None]]]], set[int]]:
         """Segments of days with the same picture: (from, to, definite agencies, possible
         agencies, closed agencies -> the day their closure is dated)."""
         spec = node.single_agency
         n = spec.within_days
         recs = ctx.all_entries()
         window = [r for r in recs if r.e.type not in CLOSURE_TYPES]
-        closures: dict[str, list[tuple[int, str | None]]] = defaultdict(
-            list
-        )  # agency -> (from day, key)
+        closures: dict[str, list[tuple[int, str | None]]] = defaultdict(list)  # (from, key)
         open_spans: dict[str, list[iv.Interval]] = defaultdict(list)
         for inv in ctx.index.history.involvements:
             open_spans[inv.agency].append(InvolvementP.span(inv))
@@ -968,10 +1001,10 @@ class SingleAgencyP(Primitive):
             end = ordered[i + 1] - 1 if i + 1 < len(ordered) else HI
             closed = {}
             for agency, items in closures.items():
-                dated = [d for d, _ in items if d <= day]
+                dated = [item for item in items if item[0] <= day]
                 still_open = any(a <= day <= b for a, b in open_spans.get(agency, []))
                 if dated and not still_open:
-                    closed[agency] = max(dated)
+                    closed[agency] = max(dated, key=lambda x: (x[1] is not None, x[0], x[1] or ""))
             segments.append((day, end, set(counts[0]), set(counts[1]), closed))
         return segments, set(ordered)
 
@@ -1008,23 +1041,24 @@ class SingleAgencyP(Primitive):
         parts = [
             Part(
                 f"only {name} has recorded anything in the last {n} days "
-                f"({len(recs)} entr{'y' if len(recs) == 1 else 'ies'}, the last {when_text(recs[-1])})",
+                f"({len(recs)} entr{'y' if len(recs) == 1 else 'ies'}, "
+                f"the last on {when_text(recs[-1])})",
                 _keys(recs),
                 certainty,
             )
         ]
         names = {i.agency: i.agency_name for i in ctx.index.history.involvements}
-        for other, since in sorted(closed.items(), key=lambda x: x[1]):
+        dated = ctx.dated
+        for other, (since, key) in sorted(closed.items(), key=lambda x: x[1][0]):
             if other == agency:
                 continue
-            closing = [
-                r
-                for r in ctx.all_entries()
-                if r.agency == other and r.e.type in CLOSURE_TYPES and r.t <= day
-            ]
-            label = names.get(other) or (closing[0].e.agency_name if closing else other)
-            text = f"{label} has closed (since {day_text(since)})"
-            parts.append(Part(text, _keys(closing[-1:]), DEFINITE))
+            if key is not None and key in dated:
+                closing = dated[key]
+                text = f"{closing.e.agency_name} closed the case on {when_text(closing)}"
+                parts.append(Part(text, (key,), DEFINITE))
+            else:
+                text = f"{names.get(other, other)} ended its involvement on {day_text(since - 1)}"
+                parts.append(Part(text, (), DEFINITE))
         return parts
 
 
@@ -1136,14 +1170,14 @@ def finding_at(rule: Rule, ctx: Ctx, truth: Truth, day: int) -> Finding | None:
         start = max(start, birth)
     parts = tuple(ctx.explain(rule.spec.when, day))
     if status == DEFINITE:
-        parts = tuple(Part(p.text, p.evidence, DEFINITE, p.negative) for p in parts)
+        parts = tuple(replace(p, certainty=DEFINITE) for p in parts)
     keys = dict.fromkeys(k for p in parts for k in p.evidence)
     dated = ctx.dated
     evidence = tuple(
         sorted(keys, key=lambda k: (dated[k].s, dated[k].t, k) if k in dated else (HI, HI, k))
     )
     imprecise = tuple(k for k in evidence if k in dated and is_imprecise(dated[k]))
-    explanation = join(p.text for p in parts)
+    explanation = explain_parts(parts)
     if status == POSSIBLE:
         vague = sorted({when_text(dated[k]) for k in imprecise}, key=lambda t: t)
         note = (
@@ -1162,6 +1196,23 @@ def finding_at(rule: Rule, ctx: Ctx, truth: Truth, day: int) -> Finding | None:
         explanation=explanation[:1].upper() + explanation[1:],
         imprecise=imprecise,
     )
+
+
+def explain_parts(parts: Sequence[Part]) -> str:
+    """The parts in words: each clause, its agencies' details in brackets after it."""
+    clauses: list[str] = []
+    details: list[str] = []
+    for part in parts:
+        if part.detail and clauses:
+            details.append(part.text)
+            continue
+        if details:
+            clauses[-1] += f" ({'; '.join(details)})"
+            details = []
+        clauses.append(part.text)
+    if details:
+        clauses[-1] += f" ({'; '.join(details)})"
+    return join(clauses)
 
 
 def join(texts: Iterable[str], last: str = "and") -> str:

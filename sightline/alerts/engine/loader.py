@@ -64,6 +64,7 @@ class Vocabulary:
     grades: frozenset[str]
     sensitivities: frozenset[str]
     relationships: frozenset[str] | None = None  # None: not checked
+    agency_labels: Mapping[str, str] = field(default_factory=dict)  # kind -> its name
 
     def types_in(self, themes: Iterable[str]) -> frozenset[str]:
         wanted = set(themes)

@@ -19,6 +19,7 @@ def vocabulary() -> Vocabulary:
     kinds = yaml.safe_load((ROOT / "agencies/vocabulary/agency_kinds.yaml").read_text())
     sensitivities = yaml.safe_load((ROOT / "governance/vocabulary/sensitivities.yaml").read_text())
     return Vocabulary(
+        agency_labels=kinds,
         entry_types={code: spec["theme"] for code, spec in chronology["types"].items()},
         themes=frozenset(chronology["themes"]),
         agency_kinds=frozenset(kinds),
