@@ -267,7 +267,7 @@ def test_a_broken_rule_set_stops_check_and_migrate(
     settings.ALERT_RULE_DIRS = [str(tmp_path)]  # type: ignore[attr-defined]
     rulesets.clear_cache()
     with pytest.raises(
-        SystemCheckError, match=r"alerts.E001.*local-rule.yaml: rule local-rule: severity"
+        SystemCheckError, match=r"local-rule.yaml: \(alerts.E001\) rule local-rule: severity"
     ):
         call_command("check")
     rulesets.clear_cache()
