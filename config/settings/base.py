@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sightline.records",
     "sightline.identity",
     "sightline.cases",
+    "sightline.alerts",
     "sightline.synth",
 ]
 
@@ -188,3 +189,7 @@ IDENTITY_LINK_ON_IMPORT = os.environ.get("IDENTITY_LINK_ON_IMPORT", "1") == "1"
 # Where the linkage model is read from: None for identity/linkage/trained/. Without a model
 # there, `sightline link` trains one on the records held and keeps it in VAR_DIR/linkage/.
 IDENTITY_MODEL_DIR = os.environ.get("IDENTITY_MODEL_DIR") or None
+
+# Directories of local alert rules, beside the shipped sightline/alerts/rules/ (docs/alerts.md,
+# "Adding a local rule"): paths separated by the OS path separator (":" on Linux).
+ALERT_RULE_DIRS = [p for p in os.environ.get("ALERT_RULE_DIRS", "").split(os.pathsep) if p]

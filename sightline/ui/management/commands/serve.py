@@ -127,6 +127,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         host: str = options["host"]
         port: int = options["port"] if options["port"] is not None else default_port()
+        # The system checks refuse to serve a broken configuration (a rule set, a role policy),
+        # naming what is wrong, rather than serving pages that cannot work.
+        self.check(display_num_errors=False)
         if pending := pending_migrations():
             raise CommandError(
                 f"The database needs {pending} migration(s): run `sightline migrate` first."
