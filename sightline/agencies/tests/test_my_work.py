@@ -143,7 +143,7 @@ def test_a_team_manager_sees_their_teams_work_with_who_holds_it(client):
     team = TeamFactory.create(agency=csc, name="Assessment team")
     manager = MembershipFactory.create(role=Role.TEAM_MANAGER, agency=csc, team=team).user
     client.force_login(manager)
-    seen = []
+    seen: list = []
     with work_sections(
         team=(("team_referrals", "Referrals waiting on the team", _team_provider(seen)),)
     ):
@@ -166,7 +166,7 @@ def test_a_head_of_service_sees_every_team_they_head(client):
     )
     head = MembershipFactory.create(role=Role.HEAD_OF_SERVICE, agency=csc).user
     client.force_login(head)
-    seen = []
+    seen: list = []
     with work_sections(team=(("t", "Team work", _team_provider(seen)),)):
         page = text(client.get(reverse("agencies:team_work")))
     assert seen == [(head, [a, b])]

@@ -60,12 +60,13 @@ def work_sections(*sections: Section, team: tuple[Section, ...] = ()) -> Iterato
         extensions._team_work_sections.update(teams)
 
 
-def example_section(items: list[WorkItem]) -> Callable[[Any], list[WorkItem]]:
-    """A provider that gives every viewer these items (and records who asked)."""
+class example_section:  # noqa: N801 - used as a function: example_section([...])
+    """A provider that gives every viewer these items, and records who asked (`viewers`)."""
 
-    def provider(viewer: Any) -> list[WorkItem]:
-        provider.viewers.append(viewer)  # type: ignore[attr-defined]
-        return list(items)
+    def __init__(self, items: list[WorkItem]) -> None:
+        self.items = list(items)
+        self.viewers: list[Any] = []
 
-    provider.viewers = []  # type: ignore[attr-defined]
-    return provider
+    def __call__(self, viewer: Any) -> list[WorkItem]:
+        self.viewers.append(viewer)
+        return list(self.items)
