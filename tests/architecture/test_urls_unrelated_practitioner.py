@@ -35,7 +35,11 @@ _PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 CHILD_ROUTES = [(route, name) for route, name in ROUTES if _PARAM.search(route)]
 # The method each API endpoint answers (ninja's answer to another method does not reach the
 # endpoint, so names no child). Pages are walked with GET and POST.
-API_METHODS = {"api:story": "get", "api:record_entry": "post"}
+API_METHODS = {
+    "api:story": "get",
+    "api:record_entry": "post",
+    "api:notification_read": "post",
+}
 CALLS = [
     (route, name, method)
     for route, name in CHILD_ROUTES
