@@ -8,11 +8,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tests.replay_feeds import story_james
+from tests.replay_feeds import story_adam, story_child_q, story_child_s, story_james, story_sam
 from tests.replay_feeds.feedkit import Feed
 
 HERE = Path(__file__).resolve().parent
-STORIES = {"james": story_james.feeds}
+STORIES = {
+    "james": story_james.feeds,
+    "child-q": story_child_q.feeds,
+    "child-s": story_child_s.feeds,
+    "sam": story_sam.feeds,
+    "adam": story_adam.feeds,
+}
 
 
 def feeds_of(child: str) -> list[Feed]:

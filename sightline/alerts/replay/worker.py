@@ -105,11 +105,12 @@ def _import(paths: list[Path], rejects: Path) -> dict[str, int]:
     except OSError as exc:
         raise InputProblem([f"{exc.filename or ''}: {exc.strerror or exc}"]) from exc
     problems: list[str] = []
+    explained = {r.path for r in results if r.status == "rejected" and r.errors}
     for result in results:
         if result.status == "rejected" and result.errors:
             problems += [format_error(result.filename, e) for e in result.errors]
-        elif result.status == "rejected":
-            problems.append(f"{result.filename}: refused ({result.note or 'see above'})")
+        elif result.status == "rejected" and result.path not in explained:
+            problems.append(f"{result.filename}: refused ({result.note or 'no reason given'})")
     if problems:
         raise InputProblem(problems)
     imported = [r for r in results if r.status not in ("skipped", "empty file", "empty")]
