@@ -30,6 +30,7 @@ _cached: dict[tuple[str, ...], RuleSet] = {}
 
 def vocabulary() -> Vocabulary:
     return Vocabulary(
+        agency_labels=dict(agency_kinds()),
         entry_types={code: spec.theme for code, spec in entry_types().items()},
         themes=frozenset(themes()),
         agency_kinds=frozenset(agency_kinds()),

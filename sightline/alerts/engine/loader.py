@@ -34,6 +34,26 @@ SHIPPED_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 _VERSIONED_NAME = re.compile(r"^(?P<id>.+)\.v(?P<version>\d+)$")
 
 
+class RuleYamlLoader(yaml.SafeLoader):
+    """YAML 1.1 reads on/off/yes/no as booleans, so a case's `on:` key would become True:
+    here only true and false are booleans (as in YAML 1.2)."""
+
+
+RuleYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+RuleYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def read_rule_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=RuleYamlLoader)  # noqa: S506  (a SafeLoader subclass)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The names a rule may use. `entry_types` maps each entry type to its theme."""
@@ -44,6 +64,7 @@ class Vocabulary:
     grades: frozenset[str]
     sensitivities: frozenset[str]
     relationships: frozenset[str] | None = None  # None: not checked
+    agency_labels: Mapping[str, str] = field(default_factory=dict)  # kind -> its name
 
     def types_in(self, themes: Iterable[str]) -> frozenset[str]:
         wanted = set(themes)
@@ -216,7 +237,7 @@ def default_calendar() -> Calendar:
 def _load_file(path: Path, vocabulary: Vocabulary) -> tuple[Rule | None, list[Problem]]:
     name = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_rule_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(name, None, None, f"cannot be read ({exc})")]
     except yaml.YAMLError as exc:

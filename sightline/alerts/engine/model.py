@@ -82,6 +82,7 @@ class Part:
     evidence: tuple[str, ...]  # entry keys the clause rests on
     certainty: str  # "definite" | "possible"
     negative: bool = False  # an absence ("no return interview within 72 hours")
+    detail: bool = False  # one agency's share of the clause before it (shown in brackets)
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,11 +92,19 @@ class Every(Strict):
 # ---- the primitives -------------------------------------------------------------------------
 
 
+class StateSpec(Strict):
+    opened_by: Match
+    closed_by: Match | None = None
+    open_for_days: PositiveInt | None = None
+    label: str | None = None  # "on a child in need plan"
+
+
 class CountSpec(Strict):
     match: Match
     at_least: PositiveInt = 1
     within_days: PositiveInt | None = None
     agencies_at_least: PositiveInt = 1
+    during: StateSpec | None = None  # count only the entries that occurred while it was open
     label: str | None = None  # "missing episodes": the plural noun in the explanation
 
 
@@ -117,13 +125,6 @@ class FollowedBySpec(Strict):
     lookback_days: PositiveInt = 365
     first_label: str | None = None
     then_label: str | None = None
-
-
-class StateSpec(Strict):
-    opened_by: Match
-    closed_by: Match | None = None
-    open_for_days: PositiveInt | None = None
-    label: str | None = None  # "on a child in need plan"
 
 
 class AbsentWhileSpec(Strict):
