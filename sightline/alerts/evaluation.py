@@ -1,0 +1,181 @@
+"""Evaluating the rules for children, and carrying out what they find (docs/alerts.md; ADR 16).
+
+Two ways in, both run by the task queue with an audited system scope:
+- `evaluate_people`: the children whose story just changed (an import, an entry recorded or
+  corrected, a merge or a split: `chronology.signals.story_changed`, whose receiver only
+  enqueues), and the people related to a child whose alert was raised;
+- `sweep`: everyone, every day (`sightline tick`'s periodic job), because deadlines pass
+  without new data: "no return interview within 72 hours" becomes true on a day nothing is
+  recorded.
+
+Both evaluate every rule in force today for each child over their whole history "as known
+today", then follow `lifecycle.next_step` through the services. Re-evaluation is idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sightline.alerts import histories, rulesets, services
+from sightline.alerts.engine.loader import RuleSet
+from sightline.alerts.engine.model import Finding
+from sightline.alerts.histories import ChildHistory
+from sightline.alerts.services import Applied, RuleFacts
+from sightline.core import clock
+from sightline.core.workingdays import Calendar, england
+
+log = logging.getLogger(__name__)
+
+
+def rule_set() -> RuleSet:
+    """The partnership's rules, loaded and checked once per process (the system check refuses
+    to start with a broken rule set, so this does not fail in a running server)."""
+    return rulesets.active_rule_set()
+
+
+@cache
+def calendar() -> Calendar:
+    return england()
+
+
+@dataclass(frozen=True)
+class _Rule:
+    rule: Any  # engine.loader.Rule
+    facts: RuleFacts
+
+
+def rules_in_force(on: dt.date, rules: RuleSet | None = None) -> list[_Rule]:
+    return [_Rule(r, RuleFacts.of(r)) for r in (rules or rule_set()).effective(on)]
+
+
+def findings_for(
+    child: ChildHistory, rules: Sequence[_Rule], *, on: dt.date
+) -> dict[str, tuple[RuleFacts, Finding | None]]:
+    from sightline.alerts.engine.evaluate import evaluate
+
+    cal = calendar()
+    return {
+        r.facts.id: (r.facts, evaluate(r.rule, child.history, on=on, calendar=cal)) for r in rules
+    }
+
+
+@dataclass
+class Evaluated:
+    """What an evaluation run did."""
+
+    people: int = 0
+    seconds: float = 0.0
+    read_seconds: float = 0.0
+    evaluate_seconds: float = 0.0
+    write_seconds: float = 0.0
+    applied: Applied = field(default_factory=Applied)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(self.applied.counts.items()))
+        return (
+            f"evaluated {self.people:,} people in {self.seconds:.1f} s"
+            + (f": {counts}" if counts else ": nothing changed")
+        )
+
+
+def _apply_batch(
+    batch: Sequence[ChildHistory],
+    findings: dict[int, dict[str, tuple[RuleFacts, Finding | None]]],
+    *,
+    actor: Any,
+    on: dt.date,
+    result: Evaluated,
+) -> None:
+    """Carry out the batch's findings. Most children have no finding and no alert: their rules'
+    lifecycle is "nothing" without a write, so only children with either are looked at."""
+    started = time.perf_counter()
+    latest = services.latest_alerts([c.person_id for c in batch])
+    by_person: dict[int, dict[str, Any]] = {}
+    for (pid, rule), alert in latest.items():
+        by_person.setdefault(pid, {})[rule] = alert
+    for child in batch:
+        found = findings[child.person_id]
+        held = by_person.get(child.person_id, {})
+        if not held and all(f is None for _, f in found.values()):
+            continue
+        wanted = {rule: v for rule, v in found.items() if v[1] is not None or rule in held}
+        result.applied.merge(
+            services.alerts_apply(
+                actor=actor, person_id=child.person_id, findings=wanted, on=on, latest=held
+            )
+        )
+    result.write_seconds += time.perf_counter() - started
+
+
+def _evaluate_batches(
+    batches: Iterable[list[ChildHistory]], *, actor: Any, on: dt.date, rules: Sequence[_Rule]
+) -> Evaluated:
+    result = Evaluated()
+    started = time.perf_counter()
+    read_started = started
+    for batch in batches:
+        evaluating = time.perf_counter()
+        result.read_seconds += evaluating - read_started
+        findings = {c.person_id: findings_for(c, rules, on=on) for c in batch}
+        result.evaluate_seconds += time.perf_counter() - evaluating
+        _apply_batch(batch, findings, actor=actor, on=on, result=result)
+        result.people += len(batch)
+        read_started = time.perf_counter()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def evaluate_people(
+    *, scope: Any, actor: Any, person_ids: Iterable[int], on: dt.date | None = None
+) -> Evaluated:
+    """Evaluate these people (each as the person they were merged into, if they were): alerts
+    left on a merged-away person are combined into the survivor's first."""
+    on = on or clock.today()
+    ids = sorted(set(person_ids))
+    survivors = histories._survivors(ids)
+    for pid, survivor in survivors.items():
+        if pid != survivor:
+            services.alerts_combine(actor=actor, person_id=pid, survivor_id=survivor)
+    wanted = sorted(set(survivors.values()))
+    rules = rules_in_force(on)
+    if len(wanted) == 1:
+        batches: Iterable[list[ChildHistory]] = [
+            [histories.history_for(viewer=scope, person_id=wanted[0])]
+        ]
+    else:
+        batches = histories.histories_for_all(viewer=scope, people=wanted)
+    result = _evaluate_batches(batches, actor=actor, on=on, rules=rules)
+    _related_of_raised(result.applied)
+    return result
+
+
+def sweep(
+    *, scope: Any, actor: Any, on: dt.date | None = None, batch_size: int = 2000
+) -> Evaluated:
+    """Evaluate everyone with a story (the daily sweep)."""
+    on = on or clock.today()
+    rules = rules_in_force(on)
+    batches = histories.histories_for_all(viewer=scope, batch_size=batch_size)
+    result = _evaluate_batches(batches, actor=actor, on=on, rules=rules)
+    _related_of_raised(result.applied)
+    log.info("alerts sweep for %s: %s", on, result.summary())
+    return result
+
+
+def _related_of_raised(applied: Applied) -> None:
+    """A rule can read a related child's alerts (a sibling with an open exploitation alert): the
+    people related to a child whose alert was raised or re-opened are evaluated again."""
+    from sightline.alerts import tasks
+
+    raised = {a.person_id for a in applied.alerts if a.status == "open"}
+    if not raised:
+        return
+    links = histories._links_of(sorted(raised))
+    related = sorted({link.other for pid in raised for link in links.get(pid, ())} - raised)
+    if related:
+        tasks.evaluate_enqueue(related, reason="related")
