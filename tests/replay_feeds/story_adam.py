@@ -120,9 +120,11 @@ def feeds() -> list[Feed]:
     police.entry("out_of_court_disposal", "2020-02-20", "Youth caution (possession of "
                  "cannabis); referred to the youth justice service.")
     yjs.entry("referral_accepted", "2020-02-24", "Referral after the caution.")
+    yjs.entry("allocation", "2020-02-26", "Case worker allocated.")
     yjs.entry("appointment_missed", "2020-03-09", "Did not attend.")
     yjs.entry("referral_made", "2020-02-27", "Referral to the substance misuse service.")
     cgl.entry("referral_accepted", "2020-03-02", "Referral from youth justice.")
+    cgl.entry("allocation", "2020-03-05", "Worker allocated.")
     cgl.entry("appointment_missed", "2020-03-16", "Did not attend.")
     cgl.entry("disengagement", "2020-04-14", "No response to calls or letters (lockdown).")
     cgl.entry("case_closed", "2020-05-11", "Closed: not engaging.")
@@ -133,6 +135,7 @@ def feeds() -> list[Feed]:
     police.entry("referral_made", "2020-05-23", "Referral to children's social care: criminal "
                  "activity, possible exploitation.")
     csc.entry("referral_accepted", "2020-05-26", "Referral from police.")
+    csc.entry("allocation", "2020-05-27", "Allocated to a social worker.")
     csc.entry("strategy_discussion", "2020-06-02", "Strategy meeting (police, school, youth "
               "justice).")
     csc.entry("s47_enquiry", "2020-06-09", "Record of outcome: child in need threshold.")
@@ -142,6 +145,11 @@ def feeds() -> list[Feed]:
                  "child on some days.")
     csc.entry("referral_made", "2020-07-01", "Referral to the complex safeguarding team.")
     cst.entry("referral_accepted", "2020-07-03", "Referral accepted.")
+    cst.entry("allocation", "2020-07-08", "Complex safeguarding social worker allocated.")
+    police.entry("intelligence_received", "2020-07", "Intelligence that Adam is still dealing "
+                 "cannabis with the same associates and driving their cars.", rec="2020-07-30",
+                 grade="intelligence", sensitivity="police_intelligence", intel=("2", "C", "P"),
+                 also=((assoc1, "associate"),))
     csc.entry("home_visit", "2020-07-07", "Home visit: Adam seen.", also=((mum_c, "parent"),))
     csc.entry("assessment_completed", "2020-07-14", "Child and family assessment.")
     csc.entry("voice_of_child_recorded", "2020-07-14", "Adam's wishes and feelings recorded.")

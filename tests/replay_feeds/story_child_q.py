@@ -206,6 +206,7 @@ def feeds() -> list[Feed]:
     for day in ("2013-09-18", "2013-10-02", "2013-10-21", "2013-11-06", "2013-11-27",
                 "2013-12-11"):
         secondary.entry("physical_restraint", day, "Ground hold (Team Teach) after aggression.")
+    secondary.entry("ehcp_review", "2014-06-18", "Annual review of the statement.")
     secondary.entry("self_harm", "2013-10-09", "Cut her arms with a pencil sharpener blade.")
     secondary.entry("school_exclusion", "2014-03-05", "Fixed-term exclusion (aggression "
                     "towards staff); work sent home.")
@@ -213,6 +214,8 @@ def feeds() -> list[Feed]:
     for left in MISSING_F4:
         force4.entry("missing_episode", left, "Reported missing from Oakridge.", ended=9)
         force4.entry("found_after_missing", _at(left, 9), "Returned.")
+        csc.entry("information_shared", _at(left, 20)[:10], "Oakridge and Police Force 4 "
+                  "told the social worker of the missing episode.")
         csc.entry("return_interview", _at(left, 40)[:10], "Return interview held.")
     for day in ("2014-09-17", "2014-10-08", "2014-11-05", "2014-12-03"):
         secondary.entry("missing_episode", day + "T13:30", "Absconded from school for over 30 "
@@ -241,6 +244,8 @@ def feeds() -> list[Feed]:
                  "giving Quinn drugs and alcohol at his flat.", rec="2015-01-20",
                  grade="intelligence", sensitivity="police_intelligence", intel=("2", "B", "P"),
                  also=((young_male, "perpetrator"),))
+    csc.entry("strategy_discussion", "2015-01-21", "CSE strategy meeting: police share "
+              "intelligence about a 23-year-old male; child abduction notice to be sought.")
     force4.entry("offender_disruption", "2015-02-02", "Child abduction notice signed against "
                  "the 23-year-old; he cannot be found.", also=((young_male, "perpetrator"),))
     gp.entry("referral_made", "2015-01-12", "Second referral to CAMHS.",
@@ -251,6 +256,8 @@ def feeds() -> list[Feed]:
                  "Oakridge.", ended=14)
     force4.entry("found_after_missing", "2015-02-07T11:00", "Returned; would not say where she "
                  "had stayed.")
+    csc.entry("information_shared", "2015-02-07", "Police Force 4 told the social worker of the "
+              "overnight episode.")
     csc.entry("return_interview", "2015-02-09", "Return interview: no disclosure.")
     home5.entry("missing_episode", "2015-02-14T20:05", "Left the roller rink ten minutes before "
                 "staff arrived; reported to police, high risk.", ended="2015-02-16T14:50")
@@ -259,6 +266,8 @@ def feeds() -> list[Feed]:
     force4.entry("found_after_missing", "2015-02-16T14:50", "Traced to a friend's home in LA1 "
                  "after 42 hours 45 minutes; had spent two nights at a registered sex "
                  "offender's home.")
+    csc.entry("strategy_discussion", "2015-02-15", "Strategy meeting while missing (high "
+              "risk): LA2 social worker, Oakridge, Police Force 4.")
     force4.entry("offender_arrested", "2015-02-16T12:30", "Older male (registered sex offender) "
                  "arrested.", also=((offender, "perpetrator"),))
     force4.entry("offender_disruption", "2015-02-17", "Child abduction notice served on the "

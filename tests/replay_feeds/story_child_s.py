@@ -105,8 +105,8 @@ def feeds() -> list[Feed]:
     housing.entry("referral_made", "2010-03-15", "Child protection referral: mother "
                   "shoplifting with Sadie (7) present; substance misuse.",
                   also=((mum_h, "parent"),))
-    csc.entry("referral_accepted", "2010-03-16", "Referral from housing recorded; no further "
-              "action.")
+    csc.entry("referral_accepted", "2010-03-16", "Referral from housing recorded.")
+    csc.entry("case_closed", "2010-03-17", "No further action.")
     housing.entry("referral_made", "2012-04-10", "Referral: poor home conditions, poor school "
                   "attendance.", also=((mum_h, "parent"),))
     housing.entry("neglect_indicator", "2012-04-10", "Flat in very poor condition; little "
@@ -143,6 +143,7 @@ def feeds() -> list[Feed]:
               "without care.")
     csc.entry("referral_accepted", "2014-03-11", "Referral from the rehabilitation company; "
               "placed with family members.")
+    csc.entry("allocation", "2014-03-12", "Allocated for a single assessment.")
     csc.entry("assessment_completed", "2014-04-03", "Single assessment: no safeguarding "
               "concerns reported by agencies; poor attendance; mother not engaging with early "
               "help. School to monitor.")
@@ -151,18 +152,24 @@ def feeds() -> list[Feed]:
                   "her mother.", rec="2014-05-19", also=((mum_s, "parent"),))
     primary.entry("referral_made", "2014-05-19", "Rang the emergency duty team; told to inform "
                   "the police.")
+    csc.entry("contact_received", "2014-05-19", "Emergency duty team: call from the primary "
+              "school; advised to inform the police. No outcome recorded.")
     primary.entry("concern_raised", "2014-06-13", "Seen in a pub late at night.",
                   rec="2014-06-16", grade="reported")
     primary.entry("referral_made", "2014-06-16", "Contact to the duty team; advised to speak "
                   "to mother and the landlord.")
+    csc.entry("contact_received", "2014-06-16", "Duty team: contact from the primary school "
+              "(seen in a pub late at night). No further action recorded.")
     police.entry("missing_episode", "2014-07-05T21:30", "Reported missing by mother (first "
                  "report).", ended=12, also=((mum_p, "parent"),))
     police.entry("found_after_missing", "2014-07-06T09:30", "Returned home.")
-    police.entry("police_incident", "2014-07-08T22:40", "Seen with a group of older teenagers "
-                 "drinking in the park; taken home.")
+    police.entry("intelligence_received", "2014-07-08", "Sadie (11) seen repeatedly with "
+                 "older teenagers and young men, drinking in the park at night.",
+                 grade="intelligence", sensitivity="police_intelligence", intel=("2", "B", "P"))
     primary.entry("referral_made", "2014-07-14", "Child protection referral after discussion "
                   "with the school nurse (pub, missing, older children).")
     csc.entry("referral_accepted", "2014-07-15", "Referral from school.")
+    csc.entry("allocation", "2014-07-16", "Allocated for a single assessment.")
     csc.entry("assessment_completed", "2014-07-29", "Single assessment (school nursing asked, "
               "no other agency): no further action.")
     police.entry("missing_episode", "2014-08-16T22:10", "Reported missing by mother.", ended=9)
@@ -178,6 +185,8 @@ def feeds() -> list[Feed]:
                  "during school hours; no referral made.")
     secondary.entry("referral_made", "2014-10-16", "Referral to children's social care "
                     "(hunger, shoplifting, attendance). No feedback received.")
+    csc.entry("contact_received", "2014-10-16", "Contact from the secondary school (hunger, "
+              "shoplifting, attendance). No outcome recorded.")
     nursing.entry("appointment_missed", "2014-10-22", "Session cancelled: not in school.")
     police.entry("missing_episode", "2014-10-25T20:30", "Reported missing by mother.", ended=8)
     police.entry("found_after_missing", "2014-10-26T04:30", "Returned home.")
@@ -200,8 +209,8 @@ def feeds() -> list[Feed]:
     police.entry("ce_screening", "2014-11-19", "Specialist CSE team: low risk (peers would not "
                  "speak to police); closed after a referral to Barnardo's.",
                  grade="professional_opinion")
-    barnardos.entry("referral_accepted", "2014-11-24", "Referral for therapeutic work; "
-                    "waiting list.")
+    barnardos.entry("referral_accepted", "2014-11-24", "Referral for therapeutic work.")
+    barnardos.entry("waiting_list", "2014-11-24", "On the waiting list.")
     ae.entry("ae_attendance", "2014-11-25T13:10", "Said she took paracetamol (accidental "
              "overdose) at school; said her case was closed the day before. No CAMHS referral.",
              ended=5, sensitivity="health_confidential")
@@ -248,7 +257,7 @@ def feeds() -> list[Feed]:
     csc.entry("cp_conference", "2015-01-26", "Initial child protection conference.",
               also=((mum, "parent"),))
     csc.entry("cp_plan_start", "2015-01-26", "Child protection plan: neglect.")
-    for day in ("2015-02-09", "2015-03-09", "2015-04-13"):
+    for day in ("2015-02-05", "2015-03-09", "2015-04-13"):
         csc.entry("core_group", day, "Core group.")
     police.entry("missing_episode", "2015-02-21T21:15", "Reported missing by mother.", ended=11)
     police.entry("found_after_missing", "2015-02-22T08:15", "Returned home.")
@@ -277,6 +286,7 @@ def feeds() -> list[Feed]:
     police.entry("ce_screening", "2015-06-24", "CSE referral: low risk.",
                  grade="professional_opinion")
     barnardos.entry("referral_accepted", "2015-06-22", "Referral accepted; one-to-one work.")
+    barnardos.entry("allocation", "2015-06-24", "Allocated to a CSE worker.")
     for left, hours in (("2015-07-04T20:10", 5), ("2015-07-11T21:30", 4)):
         police.entry("missing_episode", left, "Missing from foster care.", ended=hours)
         csc.entry("return_interview", left[:8] + f"{int(left[8:10]) + 2:02d}",
@@ -297,7 +307,7 @@ def feeds() -> list[Feed]:
     csc.entry("return_interview", "2015-07-17", "Return interview: said she stayed with a "
               "friend.")
     csc.entry("strategy_discussion", "2015-07-17", "Missing from care strategy meeting.")
-    barnardos.entry("referral_accepted", "2015-07-21", "Further referral for support.")
+    csc.entry("referral_made", "2015-07-21", "Further referral to Barnardo's for support.")
     csc.entry("multi_agency_meeting", "2015-08-03", "Meeting with the family: harbouring; "
               "child abduction notices if the agreement is breached; confirmed by letter.",
               also=((mum, "parent"),))

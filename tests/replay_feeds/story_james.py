@@ -85,6 +85,7 @@ def feeds() -> list[Feed]:
     # --- before the review period ---------------------------------------------------------
     camhs.entry("referral_accepted", "2014-01-15",
                 "Accepted by CAMHS (aged 9): low mood, anger, talk of not wanting to live.")
+    camhs.entry("allocation", "2014-01-21", "Allocated to a CAMHS practitioner.")
     camhs.entry("mental_health_assessment", "2016-05-11",
                 "Review: depression; medication started; psychotherapy offered.",
                 sensitivity="health_confidential")
@@ -124,6 +125,11 @@ def feeds() -> list[Feed]:
              sensitivity="health_confidential")
     csc.entry("referral_accepted", "2019-02-12", "Hospital referral after second suicide attempt; "
               "single assessment.")
+    csc.entry("allocation", "2019-02-13", "Allocated to a social worker (Strengthening "
+              "Families).")
+    camhs.entry("drug_use_disclosed", "2019-03-20", "Says he smokes cannabis every day to calm "
+                "his anxiety and anger; how he pays for it not explored.", grade="reported",
+                sensitivity="health_confidential")
     csc.entry("assessment_completed", "2019-03-08",
               "Single assessment: child in need; risk from mental health, cannabis use and "
               "missing education.")
@@ -142,9 +148,11 @@ def feeds() -> list[Feed]:
     # --- 2019: education falls apart ----------------------------------------------------------
     sendar.entry("alternative_provision_start", "2019-04-29",
                  "Full-time placement at an unregistered alternative provider (mechanics).")
-    sendar.entry("education_roll_change", "2019-06-28",
+    sendar.entry("alternative_provision_end", "2019-06-28",
                  "Full-time placement at the unregistered provider ended: an unlawful "
-                 "arrangement. Back to School A's roll with no provision.")
+                 "arrangement.")
+    sendar.entry("not_in_education", "2019-07-01", "On School A's roll but receiving no "
+                 "education; no special school place identified.")
     csc.entry("change_of_residence", "2019-06", "Went to stay with his sister in Birmingham for "
               "a few months; no school place there.", precision="season", rec="2019-09-04",
               grade="reported")
@@ -203,6 +211,7 @@ def feeds() -> list[Feed]:
     csc.entry("referral_made", "2020-02-12", "Referral to the young people's drug service.")
     drugs.entry("referral_accepted", "2020-02-14", "Referral received from children's social "
                 "care.")
+    drugs.entry("allocation", "2020-02-20", "Allocated to a young people's worker.")
     drugs.entry("appointment_missed", "2020-03-05", "Did not attend first appointment.")
     drugs.entry("appointment_missed", "2020-03-19", "Did not attend; father says James not "
                 "ready.")
@@ -246,6 +255,8 @@ def feeds() -> list[Feed]:
               "conference.")
     csc.entry("referral_made", "2020-06-10", "Referral to the Child Exploitation Team (feud, "
               "stabbing of father, car incident).")
+    csc.entry("referral_accepted", "2020-06-12", "Child Exploitation Team: referral accepted; "
+              "waiting for a worker.", agency="child_exploitation_team")
     csc.entry("cp_conference", "2020-06-25", "Initial child protection conference.",
               also=((dad_c, "parent"),))
     csc.entry("cp_plan_start", "2020-06-25", "Child protection plan: neglect.")
@@ -253,7 +264,8 @@ def feeds() -> list[Feed]:
              "received the day before; could not attend.", rec="2020-07-20")
     csc.entry("allocation", "2020-07-22", "Child Exploitation Team: allocated to a worker after "
               "six weeks (staff shortages).", agency="child_exploitation_team")
-    for day in ("2020-07-16", "2020-08-27", "2020-10-08", "2020-11-19", "2021-01-14"):
+    for day in ("2020-07-07", "2020-08-13", "2020-09-24", "2020-11-05", "2020-12-10",
+                "2021-01-14"):
         csc.entry("core_group", day, "Core group: good attendance; health assessment, "
                   "exploitation work and EHCP not progressing.")
     csc.entry("no_access_visit", "2020-08-05", "Exploitation worker visit: James would not come "

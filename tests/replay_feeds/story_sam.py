@@ -107,6 +107,7 @@ def feeds() -> list[Feed]:
                  also=((mum_p, "victim"), (dad_p, "perpetrator")))
     csc.entry("referral_accepted", "2009-03-09", "School referral: Sam said his face hurt "
               "after his father hit him; talked of knives and killing himself.")
+    csc.entry("allocation", "2009-03-10", "Allocated for assessment.")
     csc.entry("physical_abuse", "2009-03-06", "Said his father hit him in the face.",
               grade="reported", rec="2009-03-09")
     csc.entry("assessment_completed", "2009-04-02", "Assessment: educational psychology "
@@ -189,6 +190,8 @@ def feeds() -> list[Feed]:
                  "home of a vulnerable drug user, with others from Northbrook; suspected "
                  "county-lines supply. Bailed not to enter the area.", agency="police_other_force",
                  rec="2018-10-15T09:00", also=((ocg, "associate"),))
+    police.entry("information_shared", "2018-10-15", "The arresting force shared the details "
+                 "with local police and children's services.")
     police.entry("crime_recorded", "2018-10-15", "Modern slavery crime report.")
     police.entry("nrm_referral", "2018-10-17", "National Referral Mechanism referral.")
     csc.entry("strategy_discussion", "2018-10-16", "Strategy discussion with the other local "
@@ -219,6 +222,10 @@ def feeds() -> list[Feed]:
                  "county to supply drugs for the group.", rec="2019-03-21",
                  grade="intelligence", sensitivity="police_intelligence", intel=("3", "C", "C"),
                  also=((ocg, "perpetrator"),))
+
+    police.entry("ocg_linked", "2019-06-20", "Mapped as a member of an organised crime group "
+                 "(tier 3); lead responsible officer assigned; 4P plan.",
+                 sensitivity="police_intelligence", also=((ocg, "associate"),))
 
     # --- spring 2019: the home breaks down; the step-up request ------------------------------
     ff.entry("concern_raised", "2019-04-09", "Home visit with the school nurse: mother says "
@@ -266,6 +273,7 @@ def feeds() -> list[Feed]:
                     sensitivity="health_confidential")
     police.entry("conviction", "2019-10-01", "Convicted of possessing a knife; £85 costs.")
     yos.entry("referral_accepted", "2019-10-07", "Referral after the knife conviction.")
+    yos.entry("allocation", "2019-10-09", "Case manager allocated.")
     camhs.entry("mental_health_assessment", "2019-10-30", "First appointment, 19 weeks after "
                 "referral, with his grandmother.", sensitivity="health_confidential")
     return [police, csc, ff, pru, lae, yos, gp, camhs, hospital, cet, careers]

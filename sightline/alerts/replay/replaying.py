@@ -19,7 +19,7 @@ from typing import Any
 
 from sightline.alerts.engine.loader import RuleSet, RuleSetError, load_rule_set
 from sightline.alerts.engine.model import Entry, History, Raised, Related, RelatedAlert
-from sightline.alerts.replay.histories import Everyone, PersonFacts, everyone
+from sightline.alerts.replay.histories import Everyone, PersonFacts, everyone, summaries
 from sightline.alerts.rulesets import vocabulary
 from sightline.core.actors import SystemActor
 from sightline.core.dates import format_partial
@@ -75,9 +75,7 @@ def window(
     return first, last
 
 
-def _with_related_alerts(
-    history: History, raised: dict[str, list[Raised]], person_of: dict[str, int]
-) -> History | None:
+def _with_related_alerts(history: History, raised: dict[str, list[Raised]]) -> History | None:
     """The history with its relatives' alerts, or None when they raised none."""
     related: list[Related] = []
     changed = False
@@ -100,11 +98,11 @@ def _with_related_alerts(
     )
 
 
-def _evidence(keys: Sequence[str], found: Everyone) -> list[dict[str, Any]]:
-    out = []
+def _evidence(keys: Sequence[str], found: Everyone, texts: dict[str, str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for key in keys:
         entry: Entry | None = found.entries.get(key)
-        if entry is None:
+        if entry is None:  # an entry of a related person's (a sibling's) history
             out.append({"source": None, "source_id": None, "entry": key})
             continue
         out.append(
@@ -114,13 +112,15 @@ def _evidence(keys: Sequence[str], found: Everyone) -> list[dict[str, Any]]:
                 "occurred": format_partial(entry.start, entry.precision),
                 "type": entry.type,
                 "agency": entry.agency_kind,
-                "summary": found.summaries.get(key, ""),
+                "summary": texts.get(key, ""),
             }
         )
     return out
 
 
-def _alert(raised: Raised, rules: RuleSet, found: Everyone) -> dict[str, Any]:
+def _alert(
+    raised: Raised, rules: RuleSet, found: Everyone, texts: dict[str, str]
+) -> dict[str, Any]:
     rule = rules.get(raised.rule, raised.version)
     return {
         "rule": raised.rule,
@@ -130,14 +130,14 @@ def _alert(raised: Raised, rules: RuleSet, found: Everyone) -> dict[str, Any]:
         "first_raised_on": raised.raised_on.isoformat(),
         "reason": raised.reason,
         "certainty": raised.finding.certainty,
-        "evidence": _evidence(raised.finding.evidence, found),
+        "evidence": _evidence(raised.finding.evidence, found, texts),
         "explanation": raised.finding.explanation,
         "prompt": rule.spec.prompt if rule else "",
         "decided_on": raised.decided_on.isoformat(),
         "updates": [
             {
                 "on": update.on.isoformat(),
-                "evidence": _evidence(update.added, found),
+                "evidence": _evidence(update.added, found, texts),
                 "explanation": update.finding.explanation,
             }
             for update in raised.updates
@@ -145,15 +145,20 @@ def _alert(raised: Raised, rules: RuleSet, found: Everyone) -> dict[str, Any]:
     }
 
 
-def _person(facts: PersonFacts, alerts: list[dict[str, Any]], entries: int) -> dict[str, Any]:
+def _person(
+    facts: PersonFacts,
+    alerts: list[dict[str, Any]],
+    entries: int,
+    days: tuple[dt.date, dt.date] | None,
+) -> dict[str, Any]:
+    born = facts.birth_date
     return {
         "reference": facts.reference,
         "name": facts.name,
-        "born": format_partial(facts.birth_date, facts.birth_precision)
-        if facts.birth_date
-        else None,
+        "born": format_partial(born, facts.birth_precision) if born else None,
         "records": [{"source": s, "source_id": i} for s, i in facts.records],
         "entries": entries,
+        "replayed": {"from": days[0].isoformat(), "to": days[1].isoformat()} if days else None,
         "alerts": alerts,
     }
 
@@ -174,9 +179,10 @@ def replay_everyone(
     found = everyone(scope)
     if timings is not None:
         timings["read"] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
     first, last = window(list(found.histories.values()), start, end)
     cal = calendar(holidays)
-    person_of = {f.reference: pk for pk, f in found.people.items()}
+    days: dict[str, tuple[dt.date, dt.date]] = {}
 
     def run(history: History) -> list[Raised]:
         own = _first_day(history)
@@ -185,23 +191,34 @@ def replay_everyone(
         begin = max(first, own)
         if begin > last:
             return []
+        days[history.person] = (begin, last)
         return replay(rules, history, start=begin, end=last, calendar=cal)
 
     raised: dict[str, list[Raised]] = {}
     for history in found.histories.values():
         raised[history.person] = run(history)
     for history in found.histories.values():
-        again = _with_related_alerts(history, raised, person_of)
+        again = _with_related_alerts(history, raised)
         if again is not None:
             raised[history.person] = run(again)
+    if timings is not None:
+        timings["engine"] = round(time.perf_counter() - clock, 3)
 
+    cited = {
+        key
+        for found_raised in raised.values()
+        for r in found_raised
+        for key in (*r.finding.evidence, *(k for u in r.updates for k in u.added))
+    }
+    texts = summaries(cited)
     people = []
     for pk, facts in found.people.items():
         alerts = sorted(
-            (_alert(r, rules, found) for r in raised.get(facts.reference, [])),
+            (_alert(r, rules, found, texts) for r in raised.get(facts.reference, [])),
             key=lambda a: (a["first_raised_on"], a["rule"]),
         )
-        people.append(_person(facts, alerts, len(found.histories[pk].entries)))
+        history = found.histories[pk]
+        people.append(_person(facts, alerts, len(history.entries), days.get(history.person)))
     people.sort(key=lambda p: (not p["alerts"], p["name"], p["reference"]))
     in_force = [r for r in rules.rules if r.spec.effective_from <= last and
                 (r.spec.effective_to is None or r.spec.effective_to >= first)]  # fmt: skip
