@@ -49,14 +49,14 @@ def readme(child: str, feeds: list[Feed], root: Path) -> str:
     data = yaml.safe_load((root / child / "missed_moments.yaml").read_text("utf-8"))
     found = moments.load(child, root)
     story = inspect.getdoc(STORIES[child]) or ""
-    title, _, body = story.partition("\n")
+    _, _, body = story.partition("\n")
     lines = [
         f"# Replay feed: {data['review']['title']}",
         "",
         "<!-- Written by `python -m tests.replay_feeds.build` from "
         f"story_{child.replace('-', '_')}.py and missed_moments.yaml: edit those. -->",
         "",
-        f"From the review `{data['review']['seed']}` ({title.strip()}).",
+        f"From the review `{data['review']['seed']}` in ../shared/seeds/.",
         "",
         " ".join(body.split()),
         "",
