@@ -121,6 +121,9 @@ def feeds() -> list[Feed]:
                  "cannabis); referred to the youth justice service.")
     yjs.entry("referral_accepted", "2020-02-24", "Referral after the caution.")
     yjs.entry("allocation", "2020-02-26", "Case worker allocated.")
+    yjs.entry("drug_use_disclosed", "2020-02-26", "Adam says he smokes cannabis most days; "
+              "referral to the substance misuse service.", grade="reported",
+              sensitivity="health_confidential")
     yjs.entry("appointment_missed", "2020-03-09", "Did not attend.")
     yjs.entry("referral_made", "2020-02-27", "Referral to the substance misuse service.")
     cgl.entry("referral_accepted", "2020-03-02", "Referral from youth justice.")

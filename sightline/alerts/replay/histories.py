@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import BigIntegerField, F
 from django.db.models.functions import Coalesce
 
 from sightline.alerts.engine.model import Entry, History
@@ -87,7 +87,7 @@ def summaries(keys: Iterable[str]) -> dict[str, str]:
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         rows = (
-            ChronologyEntry.objects.annotate(key=Coalesce(F("lineage"), F("id")))
+            ChronologyEntry.objects.annotate(key=Coalesce(F("lineage"), F("id"), output_field=BigIntegerField()))
             .filter(key__in=chunk)
             .values_list("key", "version", "summary")
         )
