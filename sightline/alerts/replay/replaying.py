@@ -131,6 +131,9 @@ def _alert(
         "reason": raised.reason,
         "certainty": raised.finding.certainty,
         "evidence": _evidence(raised.finding.evidence, found, texts),
+        "new_evidence": _evidence(raised.new_evidence, found, texts)
+        if raised.reason != "new"
+        else [],
         "explanation": raised.finding.explanation,
         "prompt": rule.spec.prompt if rule else "",
         "decided_on": raised.decided_on.isoformat(),

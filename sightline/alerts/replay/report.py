@@ -22,9 +22,14 @@ def _day(text: str) -> str:
     return format_partial(dt.date.fromisoformat(text), "day")
 
 
-def _wrap(text: str, indent: str = INDENT) -> list[str]:
+def _wrap(text: str, indent: str = INDENT, later: str | None = None) -> list[str]:
     return textwrap.wrap(
-        text, width=WIDTH, initial_indent=indent, subsequent_indent=indent, break_long_words=True
+        text,
+        width=WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent if later is None else later,
+        break_long_words=True,
+        break_on_hyphens=False,
     ) or [indent]
 
 
@@ -33,7 +38,7 @@ def _evidence_lines(evidence: list[dict[str, Any]]) -> list[str]:
     for e in evidence:
         where = f"{e.get('source')} {e.get('source_id')}"
         head = f"{e.get('occurred', '')}, {e.get('agency', '')}, {e.get('type', '')} ({where})"
-        lines += _wrap(head, INDENT + "- ")[:1] + _wrap(head, INDENT + "  ")[1:]
+        lines += _wrap(head, INDENT + "- ", INDENT + "  ")
         if e.get("summary"):
             lines += _wrap(e["summary"], INDENT + "    ")
     return lines
@@ -42,15 +47,21 @@ def _evidence_lines(evidence: list[dict[str, Any]]) -> list[str]:
 REASONS = {"new": "", "new_evidence": " (again: new evidence)", "reminder": " (reminder)"}
 
 
-def _alert_lines(alert: dict[str, Any]) -> list[str]:
+def _alert_lines(alert: dict[str, Any], again: bool) -> list[str]:
+    """An alert in full the first time its rule is raised for the person; after that, what
+    brought it back (the new evidence, or that the condition still holds)."""
     head = (
         f"  {alert['first_raised_on']}  {alert['severity'].upper():<8}  {alert['title']} "
         f"[{alert['rule']} v{alert['version']}]{REASONS.get(alert.get('reason', ''), '')}"
     )
-    lines = textwrap.wrap(head, width=WIDTH, subsequent_indent=INDENT)
-    if alert.get("certainty") == "possible":
-        lines += _wrap("Possibly: it holds only if imprecise dates fall one way.")
-    lines += _wrap(alert["explanation"])
+    lines = _wrap(head, "", INDENT)
+    possibly = alert.get("certainty") == "possible"
+    if again and alert.get("reason") == "new_evidence" and alert.get("new_evidence"):
+        lines += _wrap(("Possibly: " if possibly else "") + alert["explanation"])
+        return [*lines, INDENT + "New evidence:", *_evidence_lines(alert["new_evidence"])]
+    if again:
+        return lines + _wrap("Still holds: " + alert["explanation"])
+    lines += _wrap(("Possibly: " if possibly else "") + alert["explanation"])
     if alert.get("prompt"):
         lines += _wrap("Consider: " + alert["prompt"])
     lines += [INDENT + "Evidence:", *_evidence_lines(alert["evidence"])]
@@ -89,8 +100,10 @@ def as_text(report: dict[str, Any]) -> str:
                 subsequent_indent="    ",
             ),
         ]
+        seen: set[str] = set()
         for alert in person["alerts"]:
-            lines += _alert_lines(alert)
+            lines += _alert_lines(alert, alert["rule"] in seen)
+            seen.add(alert["rule"])
     if quiet:
         names = ", ".join(f"{p['name']} ({p['reference']})" for p in quiet)
         lines += ["", *textwrap.wrap("No alerts: " + names, width=WIDTH, subsequent_indent="  ")]
