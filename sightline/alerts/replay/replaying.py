@@ -42,11 +42,12 @@ def calendar(holidays: str | None) -> Calendar:
     return calendar_from_file(Path(holidays) if holidays else DEFAULT_FILE)
 
 
-def rule_set(dirs: list[Path], holidays: str | None = None) -> RuleSet:
+def rule_set(dirs: list[Path], holidays: str | None = None, *, run_cases: bool = True) -> RuleSet:
     """The rule set to replay (the partnership's, or the directories named), checked as the
-    server checks it: a broken set stops the replay, naming file, rule and field."""
+    server checks it: a broken set stops the replay, naming file, rule and field. Its cases
+    need not run twice: `sightline replay` runs them before starting the worker."""
     try:
-        return load_rule_set(dirs, vocabulary(), calendar=calendar(holidays))
+        return load_rule_set(dirs, vocabulary(), calendar=calendar(holidays), run_cases=run_cases)
     except RuleSetError as exc:
         raise ReplayProblem([str(p) for p in exc.problems]) from exc
 

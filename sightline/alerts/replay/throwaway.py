@@ -43,6 +43,7 @@ class Job:
     end: dt.date | None
     rule_dirs: list[Path]
     holidays: Path | None = None
+    cases_checked: bool = False  # the rule set's cases ran in this process already
 
 
 def _environment(workdir: Path, database: Path) -> dict[str, str]:
@@ -81,6 +82,7 @@ def run(job: Job, *, keep: Path | None = None) -> dict[str, Any]:
             "to": job.end.isoformat() if job.end else None,
             "rule_dirs": [str(d) for d in job.rule_dirs],
             "holidays": str(job.holidays) if job.holidays else None,
+            "cases_checked": job.cases_checked,
             "database": str(database),
             "result": str(result),
             "workdir": str(workdir),

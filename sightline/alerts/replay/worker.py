@@ -152,10 +152,21 @@ def _link() -> dict[str, Any]:
     return {"counts": run.counts, "possible_matches": possible}
 
 
+def _create_schema() -> None:
+    """The tables, created from the models as they are now (as Django's test runner does with
+    MIGRATE off): a new empty database needs no history, and this takes a tenth of the time of
+    running every migration. CI's `makemigrations --check` keeps models and migrations equal."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
+    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
+
+
 def run(job: dict[str, Any]) -> dict[str, Any]:
     """The replay, start to end, inside the throwaway database."""
     import django
-    from django.core.management import call_command
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -169,9 +180,13 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     django.setup()
     from sightline.alerts.replay import replaying
 
-    rule_set = replaying.rule_set([Path(d) for d in job["rule_dirs"]], job.get("holidays"))
+    rule_set = replaying.rule_set(
+        [Path(d) for d in job["rule_dirs"]],
+        job.get("holidays"),
+        run_cases=not job.get("cases_checked", False),
+    )
     lap("rules")
-    call_command("migrate", verbosity=0, interactive=False)
+    _create_schema()
     lap("schema")
     paths = [Path(p) for p in job["paths"]]
     _register_sources(paths)

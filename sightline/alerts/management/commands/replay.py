@@ -8,8 +8,9 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from sightline.alerts.replay import report, throwaway
-from sightline.alerts.rulesets import rule_dirs
+from sightline.alerts.engine.loader import RuleSetError
+from sightline.alerts.replay import replaying, report, throwaway
+from sightline.alerts.rulesets import active_rule_set, rule_dirs
 from sightline.core.errors import ValidationFailed
 from sightline.records.management.commands._help import SightlineCommand
 from sightline.records.services import feed_listing
@@ -44,6 +45,9 @@ def _date(text: str) -> dt.date:
 
 class Command(SightlineCommand):
     help = HELP
+    # The rule set is checked below (the system check would run every rule's cases a second
+    # time); nothing else the system checks covers is used by a replay.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.epilog = EXAMPLES
@@ -90,7 +94,22 @@ class Command(SightlineCommand):
         for directory in dirs:
             if not directory.is_dir():
                 raise CommandError(f"{directory}: no such rule directory")
-        job = throwaway.Job(paths=options["paths"], start=start, end=end, rule_dirs=dirs)
+        try:
+            if options.get("rules"):
+                replaying.rule_set(dirs)
+            else:
+                active_rule_set()
+        except (replaying.ReplayProblem, RuleSetError) as exc:
+            problems = exc.messages if isinstance(exc, replaying.ReplayProblem) else exc.problems
+            for problem in problems:
+                self.stderr.write(f"  {problem}")
+            raise CommandError(
+                "Nothing was replayed: the rule set is broken (`sightline alerts check`).",
+                returncode=2,
+            ) from exc
+        job = throwaway.Job(
+            paths=options["paths"], start=start, end=end, rule_dirs=dirs, cases_checked=True
+        )
         try:
             result = throwaway.run(job)
         except throwaway.ReplayFailed as exc:
