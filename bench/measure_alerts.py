@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
@@ -98,13 +98,11 @@ def log(text: str) -> None:
 
 
 def replay(paths: list[Path], start: dt.date | None = None) -> dict[str, Any]:
-    return throwaway.run(
-        throwaway.Job(paths=paths, start=start, end=None, rule_dirs=rule_dirs())
-    )
+    return throwaway.run(throwaway.Job(paths=paths, start=start, end=None, rule_dirs=rule_dirs()))
 
 
 def _median(values: list[int]) -> str:
-    return f"{statistics.median(values):.0f}" if values else "–"
+    return f"{statistics.median(values):.0f}" if values else "-"
 
 
 # --- 1. the reviews ------------------------------------------------------------------------
@@ -444,10 +442,12 @@ def main(argv: Iterable[str] | None = None) -> None:
     if not args.skip_county:
         directory = args.county
         if directory is None:
-            directory = Path(tempfile.gettempdir()) / f"sightline-county-{args.children}-{args.seed}"
+            directory = (
+                Path(tempfile.gettempdir()) / f"sightline-county-{args.children}-{args.seed}"
+            )
             if not (directory / "manifest.json").exists():
                 log(f"Generating a {args.children:,}-child county in {directory}")
-                subprocess.run(  # noqa: PLW1510
+                subprocess.run(
                     [sys.executable, str(ROOT / "manage.py"), "synth", "--children",
                      str(args.children), "--seed", str(args.seed), "--out", str(directory)],
                     check=True, stdout=subprocess.DEVNULL,

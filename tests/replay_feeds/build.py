@@ -67,8 +67,7 @@ def readme(child: str, feeds: list[Feed], root: Path) -> str:
         "Entries the review dates only by month, season or year keep that precision; entries "
         "the agencies learned late are recorded late.",
         "",
-        f"Replay it: `sightline replay tests/replay_feeds/{child}/` "
-        "(docs/replay.md).",
+        f"Replay it: `sightline replay tests/replay_feeds/{child}/` (docs/replay.md).",
         "",
         "## Feeds",
         "",
@@ -95,9 +94,7 @@ def readme(child: str, feeds: list[Feed], root: Path) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for m in found:
-        responded = (
-            f"{m.responded_on.isoformat()}: {m.response}" if m.responded_on else m.response
-        )
+        responded = f"{m.responded_on.isoformat()}: {m.response}" if m.responded_on else m.response
         rules = ", ".join(f"`{r}`" for r in m.rules) or "none (no rule reads this)"
         lines.append(
             f"| **{m.id}**: {_cell(m.what)} | {m.happened_on.isoformat()} | "

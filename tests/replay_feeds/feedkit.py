@@ -54,7 +54,7 @@ def _parse(on: str) -> tuple[dt.datetime, str, bool]:
     parts = on.split("-")
     if len(parts) == 1:
         return dt.datetime(int(parts[0]), 1, 1), "year", False
-    if len(parts) == 2:  # noqa: PLR2004
+    if len(parts) == 2:
         return dt.datetime(int(parts[0]), int(parts[1]), 1), "month", False
     return dt.datetime.fromisoformat(on), "day", False
 
@@ -175,12 +175,16 @@ class Feed:
         prec = precision or implied
         last = period_end(start, prec)
         if rec is None:
-            recorded = start + dt.timedelta(hours=2) if has_time else (
-                dt.datetime.combine(last, dt.time(16, 30))
+            recorded = (
+                start + dt.timedelta(hours=2)
+                if has_time
+                else (dt.datetime.combine(last, dt.time(16, 30)))
             )
         elif isinstance(rec, int):
-            base = start + dt.timedelta(hours=2) if has_time and prec == "day" else (
-                dt.datetime.combine(last, dt.time(16, 30))
+            base = (
+                start + dt.timedelta(hours=2)
+                if has_time and prec == "day"
+                else (dt.datetime.combine(last, dt.time(16, 30)))
             )
             recorded = base + dt.timedelta(days=rec)
         else:

@@ -83,7 +83,8 @@ def test_a_review_replays_to_the_contract(child: str) -> None:
         for alert in person["alerts"]:
             dt.date.fromisoformat(alert["first_raised_on"])
             for e in alert["evidence"]:  # every evidence entry is a line of the feeds
-                assert e["source"] and e["source_id"], alert["rule"]
+                assert e["source"], alert["rule"]
+                assert e["source_id"], alert["rule"]
     assert held, child
 
 

@@ -87,7 +87,9 @@ def summaries(keys: Iterable[str]) -> dict[str, str]:
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         rows = (
-            ChronologyEntry.objects.annotate(key=Coalesce(F("lineage"), F("id"), output_field=BigIntegerField()))
+            ChronologyEntry.objects.annotate(
+                key=Coalesce(F("lineage"), F("id"), output_field=BigIntegerField())
+            )
             .filter(key__in=chunk)
             .values_list("key", "version", "summary")
         )

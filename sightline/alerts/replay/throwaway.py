@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import sightline
-
 from sightline.alerts.replay.worker import INPUT_ERROR
 
 # Settings the worker's own settings would otherwise read from the environment differently.

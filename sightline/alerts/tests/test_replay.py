@@ -90,7 +90,8 @@ def test_json_report_names_each_alert_its_evidence_and_never_touches_the_databas
         ("town-police", "M-1"),
         ("town-police", "M-2"),
     ]
-    assert escalating["explanation"] and escalating["prompt"]
+    assert escalating["explanation"]
+    assert escalating["prompt"]
     # The user's database (the test database here) is as it was: no source, person or entry.
     after = (SourceSystem.objects.count(), Person.objects.count(), ChronologyEntry.objects.count())
     assert after == before

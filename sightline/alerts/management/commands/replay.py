@@ -75,8 +75,7 @@ class Command(SightlineCommand):
             type=Path,
             action="append",
             metavar="DIR",
-            help="replay these rule directories instead of the configured rule set "
-            "(repeatable)",
+            help="replay these rule directories instead of the configured rule set (repeatable)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
