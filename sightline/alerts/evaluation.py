@@ -56,12 +56,14 @@ def rules_in_force(on: dt.date, rules: RuleSet | None = None) -> list[_Rule]:
 def findings_for(
     child: ChildHistory, rules: Sequence[_Rule], *, on: dt.date
 ) -> dict[str, tuple[RuleFacts, Finding | None]]:
-    from sightline.alerts.engine.evaluate import evaluate
+    """Every rule's finding for one child, sharing one index of their history."""
+    from sightline.alerts.engine.evaluate import evaluate_rules
 
-    cal = calendar()
-    return {
-        r.facts.id: (r.facts, evaluate(r.rule, child.history, on=on, calendar=cal)) for r in rules
+    found = {
+        f.rule: f
+        for f in evaluate_rules([r.rule for r in rules], child.history, on=on, calendar=calendar())
     }
+    return {r.facts.id: (r.facts, found.get(r.facts.id)) for r in rules}
 
 
 @dataclass
@@ -135,6 +137,7 @@ def evaluate_people(
 ) -> Evaluated:
     """Evaluate these people (each as the person they were merged into, if they were): alerts
     left on a merged-away person are combined into the survivor's first."""
+    today = on is None or on == clock.today()
     on = on or clock.today()
     ids = sorted(set(person_ids))
     survivors = histories._survivors(ids)
@@ -145,10 +148,10 @@ def evaluate_people(
     rules = rules_in_force(on)
     if len(wanted) == 1:
         batches: Iterable[list[ChildHistory]] = [
-            [histories.history_for(viewer=scope, person_id=wanted[0])]
+            [histories.history_for(viewer=scope, person_id=wanted[0], current_only=today)]
         ]
     else:
-        batches = histories.histories_for_all(viewer=scope, people=wanted)
+        batches = histories.histories_for_all(viewer=scope, people=wanted, current_only=today)
     result = _evaluate_batches(batches, actor=actor, on=on, rules=rules)
     _related_of_raised(result.applied)
     return result
@@ -158,9 +161,12 @@ def sweep(
     *, scope: Any, actor: Any, on: dt.date | None = None, batch_size: int = 2000
 ) -> Evaluated:
     """Evaluate everyone with a story (the daily sweep)."""
+    today = on is None or on == clock.today()
     on = on or clock.today()
     rules = rules_in_force(on)
-    batches = histories.histories_for_all(viewer=scope, batch_size=batch_size)
+    batches = histories.histories_for_all(
+        viewer=scope, batch_size=batch_size, current_only=today
+    )
     result = _evaluate_batches(batches, actor=actor, on=on, rules=rules)
     _related_of_raised(result.applied)
     log.info("alerts sweep for %s: %s", on, result.summary())

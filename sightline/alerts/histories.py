@@ -31,6 +31,7 @@ from django.db import connection
 
 from sightline.alerts.engine.model import Entry, History, Involvement, Related, RelatedAlert
 from sightline.chronology.vocabulary import entry_types
+from sightline.core import clock
 from sightline.core.dates import LONDON, Precision, period_end
 from sightline.governance import access
 
@@ -124,7 +125,7 @@ SELECT s.person_id, COALESCE(e.lineage, e.id), e.version, e.type, e.agency_id, e
 FROM chronology_entrysubject s
 JOIN chronology_chronologyentry e ON e.id = s.entry_id
 LEFT JOIN records_sourcerecord r ON r.id = e.source_record_id
-WHERE s.role IN ('subject', 'victim', 'witness') {where}
+WHERE s.role IN ('subject', 'victim', 'witness') {current} {where}
 ORDER BY s.person_id, e.occurred_at, e.id
 """
 
@@ -222,11 +223,23 @@ def _in(ids: Sequence[int]) -> str:
     return ",".join(str(int(i)) for i in ids)  # integers only: safe to inline
 
 
-def _entries_of(ids: Sequence[int], build: _EntryBuilder) -> dict[int, list[Entry]]:
+# Evaluated "as known today", a history needs only the versions not yet superseded now: every
+# other one was superseded by today (the engine's "as known on" rule would drop it).
+_CURRENT = "AND (e.superseded_at IS NULL OR e.superseded_at > %s)"
+
+
+def _entries_of(
+    ids: Sequence[int], build: _EntryBuilder, *, current_only: bool
+) -> dict[int, list[Entry]]:
     out: dict[int, list[Entry]] = defaultdict(list)
+    current = _CURRENT if current_only else ""
+    params = [connection.ops.adapt_datetimefield_value(clock.now())] if current_only else []
     with connection.cursor() as cursor:
         for chunk in _chunks(sorted(set(ids))):
-            cursor.execute(_ENTRY_SQL.format(where=f"AND s.person_id IN ({_in(chunk)})"))
+            cursor.execute(
+                _ENTRY_SQL.format(current=current, where=f"AND s.person_id IN ({_in(chunk)})"),
+                params,
+            )
             for row in cursor.fetchall():
                 out[row[0]].append(build(row[1:]))
     return out
@@ -365,9 +378,10 @@ class _Builder:
     """Histories of a set of people, with the people related to them: every table read once for
     the whole set."""
 
-    def __init__(self, lookups: _Lookups | None = None) -> None:
+    def __init__(self, lookups: _Lookups | None = None, *, current_only: bool = False) -> None:
         self.lookups = lookups or _Lookups.read()
         self.entry = _EntryBuilder(self.lookups)
+        self.current_only = current_only
 
     def build(
         self, ids: Sequence[int], links: dict[int, list[_Link]] | None = None
@@ -375,7 +389,7 @@ class _Builder:
         links = _links_of(ids) if links is None else links
         related_ids = {link.other for pid in ids for link in links.get(pid, ())}
         everyone = sorted(set(ids) | related_ids)
-        entries = _entries_of(everyone, self.entry)
+        entries = _entries_of(everyone, self.entry, current_only=self.current_only)
         involvements = _involvements_of(everyone, self.lookups)
         births = _births_of(everyone)
         alerts = _alerts_of(sorted(related_ids)) if related_ids else {}
@@ -412,10 +426,11 @@ def survivor_of(person_id: int) -> int:
     return _survivors([person_id])[person_id]
 
 
-def history_for(*, viewer: Any, person_id: int) -> ChildHistory:
-    """One child's history (the person they were merged into, if they were), for the system."""
+def history_for(*, viewer: Any, person_id: int, current_only: bool = False) -> ChildHistory:
+    """One child's history (the person they were merged into, if they were), for the system:
+    every version of every entry, or (`current_only`) only what is known today."""
     access.require_system(viewer)
-    return _Builder().build([survivor_of(person_id)])[0]
+    return _Builder(current_only=current_only).build([survivor_of(person_id)])[0]
 
 
 def people_to_evaluate() -> list[int]:
@@ -458,13 +473,17 @@ def _families(ids: Sequence[int], links: dict[int, list[_Link]], size: int) -> l
 
 
 def histories_for_all(
-    *, viewer: Any, batch_size: int = 2000, people: Sequence[int] | None = None
+    *,
+    viewer: Any,
+    batch_size: int = 2000,
+    people: Sequence[int] | None = None,
+    current_only: bool = False,
 ) -> Iterator[list[ChildHistory]]:
     """Everyone's history (or these people's), in batches of about `batch_size` children, for
     the system's daily sweep. Memory is a batch's histories, not the county's."""
     access.require_system(viewer)
     ids = list(people) if people is not None else people_to_evaluate()
     links = _links_of(None if people is None else ids)
-    builder = _Builder()
+    builder = _Builder(current_only=current_only)
     for batch in _families(ids, links, batch_size):
         yield builder.build(batch, links)
