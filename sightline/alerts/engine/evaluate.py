@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pydantic import BaseModel
+
 from sightline.alerts.engine import intervals as iv
 from sightline.alerts.engine.intervals import HI, LO, Days
 from sightline.alerts.engine.loader import Rule
@@ -58,7 +60,7 @@ CLOSURE_TYPES = frozenset({"case_closed"})
 class Rec:
     """An entry version with its days as ordinals (the engine's working form)."""
 
-    __slots__ = ("agency", "e", "err", "key", "rec", "s", "sup", "t", "version")
+    __slots__ = ("agency", "e", "err", "key", "last", "rec", "s", "sup", "t", "version")
 
     def __init__(self, e: Entry) -> None:
         self.e = e
@@ -67,6 +69,8 @@ class Rec:
         self.agency = e.agency
         self.s = e.start.toordinal()
         self.t = max(e.end.toordinal(), self.s)
+        # The last day it may bear on a window: its end, or when it ended (a missing episode).
+        self.last = max(self.t, e.ended_at.date().toordinal()) if e.ended_at else self.t
         self.rec = e.recorded_at.date().toordinal()
         self.sup = e.superseded_at.date().toordinal() if e.superseded_at else HI + 1
         self.err = e.entered_in_error
@@ -96,7 +100,9 @@ class Index:
         for r in self.recs:
             self.by_type[r.e.type].append(r)
             self.by_theme[r.e.theme].append(r)
-        self._versions: dict[int, list[Rec]] = {}
+        self._versions: dict[int, Versions] = {}
+        self._typed: dict[int, Versions] = {}
+        self._every: Versions | None = None
         self._related: dict[int, Index] = {}
         last = history.birth_end or history.birth_start
         self.birth = (
@@ -104,7 +110,7 @@ class Index:
             last.toordinal() if last else None,
         )
 
-    def versions(self, m: Match) -> list[Rec]:
+    def versions(self, m: Match) -> Versions:
         """Every version of every entry the Match selects (whatever was known when)."""
         found = self._versions.get(id(m))
         if found is None:
@@ -114,11 +120,20 @@ class Index:
                 pool = (r for t in m.themes for r in self.by_theme.get(t, ()))
             else:
                 pool = self.recs
-            found = sorted(
-                (r for r in pool if matches(m, r.e)), key=lambda r: (r.s, r.t, r.key, r.version)
-            )
+            found = Versions([r for r in pool if matches(m, r.e)])
             self._versions[id(m)] = found
         return found
+
+    def every(self) -> Versions:
+        if self._every is None:
+            self._every = Versions(self.recs)
+        return self._every
+
+    def of_types(self, types: frozenset[str]) -> Versions:
+        key = hash(types)
+        if key not in self._typed:
+            self._typed[key] = Versions([r for t in types for r in self.by_type.get(t, ())])
+        return self._typed[key]
 
     def related(self, i: int) -> Index:
         if i not in self._related:
@@ -131,6 +146,35 @@ class Index:
         for i in range(len(self.history.related)):
             days |= self.related(i).recording_days()
         return days
+
+
+class Versions:
+    """Entry versions sorted by their first day, so the ones that can still bear on days from
+    a horizon on are found by bisection."""
+
+    def __init__(self, recs: Iterable[Rec]) -> None:
+        self.recs = sorted(recs, key=lambda r: (r.s, r.t, r.key, r.version))
+        self.starts = [r.s for r in self.recs]
+        self.span = max((r.last - r.s for r in self.recs), default=0)
+        # Most histories have no corrections: then "as known on" is only "recorded by then".
+        self.simple = len({r.key for r in self.recs}) == len(self.recs) and not any(
+            r.err or r.sup <= HI for r in self.recs
+        )
+
+    def __len__(self) -> int:
+        return len(self.recs)
+
+    def known(self, k: int, oldest: int | None = None) -> list[Rec]:
+        """As known on day k; with `oldest`, only the entries whose last day is on or after it."""
+        recs: Sequence[Rec] = self.recs
+        if oldest is not None:
+            recs = recs[bisect.bisect_left(self.starts, oldest - self.span) :]
+        if self.simple:
+            if oldest is None:
+                return [r for r in recs if r.rec <= k]
+            return [r for r in recs if r.rec <= k and r.last >= oldest]
+        found = known(recs, k)
+        return found if oldest is None else [r for r in found if r.last >= oldest]
 
 
 def known(recs: Sequence[Rec], k: int) -> list[Rec]:
@@ -176,31 +220,56 @@ NEVER = Truth([], [], set())
 
 
 class Ctx:
-    """One history as known on day k: truth and explanations of a rule's conditions."""
+    """One history as known on day k: truth and explanations of a rule's conditions.
 
-    def __init__(self, index: Index, k: int, calendar: Calendar) -> None:
+    With a `horizon` (a replay's), only days from the horizon on are asked about, so entries
+    that can no longer bear on those days (older than a window, a lookback) are left out; the
+    days before the horizon are then not exact (replay recomputes a finding's first day
+    without one)."""
+
+    def __init__(
+        self, index: Index, k: int, calendar: Calendar, horizon: int | None = None
+    ) -> None:
         self.index = index
         self.k = k
         self.calendar = calendar
+        self.horizon = horizon
         self._known: dict[int, list[Rec]] = {}
         self._truth: dict[int, Truth] = {}
         self._sub: dict[int, Ctx] = {}
         self.dated: dict[str, Rec] = {}
+        # Truths kept across a replay's successive days of knowledge (replay passes one).
+        self.memo: dict[int, tuple[tuple[Any, ...], Truth]] | None = None
 
-    def entries(self, m: Match) -> list[Rec]:
+    def entries(self, m: Match, memory: int | None = None) -> list[Rec]:
+        """The entries `m` selects, as known on k. `memory`: how many days after its last day an
+        entry can still matter to the condition using `m` (None: always)."""
         found = self._known.get(id(m))
         if found is None:
-            found = known(self.index.versions(m), self.k)
+            oldest = self.horizon - memory if self.horizon is not None and memory else None
+            found = self.index.versions(m).known(self.k, oldest)
             self._known[id(m)] = found
             for r in found:
                 self.dated.setdefault(r.key, r)
         return found
 
-    def all_entries(self) -> list[Rec]:
-        found = self._known.get(0)
+    def all_entries(self, memory: int | None = None) -> list[Rec]:
+        """Every entry as known on k (with `memory`, as for `entries`)."""
+        key = -1 - (memory or 0)
+        found = self._known.get(key)
         if found is None:
-            found = sorted(known(self.index.recs, self.k), key=lambda r: (r.s, r.t, r.key))
-            self._known[0] = found
+            oldest = self.horizon - memory if self.horizon is not None and memory else None
+            found = self.index.every().known(self.k, oldest)
+            self._known[key] = found
+            for r in found:
+                self.dated.setdefault(r.key, r)
+        return found
+
+    def closures(self) -> list[Rec]:
+        found = self._known.get(-(10**9))
+        if found is None:
+            found = self.index.of_types(CLOSURE_TYPES).known(self.k)
+            self._known[-(10**9)] = found
             for r in found:
                 self.dated.setdefault(r.key, r)
         return found
@@ -220,9 +289,30 @@ class Ctx:
     def truth(self, node: Any) -> Truth:
         found = self._truth.get(id(node))
         if found is None:
-            found = PRIMITIVES[type(node)].truth(node, self)
+            memo = self.memo
+            signature = self.signature(node) if memo is not None else None
+            if signature is not None and memo is not None:
+                held = memo.get(id(node))
+                if held is not None and held[0] == signature:
+                    found = held[1]
+            if found is None:
+                found = PRIMITIVES[type(node)].truth(node, self)
+                if signature is not None and memo is not None:
+                    memo[id(node)] = (signature, found)
             self._truth[id(node)] = found
         return found
+
+    def signature(self, node: Any) -> tuple[Any, ...] | None:
+        """What a node's truth depends on, beyond the fixed facts (birth, involvements): the
+        entries its Matches select as known now, and the horizon. None: not kept (a node that
+        reads every entry or related people's)."""
+        matches = reads(node)
+        if matches is None:
+            return None
+        return (
+            self.horizon,
+            *(tuple(id(r) for r in self.index.versions(m).known(self.k)) for m in matches),
+        )
 
     def explain(self, node: Any, day: int) -> list[Part]:
         status = self.truth(node).at(day)
@@ -232,6 +322,35 @@ class Ctx:
 
     def may_hold(self, node: Any) -> bool:
         return PRIMITIVES[type(node)].may_hold(node, self)
+
+
+_READS: dict[int, tuple[Any, list[Match] | None]] = {}
+
+
+def reads(node: Any) -> list[Match] | None:
+    """The Matches in a condition, or None when it also reads every entry or related people."""
+    held = _READS.get(id(node))
+    if held is None or held[0] is not node:
+        found: list[Match] | None = []
+        for sub in _walk(node):
+            if isinstance(sub, SingleAgency | RelatedCond):
+                found = None
+                break
+            if isinstance(sub, Match) and found is not None:
+                found.append(sub)
+        held = (node, found)
+        _READS[id(node)] = held
+    return held[1]
+
+
+def _walk(node: Any) -> Iterable[Any]:
+    yield node
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _walk(getattr(node, name))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
 
 
 # ---- words -----------------------------------------------------------------------------------
@@ -342,6 +461,8 @@ def _threshold(
     spans: list[tuple[int, int, str]], at_least: int, agencies: int
 ) -> tuple[Days, set[int]]:
     """The days on which at least `at_least` spans, from `agencies` distinct agencies, overlap."""
+    if agencies <= 1:
+        return _threshold_simple(spans, at_least)
     events: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for a, b, agency in spans:
         if a <= b:
@@ -362,12 +483,36 @@ def _threshold(
     return iv.normal(out), set(days)
 
 
+def _threshold_simple(spans: list[tuple[int, int, str]], at_least: int) -> tuple[Days, set[int]]:
+    """_threshold without the agencies: a sweep over +1 / -1 events."""
+    changes: dict[int, int] = {}
+    for a, b, _ in spans:
+        if a <= b:
+            changes[a] = changes.get(a, 0) + 1
+            changes[b + 1] = changes.get(b + 1, 0) - 1
+    days = sorted(changes)
+    out: list[iv.Interval] = []
+    total = 0
+    start: int | None = None
+    for day in days:
+        total += changes[day]
+        if total >= at_least:
+            if start is None:
+                start = day
+        elif start is not None:
+            out.append((start, day - 1))
+            start = None
+    if start is not None:
+        out.append((start, HI))
+    return out, set(days)
+
+
 class CountP(Primitive):
     def spans(
         self, node: Count, ctx: Ctx
     ) -> tuple[list[tuple[Rec, int, int]], list[tuple[Rec, int, int]]]:
         w = node.count.within_days
-        recs = ctx.entries(node.count.match)
+        recs = ctx.entries(node.count.match, w)
         certain, maybe = recs, recs
         if node.count.during is not None:
             # Definitely during the state: its whole date range inside a definitely-open run;
@@ -396,7 +541,7 @@ class CountP(Primitive):
         return _truth(d, p, ev1 | ev2)
 
     def may_hold(self, node: Count, ctx: Ctx) -> bool:
-        return len(ctx.entries(node.count.match)) >= node.count.at_least
+        return len(ctx.entries(node.count.match, node.count.within_days)) >= node.count.at_least
 
     def in_window(self, node: Count, ctx: Ctx, day: int, definite: bool) -> list[Rec]:
         definite_spans, possible_spans = self.spans(node, ctx)
@@ -480,7 +625,7 @@ class Followups:
 class NoFollowUpP(Primitive):
     def overdue(self, node: NoFollowUp, ctx: Ctx) -> list[tuple[Rec, iv.Interval, iv.Interval]]:
         spec = node.no_follow_up
-        afters = ctx.entries(spec.after)
+        afters = ctx.entries(spec.after, spec.lookback_days)
         if not afters:
             return []
         follow = Followups(ctx.entries(spec.expect))
@@ -517,7 +662,8 @@ class NoFollowUpP(Primitive):
         return _truth((d for _, d, _ in items), (p for _, _, p in items), events)
 
     def may_hold(self, node: NoFollowUp, ctx: Ctx) -> bool:
-        return bool(ctx.entries(node.no_follow_up.after))
+        spec = node.no_follow_up
+        return bool(ctx.entries(spec.after, spec.lookback_days))
 
     def explain(self, node: NoFollowUp, ctx: Ctx, day: int, definite: bool) -> list[Part]:
         spec = node.no_follow_up
@@ -544,7 +690,7 @@ class FollowedByP(Primitive):
     def pairs(self, node: FollowedBy, ctx: Ctx) -> list[tuple[Rec, Rec, iv.Interval, iv.Interval]]:
         spec = node.followed_by
         firsts = ctx.entries(spec.first)
-        thens = ctx.entries(spec.then)
+        thens = ctx.entries(spec.then, spec.lookback_days)
         if not firsts or not thens:
             return []
         starts = [a.s for a in firsts]
@@ -559,7 +705,8 @@ class FollowedByP(Primitive):
                     continue
                 certain = a.t <= b.s and b.t <= a.s + n
                 definite = (b.t, b.s + lookback) if certain else (1, 0)
-                out.append((a, b, definite, (b.s, b.t + lookback)))
+                # Possibly from when both may have happened (b cannot come before a).
+                out.append((a, b, definite, (max(b.s, a.s), b.t + lookback)))
         return out
 
     def truth(self, node: FollowedBy, ctx: Ctx) -> Truth:
@@ -571,7 +718,7 @@ class FollowedByP(Primitive):
 
     def may_hold(self, node: FollowedBy, ctx: Ctx) -> bool:
         spec = node.followed_by
-        return bool(ctx.entries(spec.first)) and bool(ctx.entries(spec.then))
+        return bool(ctx.entries(spec.first)) and bool(ctx.entries(spec.then, spec.lookback_days))
 
     def explain(self, node: FollowedBy, ctx: Ctx, day: int, definite: bool) -> list[Part]:
         spec = node.followed_by
@@ -966,47 +1113,58 @@ class SingleAgencyP(Primitive):
         agencies, closed agencies -> the day their closure is dated)."""
         spec = node.single_agency
         n = spec.within_days
-        recs = ctx.all_entries()
-        window = [r for r in recs if r.e.type not in CLOSURE_TYPES]
+        window = [r for r in ctx.all_entries(n) if r.e.type not in CLOSURE_TYPES]
         closures: dict[str, list[tuple[int, str | None]]] = defaultdict(list)  # (from, key)
         open_spans: dict[str, list[iv.Interval]] = defaultdict(list)
         for inv in ctx.index.history.involvements:
             open_spans[inv.agency].append(InvolvementP.span(inv))
             if inv.ended_on:
                 closures[inv.agency].append((inv.ended_on.toordinal() + 1, None))
-        for r in recs:
-            if r.e.type in CLOSURE_TYPES:
-                closures[r.agency].append((r.t, r.key))
-        events: dict[int, list[tuple[int, int, str]]] = defaultdict(
-            list
-        )  # day -> (kind, delta, agency)
+        for r in ctx.closures():
+            closures[r.agency].append((r.t, r.key))
+        # day -> (kind: 0 definitely / 1 possibly in the window, +1 | -1, agency)
+        events: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
         for r in window:
-            for kind, (a, b) in ((0, (r.t, r.s + n - 1)), (1, (r.s, r.t + n - 1))):
-                if a <= b:
-                    events[a].append((kind, 1, r.agency))
-                    events[b + 1].append((kind, -1, r.agency))
-        days = set(events)
+            for kind, (lo, hi) in ((0, (r.t, r.s + n - 1)), (1, (r.s, r.t + n - 1))):
+                if lo <= hi:
+                    events[lo].append((kind, 1, r.agency))
+                    events[hi + 1].append((kind, -1, r.agency))
+        changes: dict[int, set[str]] = defaultdict(set)  # day -> agencies whose closure may change
         for agency, items in closures.items():
-            days |= {d for d, _ in items}
-            for a, b in open_spans.get(agency, []):
-                days |= {a, b + 1}
-        ordered = sorted(d for d in days if LO <= d <= HI + 1)
+            items.sort(key=lambda x: (x[0], x[1] or ""))
+            for d, _ in items:
+                changes[d].add(agency)
+            for lo, hi in open_spans.get(agency, []):
+                changes[lo].add(agency)
+                changes[hi + 1].add(agency)
+        spans_of = {agency: iv.normal(spans) for agency, spans in open_spans.items()}
+        days_of = {agency: [d for d, _ in items] for agency, items in closures.items()}
+        ordered = sorted(d for d in set(events) | set(changes) if LO <= d <= HI + 1)
         counts: tuple[dict[str, int], dict[str, int]] = (defaultdict(int), defaultdict(int))
         segments = []
+        closed: dict[str, tuple[int, str | None]] = {}
         for i, day in enumerate(ordered):
             for kind, delta, agency in events.get(day, ()):
                 counts[kind][agency] += delta
                 if counts[kind][agency] == 0:
                     del counts[kind][agency]
             end = ordered[i + 1] - 1 if i + 1 < len(ordered) else HI
-            closed = {}
-            for agency, items in closures.items():
-                dated = [item for item in items if item[0] <= day]
-                still_open = any(a <= day <= b for a, b in open_spans.get(agency, []))
-                if dated and not still_open:
-                    closed[agency] = max(dated, key=lambda x: (x[1] is not None, x[0], x[1] or ""))
-            segments.append((day, end, set(counts[0]), set(counts[1]), closed))
-        return segments, set(ordered)
+            if day in changes:
+                closed = dict(closed)
+                for agency in changes[day]:
+                    items = closures.get(agency, [])
+                    j = bisect.bisect_right(days_of.get(agency, []), day)
+                    if j and not iv.contains(spans_of.get(agency, []), day):
+                        # The latest closure, a closing entry (evidence) before an involvement.
+                        dated = items[:j]
+                        closed[agency] = max(
+                            dated, key=lambda x: (x[1] is not None, x[0], x[1] or "")
+                        )
+                    else:
+                        closed.pop(agency, None)
+            if ctx.horizon is None or end >= ctx.horizon:
+                segments.append((day, end, set(counts[0]), set(counts[1]), closed))
+        return segments, {d for d in ordered if ctx.horizon is None or d >= ctx.horizon}
 
     def truth(self, node: SingleAgency, ctx: Ctx) -> Truth:
         k = node.single_agency.closed_at_least
@@ -1064,15 +1222,19 @@ class SingleAgencyP(Primitive):
 
 class AllP(Primitive):
     def truth(self, node: AllOf, ctx: Ctx) -> Truth:
-        each = [ctx.truth(c) for c in node.all]
+        each = []
+        possible = list(iv.ALL)
+        # The cheap conditions first: when one never holds, the costly ones are not worked out.
+        for c in sorted(node.all, key=lambda c: COSTLY.get(type(c), 0)):
+            t = ctx.truth(c)
+            possible = iv.intersect(possible, t.possible)
+            if not possible:
+                return NEVER  # the rest cannot make it hold: not worked out
+            each.append(t)
         events: set[int] = set()
         for t in each:
             events |= t.events
-        return Truth(
-            iv.intersect_all([t.definite for t in each]),
-            iv.intersect_all([t.possible for t in each]),
-            events,
-        )
+        return Truth(iv.intersect_all([t.definite for t in each]), possible, events)
 
     def may_hold(self, node: AllOf, ctx: Ctx) -> bool:
         return all(ctx.may_hold(c) for c in node.all)
@@ -1114,6 +1276,8 @@ class NotP(Primitive):
         parts = PRIMITIVES[type(node.not_)].negate(node.not_, ctx, day)
         return [Part(p.text, p.evidence, DEFINITE if definite else POSSIBLE, True) for p in parts]
 
+
+COSTLY: dict[type, int] = {SingleAgency: 2, RelatedCond: 1}
 
 PRIMITIVES: dict[type, Primitive] = {
     Count: CountP(),

@@ -411,6 +411,9 @@ for _model in (RelatedSpec, AllOf, AnyOf, Not, AppliesTo, RuleSpec):
     _model.model_rebuild()
 
 
+SCHEMA_FILE = "docs/schema/alert-rule.schema.json"
+
+
 def rule_json_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file (docs/schema/alert-rule.schema.json)."""
     schema = RuleSpec.model_json_schema(by_alias=True)
@@ -421,3 +424,17 @@ def rule_json_schema() -> dict[str, Any]:
         "description": "One rule file under sightline/alerts/rules/ (docs/alerts.md).",
         **{k: v for k, v in schema.items() if k != "title"},
     }
+
+
+def rule_json_schema_text() -> str:
+    """The committed file's exact text (`python -m sightline.alerts.engine.schema` writes it)."""
+    import json
+
+    return json.dumps(rule_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).resolve().parents[3] / SCHEMA_FILE
+    target.write_text(rule_json_schema_text(), encoding="utf-8")
