@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from sightline.agencies.tests.factories import AgencyFactory, practitioner
+from sightline.alerts.models import Alert
 from sightline.chronology.models import ChronologyEntry
 from sightline.core.actors import IMPORTER, LINKER
 from sightline.identity.merging import MergeEvidence, person_merge
@@ -34,7 +35,15 @@ _PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 CHILD_ROUTES = [(route, name) for route, name in ROUTES if _PARAM.search(route)]
 # The method each API endpoint answers (ninja's answer to another method does not reach the
 # endpoint, so names no child). Pages are walked with GET and POST.
-API_METHODS = {"api:story": "get", "api:record_entry": "post"}
+API_METHODS = {
+    "api:story": "get",
+    "api:record_entry": "post",
+    "api:child_alerts": "get",
+    "api:alert_detail": "get",
+    "api:acknowledge": "post",
+    "api:action": "post",
+    "api:dismiss": "post",
+}
 CALLS = [
     (route, name, method)
     for route, name in CHILD_ROUTES
@@ -79,6 +88,15 @@ def world(tmp_path: Path) -> dict[str, Any]:
     candidate = CandidateLink.objects.create(
         record_a_id=first, record_b_id=second, match_weight=5.5, created_at=now, updated_at=now
     )
+    # An alert about the child, resting on the entry (and saying what it says).
+    alert = Alert.objects.create(
+        person=child, rule="missing-escalating", rule_version=1, title="Missing episodes",
+        severity="high", prompt="Hold a strategy discussion.", first_held_on=now.date(),
+        parts=[{"text": SECRET, "evidence": [str(ChronologyEntry.objects.get().pk)],
+                "certainty": "definite", "negative": False}],
+        explanation=SECRET, evidence=[str(ChronologyEntry.objects.get().pk)], fingerprint="x",
+        raised_at=now, updated_at=now,
+    )  # fmt: skip
     stranger = practitioner("school_dsl", agency=AgencyFactory.create(code="sch", kind="school"))
     # Their own name is on every page they see: one that cannot be taken for the child's.
     stranger.first_name, stranger.last_name = "Avery", "Quinlan"
@@ -89,6 +107,7 @@ def world(tmp_path: Path) -> dict[str, Any]:
         "entry": ChronologyEntry.objects.get(),
         "merge": merge,
         "candidate": candidate,
+        "alert": alert,
         "stranger": stranger,
     }
 
@@ -105,6 +124,7 @@ def _values(world: dict[str, Any], reference: str) -> dict[str, str]:
         "lineage": entry_id,
         "merge_id": str(world["merge"].pk),
         "candidate_id": str(world["candidate"].pk),
+        "alert_id": str(world["alert"].pk),
     }
 
 
@@ -135,6 +155,9 @@ def test_the_walk_covers_every_child_url() -> None:
         "api:record_entry",
         "identity:person",
         "identity:split",
+        "alerts:alert",
+        "alerts:child",
+        "api:child_alerts",
     } <= names
 
 
