@@ -256,10 +256,8 @@ def present_alert(alert: Alert, reader: Reader) -> AlertView:
     evidence = reader.evidence(alert.evidence)
     decided = ""
     if alert.decided_at and alert.status in ("acknowledged", "actioned", "dismissed"):
-        decided = (
-            f"{alert.get_status_display()} by {alert.decided_by_name or 'someone'} on "
-            f"{long_date(alert.decided_at)}"
-        )
+        who = _name(alert.decided_by) or alert.decided_by_name or "someone"
+        decided = f"{alert.get_status_display()} by {who} on {long_date(alert.decided_at)}"
     return AlertView(
         id=alert.pk,
         url=reverse("alerts:alert", args=[alert.pk]),
@@ -307,10 +305,16 @@ class EventView:
     evidence: tuple[EvidenceView, ...] = ()
 
 
+def _name(user: Any) -> str:
+    if user is None:
+        return ""
+    return f"{user.first_name} {user.last_name}".strip()
+
+
 def _by(event: AlertEvent) -> str:
     if event.actor is not None:
         user = event.actor
-        name = f"{user.first_name} {user.last_name}".strip()
+        name = _name(user)
         return f"{name} ({user.email})" if name and user.email else name or user.email
     if event.actor_name.startswith("system:"):
         return "Sightline (automatic)"
