@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sightline.accounts.services import notification_send
 from sightline.agencies.tests.factories import AgencyFactory, practitioner
 from sightline.alerts.models import Alert
 from sightline.chronology.models import ChronologyEntry
@@ -97,6 +98,15 @@ def world(tmp_path: Path) -> dict[str, Any]:
         explanation=SECRET, evidence=[str(ChronologyEntry.objects.get().pk)], fingerprint="x",
         raised_at=now, updated_at=now,
     )  # fmt: skip
+    # Someone else's notification about the child: its id is no way in for the stranger.
+    mash = practitioner("mash_manager", agency=AgencyFactory.create(code="mash", kind="mash"))
+    notification = notification_send(
+        recipient=mash,
+        key=f"referral:1:decision-due:{mash.pk}",
+        subject="Jordan Ellis: a referral waits for your decision",
+        body=SECRET,
+        url=f"/children/{child.reference}/",
+    )
     stranger = practitioner("school_dsl", agency=AgencyFactory.create(code="sch", kind="school"))
     # Their own name is on every page they see: one that cannot be taken for the child's.
     stranger.first_name, stranger.last_name = "Avery", "Quinlan"
@@ -108,6 +118,7 @@ def world(tmp_path: Path) -> dict[str, Any]:
         "merge": merge,
         "candidate": candidate,
         "alert": alert,
+        "notification": notification,
         "stranger": stranger,
     }
 
@@ -125,6 +136,7 @@ def _values(world: dict[str, Any], reference: str) -> dict[str, str]:
         "merge_id": str(world["merge"].pk),
         "candidate_id": str(world["candidate"].pk),
         "alert_id": str(world["alert"].pk),
+        "notification_id": str(world["notification"].pk),
     }
 
 
