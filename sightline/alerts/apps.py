@@ -30,6 +30,19 @@ class AlertsConfig(AppConfig):
             order=15,
         )
 
+        # Critical alerts tell the heads of service over the teams working with the child.
+        from sightline.alerts import notify, services
+
+        services.register_critical_hook(notify.critical_raised)
+
+        # "My work": the open alerts on children the user is named on; a manager's teams' too.
+        from sightline.alerts import work
+
+        extensions.register_work_section("alerts", "Alerts to act on", work.my_alerts, order=30)
+        extensions.register_team_work_section(
+            "alerts", "Alerts to act on", work.team_alerts, order=30
+        )
+
         # A merge moves the merged person's alerts to the survivor; one left behind because the
         # survivor has its own open alert for the rule is combined into it when evaluated.
         extensions.register_person_fields("alerts.Alert.person")

@@ -53,15 +53,60 @@ def rules_in_force(on: dt.date, rules: RuleSet | None = None) -> list[_Rule]:
     return [_Rule(r, RuleFacts.of(r)) for r in (rules or rule_set()).effective(on)]
 
 
+def _related_kinds(data: Any, found: set[str]) -> None:
+    if isinstance(data, dict):
+        related = data.get("related")
+        if isinstance(related, dict) and isinstance(related.get("relationships"), list):
+            found.update(str(r) for r in related["relationships"])
+        for value in data.values():
+            _related_kinds(value, found)
+    elif isinstance(data, list):
+        for value in data:
+            _related_kinds(value, found)
+
+
+def relationships_read(rules: Sequence[_Rule]) -> frozenset[str]:
+    """The kinds of related people the rules in force read (`related` conditions): only their
+    histories need building."""
+    found: set[str] = set()
+    for r in rules:
+        _related_kinds(r.rule.spec.model_dump(mode="json"), found)
+    return frozenset(found)
+
+
+def oldest_age(rules: Sequence[_Rule]) -> int | None:
+    """The age no rule in force applies at or beyond (None: some rule has no upper age)."""
+    limits = []
+    for r in rules:
+        age = r.rule.spec.applies_to.age
+        if age is None or age.under is None:
+            return None
+        limits.append(age.under)
+    return max(limits) if limits else None
+
+
+def _adults_before(on: dt.date, rules: Sequence[_Rule]) -> dt.date | None:
+    """People born before this day are too old for every rule in force on `on`."""
+    oldest = oldest_age(rules)
+    if oldest is None:
+        return None
+    try:
+        return on.replace(year=on.year - oldest)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - oldest, day=28)
+
+
 def findings_for(
     child: ChildHistory, rules: Sequence[_Rule], *, on: dt.date
 ) -> dict[str, tuple[RuleFacts, Finding | None]]:
-    from sightline.alerts.engine.evaluate import evaluate
+    """Every rule's finding for one child, sharing one index of their history."""
+    from sightline.alerts.engine.evaluate import evaluate_rules
 
-    cal = calendar()
-    return {
-        r.facts.id: (r.facts, evaluate(r.rule, child.history, on=on, calendar=cal)) for r in rules
+    found = {
+        f.rule: f
+        for f in evaluate_rules([r.rule for r in rules], child.history, on=on, calendar=calendar())
     }
+    return {r.facts.id: (r.facts, found.get(r.facts.id)) for r in rules}
 
 
 @dataclass
@@ -135,6 +180,7 @@ def evaluate_people(
 ) -> Evaluated:
     """Evaluate these people (each as the person they were merged into, if they were): alerts
     left on a merged-away person are combined into the survivor's first."""
+    today = on is None or on == clock.today()
     on = on or clock.today()
     ids = sorted(set(person_ids))
     survivors = histories._survivors(ids)
@@ -143,12 +189,19 @@ def evaluate_people(
             services.alerts_combine(actor=actor, person_id=pid, survivor_id=survivor)
     wanted = sorted(set(survivors.values()))
     rules = rules_in_force(on)
+    kinds = relationships_read(rules)
     if len(wanted) == 1:
         batches: Iterable[list[ChildHistory]] = [
-            [histories.history_for(viewer=scope, person_id=wanted[0])]
+            [
+                histories.history_for(
+                    viewer=scope, person_id=wanted[0], current_only=today, relationships=kinds
+                )
+            ]
         ]
     else:
-        batches = histories.histories_for_all(viewer=scope, people=wanted)
+        batches = histories.histories_for_all(
+            viewer=scope, people=wanted, current_only=today, relationships=kinds
+        )
     result = _evaluate_batches(batches, actor=actor, on=on, rules=rules)
     _related_of_raised(result.applied)
     return result
@@ -158,9 +211,16 @@ def sweep(
     *, scope: Any, actor: Any, on: dt.date | None = None, batch_size: int = 2000
 ) -> Evaluated:
     """Evaluate everyone with a story (the daily sweep)."""
+    today = on is None or on == clock.today()
     on = on or clock.today()
     rules = rules_in_force(on)
-    batches = histories.histories_for_all(viewer=scope, batch_size=batch_size)
+    batches = histories.histories_for_all(
+        viewer=scope,
+        batch_size=batch_size,
+        current_only=today,
+        relationships=relationships_read(rules),
+        adults_before=_adults_before(on, rules),
+    )
     result = _evaluate_batches(batches, actor=actor, on=on, rules=rules)
     _related_of_raised(result.applied)
     log.info("alerts sweep for %s: %s", on, result.summary())

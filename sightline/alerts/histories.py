@@ -31,6 +31,7 @@ from django.db import connection
 
 from sightline.alerts.engine.model import Entry, History, Involvement, Related, RelatedAlert
 from sightline.chronology.vocabulary import entry_types
+from sightline.core import clock
 from sightline.core.dates import LONDON, Precision, period_end
 from sightline.governance import access
 
@@ -117,14 +118,31 @@ def birth_range(birth: dt.date | None, precision: str) -> tuple[dt.date | None, 
 
 # --- the rows -----------------------------------------------------------------------------------
 
-_ENTRY_SQL = """
-SELECT s.person_id, COALESCE(e.lineage, e.id), e.version, e.type, e.agency_id, e.occurred_at,
-       e.precision, e.has_time, e.ended_at, e.recorded_at, e.superseded_at, e.entered_in_error,
-       e.grade, e.sensitivity, r.source_system_id, r.source_id
+
+def _entry_sql(*, sources: bool, current: bool) -> str:
+    """One query for the entries of a list of people, ordered by person. On SQLite the instants
+    come as their stored text (naive UTC), which `_EntryBuilder` reads without Django's
+    converters; PostgreSQL's driver gives datetimes. `sources`: the feed's source and source id
+    too (a join with the source records, which the app does not need: replay does)."""
+    text = connection.vendor == "sqlite"
+
+    def instant(column: str) -> str:
+        return f"CAST({column} AS TEXT)" if text else column
+
+    source = "r.source_system_id, r.source_id" if sources else "NULL, NULL"
+    join = "LEFT JOIN records_sourcerecord r ON r.id = e.source_record_id" if sources else ""
+    # Evaluated "as known today", a history needs only the versions not yet superseded now:
+    # every other one was superseded by today (the engine's "as known on" rule drops it).
+    known = "AND (e.superseded_at IS NULL OR e.superseded_at > %s)" if current else ""
+    return f"""
+SELECT s.person_id, COALESCE(e.lineage, e.id), e.version, e.type, e.agency_id,
+       {instant("e.occurred_at")}, e.precision, e.has_time, {instant("e.ended_at")},
+       {instant("e.recorded_at")}, {instant("e.superseded_at")}, e.entered_in_error, e.grade,
+       e.sensitivity, {source}
 FROM chronology_entrysubject s
 JOIN chronology_chronologyentry e ON e.id = s.entry_id
-LEFT JOIN records_sourcerecord r ON r.id = e.source_record_id
-WHERE s.role IN ('subject', 'victim', 'witness') {where}
+{join}
+WHERE s.role IN ('subject', 'victim', 'witness') {known} AND s.person_id IN ({{ids}})
 ORDER BY s.person_id, e.occurred_at, e.id
 """
 
@@ -152,12 +170,36 @@ class _Lookups:
 
 
 class _EntryBuilder:
-    """Rows of _ENTRY_SQL (less the person) to engine Entries."""
+    """Rows of `_entry_sql` (less the person) to engine Entries, as fast as Python allows: the
+    London day and zone of each UTC hour and the last day of each partial period are cached,
+    and an entry without a time never builds its instant."""
 
     def __init__(self, lookups: _Lookups) -> None:
         self.lookups = lookups
         self.clock = _Clock()
         self._ends: dict[tuple[dt.date, str], dt.date] = {}
+        self._days: dict[str, tuple[dt.date, dt.timezone]] = {}
+
+    def _day(self, text: str) -> tuple[dt.date, dt.timezone]:
+        """The London day and zone of a stored UTC instant ("2019-08-03 21:10:00")."""
+        hour = text[:13]
+        found = self._days.get(hour)
+        if found is None:
+            utc = dt.datetime.fromisoformat(hour.replace(" ", "T") if len(hour) == 13 else hour)
+            zone = self.clock.zone(utc)
+            local = utc + zone.utcoffset(None)  # type: ignore[operator]
+            found = (local.date(), zone)
+            self._days[hour] = found
+        return found
+
+    def _at(self, value: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            return self.clock.london(value)
+        zone = self._day(value)[1]
+        utc = dt.datetime.fromisoformat(value)
+        return (utc + zone.utcoffset(None)).replace(tzinfo=zone)  # type: ignore[operator]
 
     def __call__(self, row: Sequence[Any]) -> Entry:
         (
@@ -177,10 +219,16 @@ class _EntryBuilder:
             source_system_id,
             source_id,
         ) = row
-        london = self.clock.london
-        occurred_at = london(occurred)
-        assert occurred_at is not None
-        start = occurred_at.date()
+        occurred_at: dt.datetime | None
+        if isinstance(occurred, str):
+            start = self._day(occurred)[0]
+            occurred_at = self._at(occurred) if has_time else None
+        else:
+            occurred_at = self.clock.london(occurred)
+            assert occurred_at is not None
+            start = occurred_at.date()
+            if not has_time:
+                occurred_at = None
         if precision == "day":
             end = start
         else:
@@ -188,28 +236,29 @@ class _EntryBuilder:
                 (start, precision), period_end(start, precision)
             )
         code, kind, name = self.lookups.agencies[agency_id]
-        recorded_at = london(recorded)
+        recorded_at = self._at(recorded)
         assert recorded_at is not None
+        # Positional, in engine.model.Entry's order: keywords cost more on millions of rows.
         return Entry(
-            key=str(key),
-            version=version,
-            type=type_,
-            theme=self.lookups.themes.get(type_, "other"),
-            agency=code,
-            agency_kind=kind,
-            agency_name=name,
-            start=start,
-            end=end,
-            precision=precision,
-            occurred_at=occurred_at if has_time else None,
-            ended_at=london(ended),
-            recorded_at=recorded_at,
-            superseded_at=london(superseded),
-            entered_in_error=bool(in_error),
-            grade=grade,
-            sensitivity=sensitivity,
-            source=self.lookups.sources.get(source_system_id) if source_system_id else None,
-            source_id=source_id,
+            str(key),
+            version,
+            type_,
+            self.lookups.themes.get(type_, "other"),
+            code,
+            kind,
+            name,
+            start,
+            end,
+            precision,
+            occurred_at,
+            self._at(ended) if ended is not None else None,
+            recorded_at,
+            self._at(superseded) if superseded is not None else None,
+            bool(in_error),
+            grade,
+            sensitivity,
+            self.lookups.sources.get(source_system_id) if source_system_id else None,
+            source_id,
         )
 
 
@@ -222,13 +271,18 @@ def _in(ids: Sequence[int]) -> str:
     return ",".join(str(int(i)) for i in ids)  # integers only: safe to inline
 
 
-def _entries_of(ids: Sequence[int], build: _EntryBuilder) -> dict[int, list[Entry]]:
+def _entries_of(
+    ids: Sequence[int], build: _EntryBuilder, *, current_only: bool, sources: bool = False
+) -> dict[int, list[Entry]]:
     out: dict[int, list[Entry]] = defaultdict(list)
+    sql = _entry_sql(sources=sources, current=current_only)
+    params = [connection.ops.adapt_datetimefield_value(clock.now())] if current_only else []
     with connection.cursor() as cursor:
         for chunk in _chunks(sorted(set(ids))):
-            cursor.execute(_ENTRY_SQL.format(where=f"AND s.person_id IN ({_in(chunk)})"))
-            for row in cursor.fetchall():
-                out[row[0]].append(build(row[1:]))
+            cursor.execute(sql.format(ids=_in(chunk)), params)
+            while rows := cursor.fetchmany(5000):
+                for row in rows:
+                    out[row[0]].append(build(row[1:]))
     return out
 
 
@@ -363,19 +417,40 @@ class ChildHistory:
 
 class _Builder:
     """Histories of a set of people, with the people related to them: every table read once for
-    the whole set."""
+    the whole set. `relationships`: the kinds of related people to read (the rules in force
+    read only these; None: every kind). `sources`: each entry's feed source and source id."""
 
-    def __init__(self, lookups: _Lookups | None = None) -> None:
+    def __init__(
+        self,
+        lookups: _Lookups | None = None,
+        *,
+        current_only: bool = False,
+        relationships: frozenset[str] | None = None,
+        sources: bool = False,
+    ) -> None:
         self.lookups = lookups or _Lookups.read()
         self.entry = _EntryBuilder(self.lookups)
+        self.current_only = current_only
+        self.relationships = relationships
+        self.sources = sources
+
+    def links(self, links: list[_Link]) -> list[_Link]:
+        if self.relationships is None:
+            return links
+        return [link for link in links if link.relationship in self.relationships]
 
     def build(
         self, ids: Sequence[int], links: dict[int, list[_Link]] | None = None
     ) -> list[ChildHistory]:
+        if self.relationships is not None and not self.relationships:
+            links = {}
         links = _links_of(ids) if links is None else links
-        related_ids = {link.other for pid in ids for link in links.get(pid, ())}
+        chosen = {pid: self.links(links.get(pid, [])) for pid in ids}
+        related_ids = {link.other for pid in ids for link in chosen[pid]}
         everyone = sorted(set(ids) | related_ids)
-        entries = _entries_of(everyone, self.entry)
+        entries = _entries_of(
+            everyone, self.entry, current_only=self.current_only, sources=self.sources
+        )
         involvements = _involvements_of(everyone, self.lookups)
         births = _births_of(everyone)
         alerts = _alerts_of(sorted(related_ids)) if related_ids else {}
@@ -402,7 +477,7 @@ class _Builder:
                     history=own(link.other),
                     alerts=tuple(alerts.get(link.other, ())),
                 )
-                for link in links.get(pid, ())
+                for link in chosen[pid]
             )
             out.append(ChildHistory(pid, own(pid, related)))
         return out
@@ -412,19 +487,42 @@ def survivor_of(person_id: int) -> int:
     return _survivors([person_id])[person_id]
 
 
-def history_for(*, viewer: Any, person_id: int) -> ChildHistory:
-    """One child's history (the person they were merged into, if they were), for the system."""
+def history_for(
+    *,
+    viewer: Any,
+    person_id: int,
+    current_only: bool = False,
+    relationships: frozenset[str] | None = None,
+) -> ChildHistory:
+    """One child's history (the person they were merged into, if they were), for the system:
+    every version of every entry with its feed source, or (`current_only`) only what is known
+    today."""
     access.require_system(viewer)
-    return _Builder().build([survivor_of(person_id)])[0]
+    builder = _Builder(current_only=current_only, relationships=relationships, sources=True)
+    return builder.build([survivor_of(person_id)])[0]
 
 
-def people_to_evaluate() -> list[int]:
-    """Everyone who is not merged away and has a story of their own."""
+def people_to_evaluate(*, adults_before: dt.date | None = None) -> list[int]:
+    """Everyone who is not merged away and has a story of their own. `adults_before`: leave out
+    people certainly born before this day (too old for every rule in force), unless they have an
+    alert still open or acknowledged, which must hear that its rule no longer holds."""
+    adults = ""
+    params: list[Any] = []
+    if adults_before is not None:
+        adults = (
+            " AND NOT (p.birth_date IS NOT NULL AND p.birth_date < %s AND NOT EXISTS (SELECT 1 "
+            "FROM alerts_alert a WHERE a.person_id = p.id AND a.status IN ('open', "
+            "'acknowledged')))"
+        )
+        # birth_date is the first day a partial date may be; a year's last day is later, so
+        # only people whose latest possible birthday is before the day are left out.
+        params.append(connection.ops.adapt_datefield_value(adults_before - dt.timedelta(days=366)))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT s.person_id FROM chronology_entrysubject s JOIN people_person p ON "
-            "p.id = s.person_id WHERE p.merged_into_id IS NULL AND s.role IN ('subject', "
-            "'victim', 'witness') ORDER BY s.person_id"
+            "SELECT p.id FROM people_person p WHERE p.merged_into_id IS NULL AND EXISTS (SELECT 1 "
+            "FROM chronology_entrysubject s WHERE s.person_id = p.id AND s.role IN ('subject', "
+            f"'victim', 'witness')){adults} ORDER BY p.id",
+            params,
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -458,13 +556,25 @@ def _families(ids: Sequence[int], links: dict[int, list[_Link]], size: int) -> l
 
 
 def histories_for_all(
-    *, viewer: Any, batch_size: int = 2000, people: Sequence[int] | None = None
+    *,
+    viewer: Any,
+    batch_size: int = 2000,
+    people: Sequence[int] | None = None,
+    current_only: bool = False,
+    relationships: frozenset[str] | None = None,
+    adults_before: dt.date | None = None,
 ) -> Iterator[list[ChildHistory]]:
     """Everyone's history (or these people's), in batches of about `batch_size` children, for
     the system's daily sweep. Memory is a batch's histories, not the county's."""
     access.require_system(viewer)
-    ids = list(people) if people is not None else people_to_evaluate()
-    links = _links_of(None if people is None else ids)
-    builder = _Builder()
+    ids = list(people) if people is not None else people_to_evaluate(adults_before=adults_before)
+    builder = _Builder(current_only=current_only, relationships=relationships)
+    if relationships is not None and not relationships:
+        links: dict[int, list[_Link]] = {}
+    else:
+        links = {
+            pid: builder.links(found)
+            for pid, found in _links_of(None if people is None else ids).items()
+        }
     for batch in _families(ids, links, batch_size):
         yield builder.build(batch, links)

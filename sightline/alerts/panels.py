@@ -17,9 +17,9 @@ from sightline.people.models import Person
 
 
 def reader_for(viewer: Any, child: Child, alerts: list[Any]) -> Reader:
-    rows = selectors.evidence_rows_for(viewer=viewer, child=child, alerts=alerts)
+    evidence = selectors.evidence_rows_for(viewer=viewer, child=child, alerts=alerts)
     contacts = contacts_for(involvements_for(viewer=viewer, person=child.person), clock.today())
-    return Reader(child.person.reference, rows, contacts)
+    return Reader(child.person.reference, evidence.rows, contacts, evidence.references)
 
 
 def present_for_child(viewer: Any, child: Child, alerts: list[Any]) -> list[AlertView]:

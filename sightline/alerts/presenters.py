@@ -115,24 +115,35 @@ class Reader:
     """What one viewer may read of one child's alerts: the evidence rows decide."""
 
     def __init__(
-        self, reference: str, rows: Mapping[int, Row], contacts: Mapping[int, Contact]
+        self,
+        reference: str,
+        rows: Mapping[int, Row],
+        contacts: Mapping[int, Contact],
+        references: Mapping[int, str] | None = None,
     ) -> None:
         self.reference = reference
         self.rows = rows
         self.contacts = contacts
+        # Whose story each entry is in (a related person's, for a rule about them).
+        self.references = references or {}
+
+    def _story(self, key: int) -> str:
+        return self.references.get(key, self.reference)
 
     def evidence(self, keys: Iterable[Any]) -> tuple[EvidenceView, ...]:
         out = []
         for key in keys:
-            row = self.rows.get(_key(key) or -1)
+            number = _key(key) or -1
+            row = self.rows.get(number)
             if isinstance(row, StoryRow):
                 entry = row.entry
                 when = when_text(entry.occurred_at, entry.precision, entry.has_time)
+                whose = "" if self._story(number) == self.reference else " (a related person's record)"
                 out.append(
                     EvidenceView(
                         True,
-                        f"{type_label(entry.type)}, {entry.agency.name}, {when}",
-                        story_url(self.reference, [entry.pk]),
+                        f"{type_label(entry.type)}, {entry.agency.name}, {when}{whose}",
+                        story_url(self._story(number), [entry.pk]),
                         entry.pk,
                     )
                 )
@@ -177,11 +188,13 @@ class Reader:
         return out
 
     def evidence_url(self, keys: Iterable[Any]) -> str:
-        ids = [
-            row.entry.pk
-            for row in (self.rows.get(_key(k) or -1) for k in keys)
-            if isinstance(row, StoryRow)
-        ]
+        """The child's own story with the evidence in it highlighted."""
+        ids = []
+        for k in keys:
+            number = _key(k) or -1
+            row = self.rows.get(number)
+            if isinstance(row, StoryRow) and self._story(number) == self.reference:
+                ids.append(row.entry.pk)
         return story_url(self.reference, ids) if ids else ""
 
 
@@ -243,10 +256,8 @@ def present_alert(alert: Alert, reader: Reader) -> AlertView:
     evidence = reader.evidence(alert.evidence)
     decided = ""
     if alert.decided_at and alert.status in ("acknowledged", "actioned", "dismissed"):
-        decided = (
-            f"{alert.get_status_display()} by {alert.decided_by_name or 'someone'} on "
-            f"{long_date(alert.decided_at)}"
-        )
+        who = _name(alert.decided_by) or alert.decided_by_name or "someone"
+        decided = f"{alert.get_status_display()} by {who} on {long_date(alert.decided_at)}"
     return AlertView(
         id=alert.pk,
         url=reverse("alerts:alert", args=[alert.pk]),
@@ -294,10 +305,16 @@ class EventView:
     evidence: tuple[EvidenceView, ...] = ()
 
 
+def _name(user: Any) -> str:
+    if user is None:
+        return ""
+    return f"{user.first_name} {user.last_name}".strip()
+
+
 def _by(event: AlertEvent) -> str:
     if event.actor is not None:
         user = event.actor
-        name = f"{user.first_name} {user.last_name}".strip()
+        name = _name(user)
         return f"{name} ({user.email})" if name and user.email else name or user.email
     if event.actor_name.startswith("system:"):
         return "Sightline (automatic)"

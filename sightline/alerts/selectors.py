@@ -19,7 +19,8 @@ from sightline.agencies.models import Team
 from sightline.alerts.models import SEVERITY_RANK, Alert, AlertEvent
 from sightline.cases.models import Involvement
 from sightline.chronology import selectors as story
-from sightline.chronology.selectors import Child, Row
+from sightline.chronology.models import ChronologyEntry, EntrySubject
+from sightline.chronology.selectors import AgencyContact, Child, RestrictedRow, Row
 from sightline.core import clock
 from sightline.core.errors import NotFound
 from sightline.governance import access
@@ -71,15 +72,63 @@ def alerts_for_child(*, viewer: Any, child: Child, active_only: bool = True) -> 
     return active + past[::-1]
 
 
-def evidence_rows_for(*, viewer: Any, child: Child, alerts: list[Alert]) -> dict[int, Row]:
-    """The entries these alerts rest on (their current evidence, every key they have rested on
-    and every key an event added), as the viewer may see them, by lineage, in one query."""
+@dataclass(frozen=True)
+class Evidence:
+    """The entries alerts rest on, as one viewer may see them: by lineage, the row (StoryRow,
+    or RestrictedRow when the viewer may not read it) and whose story it is in."""
+
+    rows: dict[int, Row]
+    references: dict[int, str]
+
+
+def evidence_rows_for(*, viewer: Any, child: Child, alerts: list[Alert]) -> Evidence:
+    """The entries these alerts rest on (their current evidence, every key they have rested on,
+    so every key an event added), as the viewer may see them, by lineage. An entry of a related
+    person (a sibling's, for a rule about a sibling) is read in that person's story: as a
+    StoryRow or RestrictedRow when the viewer may see that person, and otherwise as a
+    RestrictedRow (its agency and whom to contact, nothing else)."""
     keys: set[int] = set()
     for alert in alerts:
         for key in [*alert.evidence, *alert.seen_evidence]:
             if str(key).isdigit():
                 keys.add(int(key))
-    return story.entries_by_lineage_for(viewer=viewer, child=child, lineages=sorted(keys))
+    rows = story.entries_by_lineage_for(viewer=viewer, child=child, lineages=sorted(keys))
+    references = dict.fromkeys(rows, child.person.reference)
+    missing = sorted(keys - set(rows))
+    if not missing:
+        return Evidence(rows, references)
+    elsewhere: dict[int, list[int]] = {}
+    for person_id, lineage in (
+        EntrySubject.objects.filter(entry__superseded_at__isnull=True, entry__lineage__in=missing)
+        .order_by("entry__lineage", "person_id")
+        .values_list("person_id", "entry__lineage")
+    ):
+        elsewhere.setdefault(person_id, []).append(lineage)
+    scope = access.scope_for(viewer)
+    people = Person.objects.in_bulk(list(elsewhere))
+    for person_id, lineages in elsewhere.items():
+        person = people.get(person_id)
+        wanted = [n for n in lineages if n not in rows]
+        if person is None or not wanted or not access.can_view_person(viewer, person_id):
+            continue
+        other = Child(person=person, scope=scope, requested_reference=person.reference)
+        for lineage, row in story.entries_by_lineage_for(
+            viewer=viewer, child=other, lineages=wanted
+        ).items():
+            rows[lineage] = row
+            references[lineage] = person.reference
+    unseen = [n for n in missing if n not in rows]
+    for entry in ChronologyEntry.objects.filter(
+        lineage__in=unseen, superseded_at__isnull=True
+    ).select_related("agency"):
+        start, precision = story.restricted_period(entry.occurred_at, entry.precision)
+        agency = entry.agency
+        rows[entry.lineage or entry.pk] = RestrictedRow(
+            agency=AgencyContact(agency.pk, agency.name, agency.phone, agency.email),
+            period_start=start,
+            precision=precision,
+        )
+    return Evidence(rows, references)
 
 
 def events_for(*, viewer: Any, found: FoundAlert) -> list[AlertEvent]:

@@ -122,10 +122,10 @@ def _event(
     )
 
 
-def _audit(actor: Any, action: AuditAction, alert: Alert, **detail: Any) -> None:
+def _audit(actor: Any, what: AuditAction, alert: Alert, **detail: Any) -> None:
     audit.record(
         actor,
-        action,
+        what,
         object_type="alert",
         object_id=alert.pk,
         person_id=alert.person_id,
@@ -442,15 +442,22 @@ def _clean(text: str, *, field: str, limit: int, errors: dict[str, str], what: s
     return text
 
 
-def _lock_for(actor: Any, alert: Alert | int) -> Alert:
-    """The alert, locked, if the actor may act on it: they may see the child (NotFound as for a
-    child who does not exist otherwise) and record in children's stories."""
+def _may_act(actor: Any, alert: Alert | int) -> int:
+    """The alert's id, if the actor may act on it: they may see the child (NotFound as for a
+    child who does not exist otherwise: the refusal is audited outside any transaction, so it
+    stays) and record in children's stories."""
     alert_id = alert if isinstance(alert, int) else alert.pk
-    found = Alert.objects.select_for_update().filter(pk=alert_id).first()
-    access.require_person(actor, found.person_id if found is not None else None)
+    person_id = Alert.objects.filter(pk=alert_id).values_list("person_id", flat=True).first()
+    access.require_person(actor, person_id)
     if not access.scope_for(actor).can(Capability.RECORD_ENTRIES):
         raise AccessDenied("Your role does not include acting on alerts.")
-    assert found is not None
+    return alert_id
+
+
+def _locked(alert_id: int) -> Alert:
+    found = Alert.objects.select_for_update().filter(pk=alert_id).first()
+    if found is None:  # pragma: no cover - alerts are never deleted
+        raise NotFound("No such alert.")
     return found
 
 
@@ -471,8 +478,9 @@ def _who_decided(alert: Alert) -> str:
 def alert_acknowledge(*, actor: Any, alert: Alert | int, note: str = "") -> Alert:
     """The actor has seen the alert and is dealing with it: it leaves the inbox."""
     errors: dict[str, str] = {}
+    alert_id = _may_act(actor, alert)
     with transaction.atomic():
-        found = _lock_for(actor, alert)
+        found = _locked(alert_id)
         note = _clean(note, field="note", limit=NOTE_MAX, errors=errors, what="The note")
         if errors:
             raise ValidationFailed("Check the note", errors=errors)
@@ -491,8 +499,9 @@ def alert_acknowledge(*, actor: Any, alert: Alert | int, note: str = "") -> Aler
 def alert_action(*, actor: Any, alert: Alert | int, action: str, note: str = "") -> Alert:
     """Record the action taken: one of the rule's actions, or the actor's own words."""
     errors: dict[str, str] = {}
+    alert_id = _may_act(actor, alert)
     with transaction.atomic():
-        found = _lock_for(actor, alert)
+        found = _locked(alert_id)
         action = _clean(action, field="action", limit=ACTION_MAX, errors=errors, what="The action")
         if not action and "action" not in errors:
             errors["action"] = "Select the action taken, or describe it"
@@ -524,8 +533,9 @@ def alert_dismiss(*, actor: Any, alert: Alert | int, reason: str) -> Alert:
     """Dismiss the alert, saying why: it is not raised again within its rule's window unless
     new evidence arrives."""
     errors: dict[str, str] = {}
+    alert_id = _may_act(actor, alert)
     with transaction.atomic():
-        found = _lock_for(actor, alert)
+        found = _locked(alert_id)
         reason = _clean(reason, field="reason", limit=NOTE_MAX, errors=errors, what="The reason")
         if not reason and "reason" not in errors:
             errors["reason"] = "Enter why you are dismissing this alert"

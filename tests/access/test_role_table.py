@@ -70,6 +70,9 @@ SEES = {
     Role.HEALTH_NURSE: ". Y Y . Y Y Y . . Y . . Y Y .",
     Role.EARLY_HELP: ". Y Y . Y Y Y . . Y . . Y Y .",
     Role.YOUTH_JUSTICE: ". Y Y . Y Y Y . . Y . . Y Y .",
+    Role.TEAM_MANAGER: ". Y Y . Y Y Y . . Y . . Y Y .",
+    # Heads every team of the agency (no teams named): the other team's grant counts too.
+    Role.HEAD_OF_SERVICE: ". Y Y . Y Y Y . . Y . Y Y Y .",
     Role.MASH_MANAGER: "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
     Role.DATA_OFFICER: ". . . . . . . . . . . . . . .",
     Role.ANALYST: ". . . . . . . . . . . . . . .",
@@ -82,6 +85,8 @@ KIND = {
     Role.HEALTH_NURSE: "health_ae",
     Role.EARLY_HELP: "early_help",
     Role.YOUTH_JUSTICE: "youth_justice",
+    Role.TEAM_MANAGER: "childrens_social_care",
+    Role.HEAD_OF_SERVICE: "childrens_social_care",
     Role.MASH_MANAGER: "mash",
     Role.DATA_OFFICER: "other",
     Role.ANALYST: "other",
@@ -197,3 +202,41 @@ def test_who_reads_an_entrys_content(kind: str, sensitivity: str, reads: bool) -
     )
     # The agency that recorded an entry always reads it.
     assert access.can_read_content(scope, sensitivity=sensitivity, recorded_by_agency_id=10)
+
+
+@pytest.mark.parametrize(
+    ("relationship", "sees"),
+    [
+        ("own team's involvement current", True),  # a team they head
+        ("other team's involvement current", False),  # their agency's, but not named for them
+        ("involvement current", True),  # their agency's own grant
+        ("own team's involvement ended", False),
+    ],
+)
+def test_a_head_of_service_with_named_teams_sees_what_those_teams_hold(
+    relationship: str, sees: bool
+) -> None:
+    user, agency, own, other = _viewer(Role.HEAD_OF_SERVICE, in_team=False)
+    user.membership.heads_teams.set([own])
+    child = PersonFactory.create()
+    _grant(child, agency, own, other, relationship)
+    with time_machine.travel(dt.datetime.combine(TODAY, dt.time(12), tzinfo=LONDON)):
+        assert access.can_view_person(user, child.pk) is sees
+
+
+def test_a_head_of_service_sees_a_named_team_of_another_agency() -> None:
+    user, _agency, _own, _other = _viewer(Role.HEAD_OF_SERVICE, in_team=False)
+    mash = AgencyFactory.create(kind="mash")
+    front_door = TeamFactory.create(agency=mash)
+    user.membership.heads_teams.set([front_door])
+    child = PersonFactory.create()
+    AccessGrant.objects.create(
+        person=child,
+        agency=mash,
+        team=front_door,
+        basis=MANUAL,
+        granted_at=dt.datetime(2020, 1, 1, tzinfo=LONDON),
+    )
+    assert access.can_view_person(user, child.pk)
+    people = access.restrict_people(user, type(child).objects.all())
+    assert list(people) == [child]
