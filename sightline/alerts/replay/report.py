@@ -93,12 +93,7 @@ def as_text(report: dict[str, Any]) -> str:
             "",
             f"{person['name']}{born} ({person['reference']}): "
             f"{count} alert{'s' if count != 1 else ''} over {person['entries']} entries",
-            *textwrap.wrap(
-                "Records: " + (records or "none"),
-                width=WIDTH,
-                initial_indent="  ",
-                subsequent_indent="    ",
-            ),
+            *_wrap("Records: " + (records or "none"), "  ", "    "),
         ]
         seen: set[str] = set()
         for alert in person["alerts"]:
@@ -106,7 +101,7 @@ def as_text(report: dict[str, Any]) -> str:
             seen.add(alert["rule"])
     if quiet:
         names = ", ".join(f"{p['name']} ({p['reference']})" for p in quiet)
-        lines += ["", *textwrap.wrap("No alerts: " + names, width=WIDTH, subsequent_indent="  ")]
+        lines += ["", *_wrap("No alerts: " + names, "", "  ")]
     possible = report.get("possible_matches") or []
     if possible:
         lines += [
