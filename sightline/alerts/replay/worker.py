@@ -185,7 +185,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         job.get("holidays"),
         run_cases=not job.get("cases_checked", False),
     )
-    lap("rules")
+    lap("start")  # the process, Django and the rule set
     _create_schema()
     lap("schema")
     paths = [Path(p) for p in job["paths"]]
