@@ -49,7 +49,8 @@ import django  # noqa: E402
 django.setup()
 
 from sightline.alerts.replay import throwaway  # noqa: E402
-from sightline.alerts.rulesets import active_rule_set, rule_dirs  # noqa: E402
+from sightline.alerts.engine.loader import load_rule_set  # noqa: E402
+from sightline.alerts.rulesets import active_rule_set, rule_dirs, vocabulary  # noqa: E402
 from tests.replay_feeds import moments  # noqa: E402
 
 DOCS = ROOT / "docs" / "alerts.md"
@@ -287,7 +288,8 @@ def measure_county(directory: Path, years: int) -> list[str]:
     log(f"  county replayed in {seconds:.0f} s: {report['stats']['seconds']}")
     first, last = dt.date.fromisoformat(report["from"]), dt.date.fromisoformat(report["to"])
     months = ((last - first).days + 1) / (365.25 / 12)
-    themes = {r.id: set(r.spec.themes) for r in active_rule_set().rules}
+    rules = load_rule_set(RULE_DIRS, vocabulary()) if RULE_DIRS else active_rule_set()
+    themes = {r.id: set(r.spec.themes) for r in rules.rules}
     rule_ids = sorted(themes)
 
     people_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -445,7 +447,13 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--county", type=Path, help="a county `sightline synth` wrote")
     parser.add_argument("--skip-county", action="store_true")
     parser.add_argument("--update-docs", action="store_true")
+    parser.add_argument(
+        "--rules", type=Path, action="append", help="replay these rule directories (a trial)"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    RULE_DIRS[:] = args.rules or []
+    if RULE_DIRS and args.update_docs:
+        parser.error("--update-docs measures the committed rule set: leave out --rules")
 
     log("Replaying the review feeds")
     lines = review_tables(measure_reviews())
