@@ -48,8 +48,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from sightline.alerts.replay import throwaway  # noqa: E402
 from sightline.alerts.engine.loader import load_rule_set  # noqa: E402
+from sightline.alerts.replay import throwaway  # noqa: E402
 from sightline.alerts.rulesets import active_rule_set, rule_dirs, vocabulary  # noqa: E402
 from tests.replay_feeds import moments  # noqa: E402
 
@@ -98,8 +98,12 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+RULE_DIRS: list[Path] = []  # --rules: replay these instead of the configured rule set
+
+
 def replay(paths: list[Path], start: dt.date | None = None) -> dict[str, Any]:
-    return throwaway.run(throwaway.Job(paths=paths, start=start, end=None, rule_dirs=rule_dirs()))
+    dirs = RULE_DIRS or rule_dirs()
+    return throwaway.run(throwaway.Job(paths=paths, start=start, end=None, rule_dirs=dirs))
 
 
 def _median(values: list[int]) -> str:
