@@ -317,8 +317,9 @@ def measure_county(directory: Path, years: int) -> list[str]:
         f"### The synthetic county ({len(county.children):,} children, seed "
         f"{json.loads((directory / 'manifest.json').read_text('utf-8'))['seed']})",
         "",
-        f"Replayed from {first} to {last} ({months:.0f} months) in {seconds:.0f} s, "
-        f"import and linking included ({report['stats']['seconds']}).",
+        f"Replayed from {first} to {last} ({months:.0f} months) in {seconds:.0f} s: "
+        + ", ".join(f"{k} {v:.0f} s" for k, v in report["stats"]["seconds"].items() if v >= 1)
+        + ".",
         "",
         "#### Planted trajectories: recall and lead time",
         "",
