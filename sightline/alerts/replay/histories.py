@@ -80,10 +80,21 @@ def everyone(scope: SystemScope) -> Everyone:
     return found
 
 
-def summaries(keys: Iterable[str]) -> dict[str, str]:
-    """The latest version's summary of each entry (by key, the entry's lineage)."""
+@dataclass(frozen=True)
+class Cited:
+    """What a report says of an evidence entry besides what the engine holds: its feed record
+    and its latest summary."""
+
+    source: str | None
+    source_id: str | None
+    summary: str
+
+
+def cited(keys: Iterable[str]) -> dict[str, Cited]:
+    """Each entry's (by key, its lineage) feed source, source id and latest summary. Read once
+    for the entries the alerts cite: the sweep's history builder leaves the feed out."""
     wanted = sorted({int(k) for k in keys if k.isdigit()})
-    out: dict[str, tuple[int, str]] = {}
+    out: dict[str, tuple[int, Cited]] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         rows = (
@@ -91,10 +102,16 @@ def summaries(keys: Iterable[str]) -> dict[str, str]:
                 key=Coalesce(F("lineage"), F("id"), output_field=BigIntegerField())
             )
             .filter(key__in=chunk)
-            .values_list("key", "version", "summary")
+            .values_list(
+                "key",
+                "version",
+                "summary",
+                "source_record__source_system__code",
+                "source_record__source_id",
+            )
         )
-        for key, version, summary in rows:
+        for key, version, summary, source, source_id in rows:
             text = str(key)
             if text not in out or version > out[text][0]:
-                out[text] = (version, summary)
+                out[text] = (version, Cited(source, source_id, summary))
     return {k: v for k, (_, v) in out.items()}

@@ -19,7 +19,7 @@ from typing import Any
 
 from sightline.alerts.engine.loader import RuleSet, RuleSetError, load_rule_set
 from sightline.alerts.engine.model import Entry, History, Raised, Related, RelatedAlert
-from sightline.alerts.replay.histories import Everyone, PersonFacts, everyone, summaries
+from sightline.alerts.replay.histories import Cited, Everyone, PersonFacts, cited, everyone
 from sightline.alerts.rulesets import vocabulary
 from sightline.core.actors import SystemActor
 from sightline.core.dates import format_partial
@@ -99,28 +99,30 @@ def _with_related_alerts(history: History, raised: dict[str, list[Raised]]) -> H
     )
 
 
-def _evidence(keys: Sequence[str], found: Everyone, texts: dict[str, str]) -> list[dict[str, Any]]:
+def _evidence(
+    keys: Sequence[str], found: Everyone, texts: dict[str, Cited]
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for key in keys:
         entry: Entry | None = found.entries.get(key)
-        if entry is None:  # an entry of a related person's (a sibling's) history
-            out.append({"source": None, "source_id": None, "entry": key})
-            continue
-        out.append(
-            {
-                "source": entry.source,
-                "source_id": entry.source_id,
-                "occurred": format_partial(entry.start, entry.precision),
-                "type": entry.type,
-                "agency": entry.agency_kind,
-                "summary": texts.get(key, ""),
-            }
-        )
+        feed = texts.get(key)
+        item: dict[str, Any] = {
+            "source": feed.source if feed else None,
+            "source_id": feed.source_id if feed else None,
+        }
+        if entry is not None:  # not when it is an entry of a related person's history
+            item.update(
+                occurred=format_partial(entry.start, entry.precision),
+                type=entry.type,
+                agency=entry.agency_kind,
+            )
+        item["summary"] = feed.summary if feed else ""
+        out.append(item)
     return out
 
 
 def _alert(
-    raised: Raised, rules: RuleSet, found: Everyone, texts: dict[str, str]
+    raised: Raised, rules: RuleSet, found: Everyone, texts: dict[str, Cited]
 ) -> dict[str, Any]:
     rule = rules.get(raised.rule, raised.version)
     return {
@@ -208,13 +210,13 @@ def replay_everyone(
     if timings is not None:
         timings["engine"] = round(time.perf_counter() - clock, 3)
 
-    cited = {
+    keys = {
         key
         for found_raised in raised.values()
         for r in found_raised
         for key in (*r.finding.evidence, *(k for u in r.updates for k in u.added))
     }
-    texts = summaries(cited)
+    texts = cited(keys)
     people = []
     for pk, facts in found.people.items():
         alerts = sorted(
