@@ -15,7 +15,7 @@ def rule_set_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     report = rulesets.check()
     return [
         checks.Error(
-            str(problem),
+            str(problem).removeprefix(f"{problem.file}: ") or problem.reason,
             hint="docs/alerts.md; `sightline alerts check` runs the rules' cases",
             obj=problem.file,
             id="alerts.E001",

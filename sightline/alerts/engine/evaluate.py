@@ -16,9 +16,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -60,7 +61,7 @@ CLOSURE_TYPES = frozenset({"case_closed"})
 class Rec:
     """An entry version with its days as ordinals (the engine's working form)."""
 
-    __slots__ = ("agency", "e", "err", "key", "last", "rec", "s", "sup", "t", "version")
+    __slots__ = ("agency", "e", "err", "key", "last", "order", "rec", "s", "sup", "t", "version")
 
     def __init__(self, e: Entry) -> None:
         self.e = e
@@ -74,6 +75,7 @@ class Rec:
         self.rec = e.recorded_at.date().toordinal()
         self.sup = e.superseded_at.date().toordinal() if e.superseded_at else HI + 1
         self.err = e.entered_in_error
+        self.order = (self.s, self.t, self.key, self.version)
 
 
 def matches(m: Match, e: Entry) -> bool:
@@ -94,13 +96,18 @@ class Index:
 
     def __init__(self, history: History) -> None:
         self.history = history
-        self.recs = [Rec(e) for e in history.entries]
+        self.recs = sorted((Rec(e) for e in history.entries), key=_ORDER)
+        # Most histories have no corrections: then "as known on" is only "recorded by then".
+        self.simple = len({r.key for r in self.recs}) == len(self.recs) and not any(
+            r.err or r.sup <= HI for r in self.recs
+        )
         self.by_type: dict[str, list[Rec]] = defaultdict(list)
         self.by_theme: dict[str, list[Rec]] = defaultdict(list)
         for r in self.recs:
             self.by_type[r.e.type].append(r)
             self.by_theme[r.e.theme].append(r)
         self._versions: dict[int, Versions] = {}
+        self._by_match: dict[tuple[Any, ...], Versions] = {}
         self._typed: dict[int, Versions] = {}
         self._every: Versions | None = None
         self._related: dict[int, Index] = {}
@@ -120,19 +127,26 @@ class Index:
                 pool = (r for t in m.themes for r in self.by_theme.get(t, ()))
             else:
                 pool = self.recs
-            found = Versions([r for r in pool if matches(m, r.e)])
+            key = match_key(m)
+            found = self._by_match.get(key)
+            if found is None:
+                found = Versions(
+                    sorted((r for r in pool if matches(m, r.e)), key=_ORDER), self.simple
+                )
+                self._by_match[key] = found
             self._versions[id(m)] = found
         return found
 
     def every(self) -> Versions:
         if self._every is None:
-            self._every = Versions(self.recs)
+            self._every = Versions(self.recs, self.simple)
         return self._every
 
     def of_types(self, types: frozenset[str]) -> Versions:
         key = hash(types)
         if key not in self._typed:
-            self._typed[key] = Versions([r for t in types for r in self.by_type.get(t, ())])
+            found = sorted((r for t in types for r in self.by_type.get(t, ())), key=_ORDER)
+            self._typed[key] = Versions(found, self.simple)
         return self._typed[key]
 
     def related(self, i: int) -> Index:
@@ -152,14 +166,11 @@ class Versions:
     """Entry versions sorted by their first day, so the ones that can still bear on days from
     a horizon on are found by bisection."""
 
-    def __init__(self, recs: Iterable[Rec]) -> None:
-        self.recs = sorted(recs, key=lambda r: (r.s, r.t, r.key, r.version))
-        self.starts = [r.s for r in self.recs]
-        self.span = max((r.last - r.s for r in self.recs), default=0)
-        # Most histories have no corrections: then "as known on" is only "recorded by then".
-        self.simple = len({r.key for r in self.recs}) == len(self.recs) and not any(
-            r.err or r.sup <= HI for r in self.recs
-        )
+    def __init__(self, recs: list[Rec], simple: bool) -> None:
+        self.recs = recs  # sorted by _ORDER
+        self.starts = [r.s for r in recs]
+        self.span = max((r.last - r.s for r in recs), default=0)
+        self.simple = simple
 
     def __len__(self) -> int:
         return len(self.recs)
@@ -177,6 +188,20 @@ class Versions:
         return found if oldest is None else [r for r in found if r.last >= oldest]
 
 
+_ORDER = operator.attrgetter("order")
+_MATCH_KEYS: dict[int, tuple[Match, tuple[Any, ...]]] = {}
+
+
+def match_key(m: Match) -> tuple[Any, ...]:
+    """A Match's content, so equal Matches in different rules share their entries."""
+    held = _MATCH_KEYS.get(id(m))
+    if held is None or held[0] is not m:
+        key = tuple(tuple(getattr(m, name)) for name in type(m).model_fields)
+        held = (m, key)
+        _MATCH_KEYS[id(m)] = held
+    return held[1]
+
+
 def known(recs: Sequence[Rec], k: int) -> list[Rec]:
     """As known on day k: each entry's version recorded by then and not superseded by then,
     without the entries entered in error. Keeps the versions' order."""
@@ -192,11 +217,28 @@ def known(recs: Sequence[Rec], k: int) -> list[Rec]:
 # ---- truth: the days a condition holds -------------------------------------------------------
 
 
-@dataclass
 class Truth:
-    definite: Days
-    possible: Days
-    events: set[int] = field(default_factory=set)  # days its evidence may change
+    """The days a condition holds definitely, and possibly (definite within possible). Its
+    `events`, the days its evidence may change (for replay), are worked out only when asked."""
+
+    __slots__ = ("_events", "_sources", "definite", "possible")
+
+    def __init__(
+        self, definite: Days, possible: Days, sources: Iterable[set[int] | Truth] = ()
+    ) -> None:
+        self.definite = definite
+        self.possible = possible
+        self._sources = tuple(sources)
+        self._events: set[int] | None = None
+
+    @property
+    def events(self) -> set[int]:
+        if self._events is None:
+            found = iv.bounds(self.definite) | iv.bounds(self.possible)
+            for source in self._sources:
+                found |= source.events if isinstance(source, Truth) else source
+            self._events = found
+        return self._events
 
     def at(self, day: int) -> str | None:
         if iv.contains(self.definite, day):
@@ -207,16 +249,16 @@ class Truth:
 
 
 def _truth(
-    definite: Iterable[iv.Interval], possible: Iterable[iv.Interval], events: set[int] | None = None
+    definite: Iterable[iv.Interval],
+    possible: Iterable[iv.Interval],
+    events: set[int] | Truth | None = None,
 ) -> Truth:
     d = iv.normal(definite)
     p = iv.union(iv.normal(possible), d)
-    ev = set(events or ())
-    ev |= iv.bounds(d) | iv.bounds(p)
-    return Truth(d, p, ev)
+    return Truth(d, p, (events,) if events else ())
 
 
-NEVER = Truth([], [], set())
+NEVER = Truth([], [])
 
 
 class Ctx:
@@ -780,7 +822,7 @@ class StateP(Primitive):
         return _truth(
             ((a + n, b) for a, b in base.definite),
             ((a + n, b) for a, b in base.possible),
-            base.events,
+            base,
         )
 
     def truth(self, node: State, ctx: Ctx) -> Truth:
@@ -882,9 +924,11 @@ class AbsentWhileP(Primitive):
 
         definite = self._holding(base.definite, sorted((e.s, e.t) for e in expects), deadline)
         possible = self._holding(base.possible, sorted((e.t, e.s) for e in expects), deadline)
-        events = set(base.events) | {e.s for e in expects} | {e.t for e in expects}
-        return _truth(
-            iv.intersect(definite, state.definite), iv.intersect(possible, state.possible), events
+        days = {e.s for e in expects} | {e.t for e in expects}
+        return Truth(
+            iv.intersect(definite, state.definite),
+            iv.intersect(possible, state.possible),
+            (base, days),
         )
 
     def may_hold(self, node: AbsentWhile, ctx: Ctx) -> bool:
@@ -928,11 +972,7 @@ def birthday(birth: int, years: int) -> int:
 def age_truth(age: AgeRange, birth: tuple[int | None, int | None], *, unknown: str) -> Truth:
     bs, be = birth
     if bs is None or be is None:
-        return (
-            Truth(list(iv.ALL), list(iv.ALL), set())
-            if unknown == DEFINITE
-            else Truth([], list(iv.ALL), set())
-        )
+        return Truth(list(iv.ALL), list(iv.ALL)) if unknown == DEFINITE else Truth([], list(iv.ALL))
     d_lo, p_lo, d_hi, p_hi = LO, LO, HI, HI
     if age.at_least is not None:
         d_lo, p_lo = birthday(be, age.at_least), birthday(bs, age.at_least)
@@ -1056,9 +1096,7 @@ class RelatedP(Primitive):
         if spec.condition is not None:
             inner = ctx.sub(i).truth(spec.condition)
             return Truth(
-                iv.intersect(inner.definite, span),
-                iv.intersect(inner.possible, span),
-                set(inner.events),
+                iv.intersect(inner.definite, span), iv.intersect(inner.possible, span), (inner,)
             )
         assert spec.alerts is not None
         rules = spec.alerts.rules
@@ -1074,11 +1112,8 @@ class RelatedP(Primitive):
         each = [self.one(node, ctx, i) for i in self.chosen(node, ctx)]
         if not each:
             return NEVER
-        events: set[int] = set()
-        for t in each:
-            events |= t.events
-        return _truth(
-            iv.union(*[t.definite for t in each]), iv.union(*[t.possible for t in each]), events
+        return Truth(
+            iv.union(*[t.definite for t in each]), iv.union(*[t.possible for t in each]), each
         )
 
     def may_hold(self, node: RelatedCond, ctx: Ctx) -> bool:
@@ -1231,10 +1266,7 @@ class AllP(Primitive):
             if not possible:
                 return NEVER  # the rest cannot make it hold: not worked out
             each.append(t)
-        events: set[int] = set()
-        for t in each:
-            events |= t.events
-        return Truth(iv.intersect_all([t.definite for t in each]), possible, events)
+        return Truth(iv.intersect_all([t.definite for t in each]), possible, each)
 
     def may_hold(self, node: AllOf, ctx: Ctx) -> bool:
         return all(ctx.may_hold(c) for c in node.all)
@@ -1246,11 +1278,8 @@ class AllP(Primitive):
 class AnyP(Primitive):
     def truth(self, node: AnyOf, ctx: Ctx) -> Truth:
         each = [ctx.truth(c) for c in node.any]
-        events: set[int] = set()
-        for t in each:
-            events |= t.events
         return Truth(
-            iv.union(*[t.definite for t in each]), iv.union(*[t.possible for t in each]), events
+            iv.union(*[t.definite for t in each]), iv.union(*[t.possible for t in each]), each
         )
 
     def may_hold(self, node: AnyOf, ctx: Ctx) -> bool:
@@ -1268,9 +1297,7 @@ class AnyP(Primitive):
 class NotP(Primitive):
     def truth(self, node: Not, ctx: Ctx) -> Truth:
         inner = ctx.truth(node.not_)
-        return Truth(
-            iv.complement(inner.possible), iv.complement(inner.definite), set(inner.events)
-        )
+        return Truth(iv.complement(inner.possible), iv.complement(inner.definite), (inner,))
 
     def explain(self, node: Not, ctx: Ctx, day: int, definite: bool) -> list[Part]:
         parts = PRIMITIVES[type(node.not_)].negate(node.not_, ctx, day)
@@ -1310,14 +1337,14 @@ def rule_truth(rule: Rule, ctx: Ctx) -> Truth:
         truth = Truth(
             iv.intersect(truth.definite, age.definite),
             iv.intersect(truth.possible, age.possible),
-            truth.events | age.events,
+            (truth, age),
         )
     if spec.applies_to.when is not None:
         status = ctx.truth(spec.applies_to.when)
         truth = Truth(
             iv.intersect(truth.definite, status.definite),
             iv.intersect(truth.possible, status.possible),
-            truth.events | status.events,
+            (truth, status),
         )
     return truth
 
@@ -1386,6 +1413,32 @@ def join(texts: Iterable[str], last: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
+LOOK_BACK_DAYS = 730
+
+
+class _Views:
+    """One child as known on k, seen from three horizons: the evaluation day itself (enough to
+    know whether a rule holds that day: most do not), two years back, and none. A finding's first
+    day is exact once it lies after the horizon it was worked out from."""
+
+    def __init__(self, index: Index, k: int, day: int, calendar: Calendar) -> None:
+        self.index, self.k, self.day, self.calendar = index, k, day, calendar
+        self._ctx: dict[int | None, Ctx] = {}
+
+    def ctx(self, horizon: int | None) -> Ctx:
+        if horizon not in self._ctx:
+            self._ctx[horizon] = Ctx(self.index, self.k, self.calendar, horizon=horizon)
+        return self._ctx[horizon]
+
+    def finding(self, rule: Rule) -> Finding | None:
+        for horizon in (self.day, self.day - LOOK_BACK_DAYS, None):
+            ctx = self.ctx(horizon)
+            found = finding_at(rule, ctx, rule_truth(rule, ctx), self.day)
+            if found is None or horizon is None or found.first_held_on.toordinal() > horizon:
+                return found
+        raise AssertionError("unreachable")
+
+
 def evaluate(
     rule: Rule,
     history: History | Index,
@@ -1398,8 +1451,7 @@ def evaluate(
     how certain, since when, on what evidence and why. Effective dates are the caller's: pick
     the version in force with RuleSet.effective(on)."""
     index = history if isinstance(history, Index) else Index(history)
-    ctx = Ctx(index, (known_on or on).toordinal(), calendar)
-    return finding_at(rule, ctx, rule_truth(rule, ctx), on.toordinal())
+    return _Views(index, (known_on or on).toordinal(), on.toordinal(), calendar).finding(rule)
 
 
 def evaluate_rules(
@@ -1413,11 +1465,5 @@ def evaluate_rules(
     """Every rule's finding for one child, sharing one index and one "as known on" view (the
     daily sweep's and the after-an-entry re-evaluation's entry point)."""
     index = history if isinstance(history, Index) else Index(history)
-    ctx = Ctx(index, (known_on or on).toordinal(), calendar)
-    day = on.toordinal()
-    found = []
-    for rule in rules:
-        finding = finding_at(rule, ctx, rule_truth(rule, ctx), day)
-        if finding is not None:
-            found.append(finding)
-    return found
+    views = _Views(index, (known_on or on).toordinal(), on.toordinal(), calendar)
+    return [f for f in (views.finding(rule) for rule in rules) if f is not None]

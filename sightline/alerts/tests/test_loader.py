@@ -8,8 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sightline.alerts import rulesets
 from sightline.alerts.engine.loader import (
@@ -264,7 +267,7 @@ def test_a_broken_rule_set_stops_check_and_migrate(
     settings.ALERT_RULE_DIRS = [str(tmp_path)]  # type: ignore[attr-defined]
     rulesets.clear_cache()
     with pytest.raises(
-        SystemCheckError, match=r"alerts.E001.*local-rule.yaml: rule local-rule: severity"
+        SystemCheckError, match=r"local-rule.yaml: \(alerts.E001\) rule local-rule: severity"
     ):
         call_command("check")
     rulesets.clear_cache()
@@ -279,3 +282,74 @@ def test_local_rules_join_the_shipped_ones(tmp_path: Path, settings: pytest.Fixt
         assert "missing-escalating" in rulesets.active_rule_set().ids()
     finally:
         rulesets.clear_cache()
+
+
+# ---- a rule file is user input: nothing in it may crash the loader ----------------------------
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 400) | st.text(max_size=12) | st.dates(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=200))
+def test_any_text_is_a_problem_not_a_crash(tmp_path: Path, text: str) -> None:
+    write(tmp_path, "fuzz.yaml", text)
+    report = check_rule_set([tmp_path], vocabulary(), calendar=CAL)
+    assert report.problems  # nothing random is a good rule
+    assert all(p.file.endswith("fuzz.yaml") for p in report.problems)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.lists(
+        st.sampled_from(
+            [
+                "when",
+                "count",
+                "match",
+                "types",
+                "at_least",
+                "within_days",
+                "cases",
+                0,
+                "entries",
+                "on",
+                "expect",
+                "fires",
+                "applies_to",
+                "age",
+            ]
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    value=_values,
+)
+def test_a_mangled_rule_is_a_problem_not_a_crash(tmp_path: Path, path: list, value) -> None:
+    data = read_rule_yaml(GOOD)
+    node = data
+    for step in path[:-1]:
+        nxt = (
+            node[step]
+            if isinstance(node, dict) and step in node
+            else node[step]
+            if isinstance(node, list) and isinstance(step, int) and step < len(node)
+            else None
+        )
+        if not isinstance(nxt, dict | list):
+            break
+        node = nxt
+    if isinstance(node, dict):
+        node[path[-1]] = value
+    write(tmp_path, "missing-escalating.yaml", yaml.safe_dump(data, default_flow_style=False))
+    check_rule_set([tmp_path], vocabulary(), calendar=CAL)  # reports, never raises

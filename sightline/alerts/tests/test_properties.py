@@ -11,7 +11,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sightline.alerts.engine.evaluate import evaluate
+from sightline.alerts.engine.evaluate import Ctx, Index, evaluate, finding_at, rule_truth
 from sightline.alerts.engine.loader import load_rule_set
 from sightline.alerts.engine.model import Entry, History, Involvement
 from sightline.alerts.engine.replay import _Lifecycle, replay
@@ -138,6 +138,19 @@ def test_as_known_on_never_uses_an_entry_recorded_later(
         assert evaluate(rule, h, on=on, known_on=known_on, calendar=CAL) == evaluate(
             rule, cut, on=on, known_on=known_on, calendar=CAL
         )
+
+
+@SETTINGS
+@given(histories(), days, days)
+def test_looking_only_from_a_horizon_changes_no_finding(
+    h: History, on: dt.date, known_on: dt.date
+) -> None:
+    # evaluate looks from the day itself, then two years back, before the whole history.
+    index = Index(h)
+    for rule in RULES:
+        whole = Ctx(index, known_on.toordinal(), CAL)
+        expected = finding_at(rule, whole, rule_truth(rule, whole), on.toordinal())
+        assert evaluate(rule, index, on=on, known_on=known_on, calendar=CAL) == expected
 
 
 @SETTINGS

@@ -37,3 +37,20 @@ def test_the_schema_refuses_an_unknown_key() -> None:
     except jsonschema.ValidationError:
         return
     raise AssertionError("an unknown key was accepted")
+
+
+def test_docs_describe_every_primitive_with_an_example() -> None:
+    from sightline.alerts.engine.schema import PRIMITIVES
+
+    text = (ROOT / "docs" / "alerts.md").read_text("utf-8")
+    for name in PRIMITIVES:
+        assert f"`{name}`" in text.split("## The conditions")[1].split("## Explanations")[0], name
+    for heading in (
+        "## Rules",
+        "## Measurement",
+        "## Partial dates",
+        "## As known on",
+        "## Lifecycle and suppression",
+        "## Adding a local rule",
+    ):
+        assert heading in text

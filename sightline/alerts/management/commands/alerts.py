@@ -48,14 +48,17 @@ class Command(BaseCommand):
             chosen = rulesets.rule_dirs()
         report = rulesets.check(chosen)
         by_file: dict[str, list[str]] = {}
+        named: dict[str, str] = {}
         for problem in report.problems:
+            if problem.rule:
+                named.setdefault(problem.file, problem.rule)
             by_file.setdefault(problem.file, []).append(
                 (f"{problem.field}: " if problem.field else "") + problem.reason
             )
         for name in sorted(set(report.files) | set(by_file)):
             rule, run, passed = report.files.get(name, (None, 0, 0))
             problems = by_file.get(name, [])
-            label = rule or Path(name).name
+            label = rule or named.get(name) or Path(name).name
             cases = f"{passed}/{run} cases pass" if run else "cases not run"
             if problems:
                 self.stdout.write(self.style.ERROR(f"FAIL  {label}  ({name})"))
