@@ -51,7 +51,9 @@ def alerts_panel(viewer: Any, person: Person) -> Panel | None:
         .order_by("rank", "raised_at", "id")
     )
     active = [a for a in found if a.is_active]
-    child = Child(person=person, scope=access.scope_for(viewer), requested_reference=person.reference)
+    child = Child(
+        person=person, scope=access.scope_for(viewer), requested_reference=person.reference
+    )
     return Panel(
         template="alerts/_panel.html",
         context={

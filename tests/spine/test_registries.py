@@ -45,7 +45,12 @@ def navigation(client: Client, user: Any) -> list[tuple[str, bool]]:
         ("head_of_service", [("My work", False), ("Find a child", True), ("Alerts", False)]),
         (
             "mash_manager",
-            [("My work", False), ("Find a child", True), ("Alerts", False), ("Review matches", False)],
+            [
+                ("My work", False),
+                ("Find a child", True),
+                ("Alerts", False),
+                ("Review matches", False),
+            ],
         ),
         # The data officer's own lookup; not offered to those who can open children's pages.
         (
