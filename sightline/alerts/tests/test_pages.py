@@ -289,3 +289,26 @@ def test_the_nav_offers_alerts_to_those_who_see_children(social_worker: Any, ale
     assert 'href="/alerts/"' in text(client_for(social_worker).get("/children/"))
     analyst = practitioner("analyst", agency=AgencyFactory.create(code="insight", kind="other"))
     assert client_for(analyst).get("/alerts/").status_code == 403
+
+
+@pytest.mark.parametrize("form", ["acknowledge", "action", "dismiss"])
+def test_whatever_is_posted_the_forms_never_fail(
+    alert: Alert, social_worker: Any, form: str
+) -> None:
+    """Anything a browser may send (any text, control characters, very long, missing fields):
+    a GOV.UK error (400) or the decision (302), never a 500."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client = client_for(social_worker)
+    words = st.text(max_size=3000)
+
+    @settings(max_examples=40, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+    @given(data=st.dictionaries(st.sampled_from(["note", "reason", "action", "own_action"]), words))
+    def post(data: dict[str, str]) -> None:
+        Alert.objects.filter(pk=alert.pk).update(status="open")
+        response = client.post(f"/alerts/{alert.pk}/{form}", data)
+        assert response.status_code in (302, 400), response.status_code
+
+    post()
