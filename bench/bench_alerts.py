@@ -47,6 +47,17 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of the worker processes that have ended."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
@@ -57,42 +68,27 @@ def clear_alerts() -> None:
     Alert.objects.all().delete()
 
 
-def sweep_once(limit: int | None, batch: int) -> evaluation.Evaluated:
+def sweep_once(limit: int | None, batch: int, workers: int) -> evaluation.Evaluated:
     scope = access.system_scope(actor=EVALUATOR, purpose=SWEEP_PURPOSE, detail={"bench": True})
-    if limit:
-        today = evaluation.clock.today()
-        rules = evaluation.rules_in_force(today)
-        people = histories.people_to_evaluate(
-            adults_before=evaluation._adults_before(today, rules)
-        )[:limit]
-        started = time.perf_counter()
-        result = evaluation._evaluate_batches(
-            histories.histories_for_all(
-                viewer=scope, people=people, batch_size=batch, current_only=True,
-                relationships=evaluation.relationships_read(rules),
-            ),
-            actor=EVALUATOR,
-            on=today,
-            rules=rules,
-        )
-        result.seconds = time.perf_counter() - started
-        return result
-    return evaluation.sweep(scope=scope, actor=EVALUATOR, batch_size=batch)
+    return evaluation.sweep(
+        scope=scope, actor=EVALUATOR, batch_size=batch, workers=workers, limit=limit
+    )
 
 
-def report(label: str, r: evaluation.Evaluated) -> str:
+def report(label: str, r: evaluation.Evaluated, cpu: float) -> str:
     return (
-        f"{label}: {r.seconds:6.1f} s for {r.people:,} people (read {r.read_seconds:.1f} s, "
+        f"{label}: {r.seconds:6.1f} s for {r.people:,} people, {r.entries:,} entries (read {r.read_seconds:.1f} s, "
         f"evaluate {r.evaluate_seconds:.1f} s, write {r.write_seconds:.1f} s); "
-        f"{r.applied.counts or 'nothing changed'}; peak memory {peak_mb():,.0f} MB"
+        f"{r.applied.counts or 'nothing changed'}; CPU {cpu:.1f} s (workers included); "
+        f"peak memory {peak_mb():,.0f} MB (a worker: {children_peak_mb():,.0f} MB)"
     )
 
 
 def one_child(children: int, seed: int) -> list[float]:
     from django.utils import timezone
 
-    from sightline.agencies.models import Agency, Membership
     from sightline.accounts.models import User
+    from sightline.agencies.models import Agency, Membership
     from sightline.chronology.services import EntryFields, entry_record
     from sightline.core.dates import PartialDate, Precision
     from sightline.governance.models import AccessGrant
@@ -102,7 +98,9 @@ def one_child(children: int, seed: int) -> list[float]:
     assert agency is not None, "no children's social care agency: import a county first"
     user = User.objects.filter(username="bench.alerts@sightline.invalid").first()
     if user is None:
-        user = User.objects.create_user("bench.alerts@sightline.invalid", password="bench alerts 2026!")
+        user = User.objects.create_user(
+            "bench.alerts@sightline.invalid", password="bench alerts 2026!"
+        )
         Membership.objects.create(user=user, agency=agency, role="social_worker")
     rng = random.Random(seed)
     people = histories.people_to_evaluate()
@@ -119,7 +117,9 @@ def one_child(children: int, seed: int) -> list[float]:
             person=person,
             fields=EntryFields(
                 type="missing_episode",
-                occurred=PartialDate(timezone.now() - timezone.timedelta(days=5), Precision.DAY, False),
+                occurred=PartialDate(
+                    timezone.now() - timezone.timedelta(days=5), Precision.DAY, False
+                ),
                 summary="Reported missing overnight (benchmark).",
             ),
         )
@@ -137,10 +137,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--batch", type=int, default=2000, help="children per batch")
     parser.add_argument("--limit", type=int, default=None, help="sweep only the first N people")
+    parser.add_argument("--workers", type=int, default=1, help="sweep processes (0: one per core)")
     parser.add_argument("--skip-sweep", action="store_true")
     parser.add_argument("--skip-child", action="store_true")
     args = parser.parse_args()
-    print(f"database {connection.vendor}; rules in force: {len(evaluation.rules_in_force(evaluation.clock.today()))}")
+    print(
+        f"database {connection.vendor}; rules in force: {len(evaluation.rules_in_force(evaluation.clock.today()))}"
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM chronology_entrysubject")
         print(f"entry subjects: {cursor.fetchone()[0]:,}")
@@ -148,11 +151,13 @@ def main() -> None:
         first, again = [], []
         for run in range(1, args.runs + 1):
             clear_alerts()
-            r = sweep_once(args.limit, args.batch)
-            print(report(f"run {run} first sweep", r), flush=True)
+            cpu = cpu_seconds()
+            r = sweep_once(args.limit, args.batch, args.workers)
+            print(report(f"run {run} first sweep", r, cpu_seconds() - cpu), flush=True)
             first.append(r.seconds)
-            r = sweep_once(args.limit, args.batch)
-            print(report(f"run {run} next day  ", r), flush=True)
+            cpu = cpu_seconds()
+            r = sweep_once(args.limit, args.batch, args.workers)
+            print(report(f"run {run} next day  ", r, cpu_seconds() - cpu), flush=True)
             again.append(r.seconds)
         print(f"sweep: median {statistics.median(first):.1f} s (first, raising), "
               f"{statistics.median(again):.1f} s (again, nothing new) over {args.runs} runs; "

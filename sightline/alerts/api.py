@@ -14,7 +14,13 @@ from ninja import Field, Query, Router, Schema
 
 from sightline.alerts import selectors, services
 from sightline.alerts.panels import reader_for
-from sightline.alerts.presenters import AlertView, EvidenceView, PartView, present_alert, present_event
+from sightline.alerts.presenters import (
+    AlertView,
+    EvidenceView,
+    PartView,
+    present_alert,
+    present_event,
+)
 from sightline.chronology import selectors as story
 from sightline.chronology.vocabulary import themes
 from sightline.core.errors import AccessDenied, ValidationFailed
@@ -185,7 +191,9 @@ def _detail(request: HttpRequest, alert_id: int) -> AlertDetailOut:
     found = selectors.alert_get_for(viewer=request.user, alert_id=alert_id)
     reader = reader_for(request.user, found.child, [found.alert])
     view = present_alert(found.alert, reader)
-    events = [present_event(e, reader) for e in selectors.events_for(viewer=request.user, found=found)]
+    events = [
+        present_event(e, reader) for e in selectors.events_for(viewer=request.user, found=found)
+    ]
     audit.record(
         request.user,
         AuditAction.ALERT_VIEWED,
@@ -257,7 +265,10 @@ def inbox(request: HttpRequest, query: Query[InboxQuery]) -> InboxOut:
     if parsed.errors:
         raise ValidationFailed("Check the filters", errors=parsed.errors)
     page = selectors.inbox_for(
-        viewer=request.user, filters=parsed.filters, rules_with_theme=_theme_index(), page=query.page
+        viewer=request.user,
+        filters=parsed.filters,
+        rules_with_theme=_theme_index(),
+        page=query.page,
     )
     audit.record(
         request.user,
@@ -341,8 +352,7 @@ def action(request: HttpRequest, alert_id: int, payload: ActionIn) -> AlertDetai
     "/alerts/{alert_id}/dismiss",
     response=AlertDetailOut,
     summary="Dismiss an alert, saying why",
-    description="Not raised again within its rule's window unless new evidence arrives. "
-    "Audited.",
+    description="Not raised again within its rule's window unless new evidence arrives. Audited.",
 )
 def dismiss(request: HttpRequest, alert_id: int, payload: DismissIn) -> AlertDetailOut:
     found = selectors.alert_get_for(viewer=request.user, alert_id=alert_id)

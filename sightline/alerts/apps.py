@@ -7,11 +7,13 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         # A broken rule set stops `check`, `migrate` and `serve` (alerts.E001).
-        from sightline.alerts import checks  # noqa: F401  (registers the system check)
-
         # Evaluation: a change to a child's story queues their evaluation (the receiver only
         # enqueues); `sightline tick` runs it, and sweeps everyone once a day.
-        from sightline.alerts import receivers, tasks
+        from sightline.alerts import (
+            checks,  # noqa: F401  (registers the system check)
+            receivers,
+            tasks,
+        )
         from sightline.chronology.signals import story_changed
 
         tasks.register()

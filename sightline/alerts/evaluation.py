@@ -28,6 +28,7 @@ from sightline.alerts.histories import ChildHistory
 from sightline.alerts.services import Applied, RuleFacts
 from sightline.core import clock
 from sightline.core.workingdays import Calendar, england
+from sightline.governance import access
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ class Evaluated:
     """What an evaluation run did."""
 
     people: int = 0
+    entries: int = 0  # entry versions read (the children's own and their related people's)
     seconds: float = 0.0
     read_seconds: float = 0.0
     evaluate_seconds: float = 0.0
@@ -122,38 +124,68 @@ class Evaluated:
 
     def summary(self) -> str:
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(self.applied.counts.items()))
-        return (
-            f"evaluated {self.people:,} people in {self.seconds:.1f} s"
-            + (f": {counts}" if counts else ": nothing changed")
+        return f"evaluated {self.people:,} people in {self.seconds:.1f} s" + (
+            f": {counts}" if counts else ": nothing changed"
         )
 
 
+@dataclass
+class BatchResult:
+    """What evaluating one batch found: the findings that hold, by child and rule (a child and
+    rule not named held nothing), and what it cost."""
+
+    ids: list[int]
+    found: dict[int, dict[str, Finding]]
+    entries: int = 0
+    read_seconds: float = 0.0
+    evaluate_seconds: float = 0.0
+
+
+def evaluate_histories(
+    batch: Sequence[ChildHistory], rules: Sequence[_Rule], *, on: dt.date
+) -> BatchResult:
+    started = time.perf_counter()
+    found: dict[int, dict[str, Finding]] = {}
+    for child in batch:
+        held = {rule: f for rule, (_, f) in findings_for(child, rules, on=on).items() if f}
+        if held:
+            found[child.person_id] = held
+    return BatchResult(
+        ids=[c.person_id for c in batch],
+        found=found,
+        entries=sum(
+            len(c.history.entries) + sum(len(r.history.entries) for r in c.history.related)
+            for c in batch
+        ),
+        evaluate_seconds=time.perf_counter() - started,
+    )
+
+
 def _apply_batch(
-    batch: Sequence[ChildHistory],
-    findings: dict[int, dict[str, tuple[RuleFacts, Finding | None]]],
-    *,
-    actor: Any,
-    on: dt.date,
-    result: Evaluated,
+    batch: BatchResult, rules: Sequence[_Rule], *, actor: Any, on: dt.date, result: Evaluated
 ) -> None:
     """Carry out the batch's findings. Most children have no finding and no alert: their rules'
     lifecycle is "nothing" without a write, so only children with either are looked at."""
     started = time.perf_counter()
-    latest = services.latest_alerts([c.person_id for c in batch])
+    facts = {r.facts.id: r.facts for r in rules}
+    latest = services.latest_alerts(batch.ids)
     by_person: dict[int, dict[str, Any]] = {}
     for (pid, rule), alert in latest.items():
-        by_person.setdefault(pid, {})[rule] = alert
-    for child in batch:
-        found = findings[child.person_id]
-        held = by_person.get(child.person_id, {})
-        if not held and all(f is None for _, f in found.values()):
+        if rule in facts:  # a rule no longer in force: its alerts are left as they are
+            by_person.setdefault(pid, {})[rule] = alert
+    for pid in batch.ids:
+        found = batch.found.get(pid, {})
+        held = by_person.get(pid, {})
+        if not held and not found:
             continue
-        wanted = {rule: v for rule, v in found.items() if v[1] is not None or rule in held}
+        wanted = {rule: (facts[rule], found.get(rule)) for rule in {*found, *held}}
         result.applied.merge(
-            services.alerts_apply(
-                actor=actor, person_id=child.person_id, findings=wanted, on=on, latest=held
-            )
+            services.alerts_apply(actor=actor, person_id=pid, findings=wanted, on=on, latest=held)
         )
+    result.people += len(batch.ids)
+    result.entries += batch.entries
+    result.read_seconds += batch.read_seconds
+    result.evaluate_seconds += batch.evaluate_seconds
     result.write_seconds += time.perf_counter() - started
 
 
@@ -164,13 +196,93 @@ def _evaluate_batches(
     started = time.perf_counter()
     read_started = started
     for batch in batches:
-        evaluating = time.perf_counter()
-        result.read_seconds += evaluating - read_started
-        findings = {c.person_id: findings_for(c, rules, on=on) for c in batch}
-        result.evaluate_seconds += time.perf_counter() - evaluating
-        _apply_batch(batch, findings, actor=actor, on=on, result=result)
-        result.people += len(batch)
+        read = time.perf_counter() - read_started
+        found = evaluate_histories(batch, rules, on=on)
+        found.read_seconds = read
+        _apply_batch(found, rules, actor=actor, on=on, result=result)
         read_started = time.perf_counter()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# --- the sweep in worker processes ------------------------------------------------------------
+#
+# Reading and evaluating are CPU-bound Python; with more than one core the sweep hands batches of
+# children to worker processes (spawned: a fresh interpreter each, whatever threads the parent
+# runs) which read and evaluate them and send back only what holds; the parent writes. Each worker
+# opens its own database connection and reads through the run's system scope (one audit row for
+# the run, as ADR 9 asks).
+
+_worker_state: dict[Any, Any] = {}
+
+
+def _worker_init(settings_module: str) -> None:
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
+    import django
+
+    django.setup()
+
+
+def _worker_batch(job: tuple[Any, list[int], dt.date, frozenset[str], bool]) -> BatchResult:
+    scope, ids, on, kinds, current_only = job
+    rules = _worker_state.get(("rules", on))
+    if rules is None:
+        rules = _worker_state[("rules", on)] = rules_in_force(on)
+    started = time.perf_counter()
+    builder = _worker_state.get("builder")
+    if builder is None or builder.current_only != current_only:
+        builder = _worker_state["builder"] = histories._Builder(
+            current_only=current_only, relationships=kinds
+        )
+    access.require_system(scope)
+    batch = builder.build(ids)
+    read = time.perf_counter() - started
+    found = evaluate_histories(batch, rules, on=on)
+    found.read_seconds = read
+    return found
+
+
+def workers_wanted() -> int:
+    """ALERTS_SWEEP_WORKERS: processes for the sweep (1: none, in this process; 0: one per core).
+    Only with a database other processes can open (not SQLite in memory, as in tests)."""
+    import os
+
+    from django.conf import settings
+    from django.db import connection
+
+    wanted = int(getattr(settings, "ALERTS_SWEEP_WORKERS", 1) or 0)
+    if wanted <= 0:
+        wanted = os.cpu_count() or 1
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor == "sqlite" and (not name or name == ":memory:" or "mode=memory" in name):
+        return 1
+    return wanted
+
+
+def _sweep_in_workers(
+    *,
+    scope: Any,
+    actor: Any,
+    on: dt.date,
+    rules: Sequence[_Rule],
+    batches: list[list[int]],
+    workers: int,
+    current_only: bool,
+) -> Evaluated:
+    import multiprocessing
+    import os
+
+    result = Evaluated()
+    started = time.perf_counter()
+    kinds = relationships_read(rules)
+    jobs = [(scope, ids, on, kinds, current_only) for ids in batches]
+    context = multiprocessing.get_context("spawn")
+    settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    with context.Pool(workers, initializer=_worker_init, initargs=(settings_module,)) as pool:
+        for found in pool.imap_unordered(_worker_batch, jobs):
+            _apply_batch(found, rules, actor=actor, on=on, result=result)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -208,20 +320,46 @@ def evaluate_people(
 
 
 def sweep(
-    *, scope: Any, actor: Any, on: dt.date | None = None, batch_size: int = 2000
+    *,
+    scope: Any,
+    actor: Any,
+    on: dt.date | None = None,
+    batch_size: int = 2000,
+    workers: int | None = None,
+    limit: int | None = None,
 ) -> Evaluated:
-    """Evaluate everyone with a story (the daily sweep)."""
+    """Evaluate everyone with a story (the daily sweep), in `workers` processes (default:
+    ALERTS_SWEEP_WORKERS). `limit`: only the first so many people (benchmarks)."""
     today = on is None or on == clock.today()
     on = on or clock.today()
     rules = rules_in_force(on)
-    batches = histories.histories_for_all(
-        viewer=scope,
-        batch_size=batch_size,
-        current_only=today,
-        relationships=relationships_read(rules),
-        adults_before=_adults_before(on, rules),
-    )
-    result = _evaluate_batches(batches, actor=actor, on=on, rules=rules)
+    kinds = relationships_read(rules)
+    workers = workers if workers is not None else workers_wanted()
+    if workers > 1:
+        access.require_system(scope)
+        ids = histories.people_to_evaluate(adults_before=_adults_before(on, rules))[:limit]
+        links = {
+            pid: [link for link in found if link.relationship in kinds]
+            for pid, found in (histories._links_of(None) if kinds else {}).items()
+        }
+        batches = histories._families(ids, links, batch_size)
+        result = _sweep_in_workers(
+            scope=scope, actor=actor, on=on, rules=rules, batches=batches, workers=workers,
+            current_only=today,
+        )  # fmt: skip
+    else:
+        people = None
+        if limit is not None:
+            people = histories.people_to_evaluate(adults_before=_adults_before(on, rules))[:limit]
+        reading = histories.histories_for_all(
+            viewer=scope,
+            batch_size=batch_size,
+            people=people,
+            current_only=today,
+            relationships=kinds,
+            adults_before=_adults_before(on, rules),
+        )
+        result = _evaluate_batches(reading, actor=actor, on=on, rules=rules)
     _related_of_raised(result.applied)
     log.info("alerts sweep for %s: %s", on, result.summary())
     return result

@@ -19,6 +19,8 @@ What a history holds (docs/alerts.md, "What the rules read"):
 The sweep reads rows as plain tuples ordered by person, converts dates with a cache (a London
 date and offset per UTC hour), and builds no ORM object per row (ADR 16)."""
 
+# ruff: noqa: S608 - SQL here is assembled from fixed column and table names and from integer ids
+# (`_in` formats ints only); values from outside are parameters.
 from __future__ import annotations
 
 import datetime as dt
@@ -73,6 +75,7 @@ def inverse(relationship: str) -> str:
 _UTC = dt.UTC
 _GMT = dt.timezone(dt.timedelta(0), "GMT")
 _BST = dt.timezone(dt.timedelta(hours=1), "BST")
+_OFFSET = {_GMT: dt.timedelta(0), _BST: dt.timedelta(hours=1)}
 
 
 class _Clock:
@@ -101,7 +104,8 @@ class _Clock:
         if value.tzinfo is not None:
             value = value.astimezone(_UTC).replace(tzinfo=None)
         zone = self.zone(value)
-        return (value + zone.utcoffset(None)).replace(tzinfo=zone)  # type: ignore[operator]
+        moved: dt.datetime = value + _OFFSET[zone]
+        return moved.replace(tzinfo=zone)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -187,7 +191,7 @@ class _EntryBuilder:
         if found is None:
             utc = dt.datetime.fromisoformat(hour.replace(" ", "T") if len(hour) == 13 else hour)
             zone = self.clock.zone(utc)
-            local = utc + zone.utcoffset(None)  # type: ignore[operator]
+            local = utc + _OFFSET[zone]
             found = (local.date(), zone)
             self._days[hour] = found
         return found
@@ -199,7 +203,7 @@ class _EntryBuilder:
             return self.clock.london(value)
         zone = self._day(value)[1]
         utc = dt.datetime.fromisoformat(value)
-        return (utc + zone.utcoffset(None)).replace(tzinfo=zone)  # type: ignore[operator]
+        return (utc + _OFFSET[zone]).replace(tzinfo=zone)
 
     def __call__(self, row: Sequence[Any]) -> Entry:
         (
@@ -357,7 +361,9 @@ def _links_of(ids: Sequence[int] | None) -> dict[int, list[_Link]]:
         else:
             for chunk in _chunks(sorted(set(ids))):
                 listed = _in(chunk)
-                cursor.execute(f"{sql} WHERE from_person_id IN ({listed}) OR to_person_id IN ({listed})")
+                cursor.execute(
+                    f"{sql} WHERE from_person_id IN ({listed}) OR to_person_id IN ({listed})"
+                )
                 rows += cursor.fetchall()
     survivors = _survivors({r[0] for r in rows} | {r[1] for r in rows})
     out: dict[int, list[_Link]] = defaultdict(list)

@@ -25,9 +25,12 @@ from sightline.core.actors import actor_name
 def senior_managers_for(person_id: int) -> list[Any]:
     """The heads of service over the teams (or agencies) working with the child today."""
     today = clock.today()
-    involved = Involvement.objects.filter(person_id=person_id).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=today)
-    ).filter(Q(started_on__isnull=True) | Q(started_on__lte=today)).select_related("team")
+    involved = (
+        Involvement.objects.filter(person_id=person_id)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .filter(Q(started_on__isnull=True) | Q(started_on__lte=today))
+        .select_related("team")
+    )
     found: dict[int, Any] = {}
     agencies_without_team: set[int] = set()
     for involvement in involved:

@@ -138,7 +138,9 @@ class Reader:
             if isinstance(row, StoryRow):
                 entry = row.entry
                 when = when_text(entry.occurred_at, entry.precision, entry.has_time)
-                whose = "" if self._story(number) == self.reference else " (a related person's record)"
+                whose = (
+                    "" if self._story(number) == self.reference else " (a related person's record)"
+                )
                 out.append(
                     EvidenceView(
                         True,
@@ -167,7 +169,9 @@ class Reader:
             return PartView(GONE, False, certainty, negative)
         hidden = [row for row in rows if isinstance(row, RestrictedRow)]
         if not hidden:
-            return PartView(str(data.get("text", "")), True, certainty, negative, self.evidence(keys))
+            return PartView(
+                str(data.get("text", "")), True, certainty, negative, self.evidence(keys)
+            )
         seen: dict[str, Contact] = {}
         for row in hidden:
             contact = _contact(row, self.contacts)

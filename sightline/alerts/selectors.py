@@ -64,7 +64,9 @@ def alerts_for_child(*, viewer: Any, child: Child, active_only: bool = True) -> 
     qs = Alert.objects.filter(person_id=child.person.pk).exclude(status=Alert.Status.COMBINED)
     if active_only:
         qs = qs.filter(status__in=ACTIVE)
-    rows = list(qs.annotate(rank=_severity_order()).order_by("rank", "raised_at", "id"))
+    rows: list[Alert] = list(
+        qs.annotate(rank=_severity_order()).order_by("rank", "raised_at", "id")
+    )
     if active_only:
         return rows
     active = [a for a in rows if a.status in ACTIVE]
@@ -103,7 +105,8 @@ def evidence_rows_for(*, viewer: Any, child: Child, alerts: list[Alert]) -> Evid
         .order_by("entry__lineage", "person_id")
         .values_list("person_id", "entry__lineage")
     ):
-        elsewhere.setdefault(person_id, []).append(lineage)
+        if lineage is not None:
+            elsewhere.setdefault(person_id, []).append(lineage)
     scope = access.scope_for(viewer)
     people = Person.objects.in_bulk(list(elsewhere))
     for person_id, lineages in elsewhere.items():
@@ -205,7 +208,11 @@ def parse_inbox_filters(
     team: int | None = None
     team_text = (query.get("team") or "").strip()
     if team_text:
-        if team_text.isdigit() and len(team_text) < 19 and Team.objects.filter(pk=int(team_text)).exists():
+        if (
+            team_text.isdigit()
+            and len(team_text) < 19
+            and Team.objects.filter(pk=int(team_text)).exists()
+        ):
             team = int(team_text)
         else:
             errors["team"] = "Select a team from the list"
@@ -248,7 +255,9 @@ def _current_involvement(today: dt.date) -> Q:
     )
 
 
-def inbox_queryset(*, viewer: Any, filters: InboxFilters, rules_with_theme: Mapping[str, set[str]]) -> QuerySet[Alert]:
+def inbox_queryset(
+    *, viewer: Any, filters: InboxFilters, rules_with_theme: Mapping[str, set[str]]
+) -> QuerySet[Alert]:
     """The alerts the inbox lists for this viewer: on children they may see (access module),
     narrowed by whose, rule, theme (the rules of that theme), team and status."""
     scope = access.scope_for(viewer)
@@ -261,7 +270,11 @@ def inbox_queryset(*, viewer: Any, filters: InboxFilters, rules_with_theme: Mapp
     )
     if filters.show == "mine":
         email = (getattr(viewer, "email", "") or "").strip()
-        qs = qs.filter(Exists(involved.filter(practitioner_email__iexact=email))) if email else qs.none()
+        qs = (
+            qs.filter(Exists(involved.filter(practitioner_email__iexact=email)))
+            if email
+            else qs.none()
+        )
     elif filters.show == "team" and scope.team_id:
         qs = qs.filter(Exists(involved.filter(team_id=scope.team_id)))
     if filters.team:

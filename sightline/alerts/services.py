@@ -261,7 +261,8 @@ def alert_update(
             alert.save(update_fields=["holds", "stopped_holding_on"])
             return alert
         else:
-            assert rule is not None and finding is not None
+            assert rule is not None
+            assert finding is not None
             _apply_finding(alert, rule, finding)
         if step.kind in (StepKind.REOPEN, StepKind.REMIND):
             alert.status = Alert.Status.OPEN
@@ -356,9 +357,7 @@ def alerts_apply(
     applied = Applied()
     for rule_id, (rule, finding) in findings.items():
         alert = latest.get(rule_id)
-        step = lifecycle.next_step(
-            state_of(alert) if alert is not None else None, finding, on=on
-        )
+        step = lifecycle.next_step(state_of(alert) if alert is not None else None, finding, on=on)
         if step.kind == StepKind.NOTHING:
             continue
         if step.kind == StepKind.RAISE:
@@ -384,7 +383,9 @@ def alerts_apply(
             assert alert is not None
             applied.add(
                 step.kind,
-                alert_update(actor=actor, alert=alert, step=step, rule=rule, finding=finding, on=on),
+                alert_update(
+                    actor=actor, alert=alert, step=step, rule=rule, finding=finding, on=on
+                ),
             )
     return applied
 

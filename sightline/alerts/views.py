@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sightline.alerts import selectors, services
 from sightline.alerts.evaluation import rule_set
@@ -71,7 +71,9 @@ def _alert_page(
     alert, child = found.alert, found.child
     reader = reader_for(request.user, child, [alert])
     view = present_alert(alert, reader)
-    events = [present_event(e, reader) for e in selectors.events_for(viewer=request.user, found=found)]
+    events = [
+        present_event(e, reader) for e in selectors.events_for(viewer=request.user, found=found)
+    ]
     audit.record(
         request.user,
         AuditAction.ALERT_VIEWED,
@@ -203,9 +205,11 @@ def child_alerts(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _rule_titles() -> dict[str, str]:
     titles = {r.id: r.title for r in rule_set().rules}
-    for rule, title in selectors.Alert.objects.filter(status__in=selectors.ACTIVE).values_list(
-        "rule", "title"
-    ).distinct():
+    for rule, title in (
+        selectors.Alert.objects.filter(status__in=selectors.ACTIVE)
+        .values_list("rule", "title")
+        .distinct()
+    ):
         titles.setdefault(rule, title)
     return dict(sorted(titles.items(), key=lambda kv: kv[1].lower()))
 
@@ -226,7 +230,9 @@ def _pagination(filters: selectors.InboxFilters, page: selectors.InboxPage) -> d
     def href(number: int) -> str:
         return _inbox_url([*filters.query(), ("page", str(number))])
 
-    numbers = sorted({1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1)))
+    numbers = sorted(
+        {1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1))
+    )
     items: list[dict[str, Any]] = []
     previous = 0
     for number in numbers:
@@ -257,21 +263,31 @@ def _selected(
         categories.append(
             {
                 "heading": {"text": "Rule"},
-                "items": [{"text": titles.get(r, r), "href": without("rule", r)} for r in filters.rules],
+                "items": [
+                    {"text": titles.get(r, r), "href": without("rule", r)} for r in filters.rules
+                ],
             }
         )
     if filters.themes:
         categories.append(
             {
                 "heading": {"text": "Theme"},
-                "items": [{"text": themes().get(t, t), "href": without("theme", t)} for t in filters.themes],
+                "items": [
+                    {"text": themes().get(t, t), "href": without("theme", t)}
+                    for t in filters.themes
+                ],
             }
         )
     if filters.team:
         categories.append(
             {
                 "heading": {"text": "Team"},
-                "items": [{"text": team_names.get(filters.team, "Team"), "href": without("team", str(filters.team))}],
+                "items": [
+                    {
+                        "text": team_names.get(filters.team, "Team"),
+                        "href": without("team", str(filters.team)),
+                    }
+                ],
             }
         )
     keep = [p for p in pairs if p[0] in ("show", "status")]
@@ -286,9 +302,13 @@ def _selected(
 def inbox(request: HttpRequest) -> HttpResponse:
     scope = access.scope_for(request.user)
     if not (scope.can(Capability.VIEW_ALL_CHILDREN) or scope.can(Capability.VIEW_GRANTED_CHILDREN)):
-        raise AccessDenied("Your role does not include seeing children's records, so it has no alerts.")
+        raise AccessDenied(
+            "Your role does not include seeing children's records, so it has no alerts."
+        )
     titles = _rule_titles()
-    parsed = selectors.parse_inbox_filters(request.GET, scope=scope, known_rules=titles, themes=themes())
+    parsed = selectors.parse_inbox_filters(
+        request.GET, scope=scope, known_rules=titles, themes=themes()
+    )
     filters = parsed.filters
     page = selectors.inbox_for(
         viewer=request.user,
@@ -351,4 +371,4 @@ def _waiting(days: int) -> str:
     return "waiting 1 day" if days == 1 else f"waiting {days} days"
 
 
-__all__ = ["acknowledge", "action", "alert", "child_alerts", "dismiss", "inbox", "NotFound"]
+__all__ = ["NotFound", "acknowledge", "action", "alert", "child_alerts", "dismiss", "inbox"]

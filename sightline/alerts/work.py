@@ -1,4 +1,4 @@
-""""My work" and a manager's view of their teams' work: the open alerts waiting on them
+""" "My work" and a manager's view of their teams' work: the open alerts waiting on them
 (core.extensions.register_work_section; docs/workflow.md). An alert has no deadline of its own:
 a new one is waiting for someone to acknowledge it, an acknowledged one for the action taken."""
 
@@ -29,7 +29,8 @@ def _items(alerts: list[Alert]) -> list[WorkItem]:
             url=reverse("alerts:alert", args=[a.pk]),
             deadline=None,
             overdue=False,
-            status="New: acknowledge it" if a.status == Alert.Status.OPEN
+            status="New: acknowledge it"
+            if a.status == Alert.Status.OPEN
             else "Acknowledged: record the action taken",
             child_name=people[a.person_id].full_name if a.person_id in people else None,
             kind="alert",

@@ -432,9 +432,7 @@ def entry_get_for(*, viewer: Any, child: Child, entry_id: int) -> StoryRow:
     return row
 
 
-def entries_by_lineage_for(
-    *, viewer: Any, child: Child, lineages: list[int]
-) -> dict[int, Row]:
+def entries_by_lineage_for(*, viewer: Any, child: Child, lineages: list[int]) -> dict[int, Row]:
     """The current version of each of these entries in this child's story, as this viewer may
     see it (a `StoryRow`, or a `RestrictedRow` when they are not cleared to read it), by
     lineage. Entries no longer in the child's story are left out. For surfaces that cite

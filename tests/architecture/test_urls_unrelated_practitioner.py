@@ -44,6 +44,7 @@ API_METHODS = {
     "api:acknowledge": "post",
     "api:action": "post",
     "api:dismiss": "post",
+    "api:notification_read": "post",
 }
 CALLS = [
     (route, name, method)

@@ -49,9 +49,15 @@ def imported(transactional_db: None, tmp_path: Path) -> dict[str, Any]:
     from sightline.records.services import source_system_register
     from sightline.records.tests.lines import entry, person
 
-    source_system_register(actor=IMPORTER, code="police", name="Hallowford Police", agency_kind="police")
+    source_system_register(
+        actor=IMPORTER, code="police", name="Hallowford Police", agency_kind="police"
+    )
     police = Agency.objects.get(kind="police")
-    police.name, police.phone, police.email = "Hallowford Police", "01632 960200", "safeguarding@police.example.org"
+    police.name, police.phone, police.email = (
+        "Hallowford Police",
+        "01632 960200",
+        "safeguarding@police.example.org",
+    )
     police.save()
     now = timezone.localtime()
     lines = [person("P-1", "police", given_names="Riley", family_name="Marsh", birth_date="2011-04",
@@ -111,7 +117,9 @@ def test_an_imported_feed_raises_an_alert_that_is_followed_acknowledged_and_acti
     assert "strategy discussion" in escalating.inner_text()  # the prompt
     box = panel.bounding_box()
     story = page.locator("#story").bounding_box()
-    assert box is not None and story is not None and box["y"] < story["y"]
+    assert box is not None
+    assert story is not None
+    assert box["y"] < story["y"]
     column = page.locator("main").inner_text()
     assert SECRET not in column
     assert_accessible(page, "the child's page with alerts")
@@ -120,7 +128,8 @@ def test_an_imported_feed_raises_an_alert_that_is_followed_acknowledged_and_acti
     # Its evidence opens highlighted in the story.
     escalating.get_by_role("link", name=re.compile("show these entries in the story")).click()
     page.wait_for_load_state()
-    assert "highlight=" in page.url and "#entry-" in page.url
+    assert "highlight=" in page.url
+    assert "#entry-" in page.url
     highlighted = page.locator(".sl-entry--highlighted")
     assert highlighted.count() == 3
     assert "Missing episode" in highlighted.first.inner_text()
@@ -143,7 +152,10 @@ def test_an_imported_feed_raises_an_alert_that_is_followed_acknowledged_and_acti
     shot(page, "alerts-alert-page")
     page.get_by_role("button", name="Record the action").click()  # nothing chosen: an error
     page.locator(".govuk-error-summary").wait_for()
-    assert "Select the action taken, or describe it" in page.locator(".govuk-error-summary").inner_text()
+    assert (
+        "Select the action taken, or describe it"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
     assert page.title().startswith("Error:")
     assert_accessible(page, "the alert page with an error")
     shot(page, "alerts-alert-page-error")
@@ -156,9 +168,12 @@ def test_an_imported_feed_raises_an_alert_that_is_followed_acknowledged_and_acti
 
     # Its history says who did what.
     history = page.locator("#history ~ .moj-timeline").inner_text()
-    assert history.index("Action recorded") < history.index("Acknowledged") < history.index("Raised")
+    assert (
+        history.index("Action recorded") < history.index("Acknowledged") < history.index("Raised")
+    )
     assert "Strategy discussion held" in history
-    assert "Alex Smith" in history and "Sightline (automatic)" in history
+    assert "Alex Smith" in history
+    assert "Sightline (automatic)" in history
     assert "Reading the police record now." in history
     assert_accessible(page, "the alert page after the action")
     shot(page, "alerts-alert-history")
@@ -166,6 +181,9 @@ def test_an_imported_feed_raises_an_alert_that_is_followed_acknowledged_and_acti
     # It has left the inbox.
     page.goto("/alerts/?show=all")
     assert page.locator(f"table.sl-inbox a[href='/alerts/{alert.pk}/']").count() == 0
-    assert "Missing episodes are escalating" not in page.locator(".moj-filter-layout__content").inner_text()
+    assert (
+        "Missing episodes are escalating"
+        not in page.locator(".moj-filter-layout__content").inner_text()
+    )
     assert AuditEvent.objects.filter(actor=worker, action="alert_actioned").exists()
     assert AuditEvent.objects.filter(actor=worker, action="alert_viewed").exists()

@@ -78,7 +78,7 @@ def test_sections_list_their_items_overdue_first_then_the_nearest_deadline(clien
     assert provider.viewers == [worker]
     page = text(response)
     assert "5 things waiting on you, 1 overdue" in page
-    assert "Referrals to decide 5, 1 overdue" in page
+    assert "Referrals to decide 5 waiting, 1 overdue" in page
     found = rows(response)
     assert [r.split(" ")[0] for r in found] == ["Overdue", "Today", "In", "Later", "No"]
     assert found[0] == "Overdue Jordan Ellis Waiting Overdue Monday 30 November 2026"
@@ -96,6 +96,15 @@ def test_sections_come_in_their_order_and_an_empty_one_says_so(client, worker):
         page = text(client.get(reverse("agencies:my_work")))
     assert page.index("Disagreements to answer") < page.index("Closures to respond to")
     assert "Disagreements to answer Nothing waiting." in page
+
+
+def test_a_section_holding_something_overdue_comes_first(client, worker):
+    with work_sections(
+        ("a_first", "Referrals I made", example_section([item("Mine")])),
+        ("b_second", "Alerts", example_section([item("Late", overdue=True)])),
+    ):
+        page = text(client.get(reverse("agencies:my_work")))
+    assert page.index("Alerts") < page.index("Referrals I made")
 
 
 def test_a_section_that_fails_does_not_take_the_page_down(client, worker, caplog):

@@ -44,7 +44,8 @@ def test_a_childs_alerts(alert: Alert, child: Any, social_worker: Any, entries: 
     [found] = body["alerts"]
     assert (found["id"], found["rule"], found["severity"], found["status"]) == (
         alert.pk, "missing-escalating", "high", "open")  # fmt: skip
-    assert found["parts"][0]["shown"] and found["parts"][0]["text"] == "3 missing episodes"
+    assert found["parts"][0]["shown"]
+    assert found["parts"][0]["text"] == "3 missing episodes"
     assert [e["entry_id"] for e in found["evidence"]] == [entries[m].pk for m in ("m1", "m2", "m3")]
     assert found["actions"] == ["Strategy discussion held", "Referral to the exploitation team"]
     assert found["reference"][0]["id"] == "QS-LP12"
@@ -53,11 +54,13 @@ def test_a_childs_alerts(alert: Alert, child: Any, social_worker: Any, entries: 
 def test_the_inbox(alert: Alert, social_worker: Any) -> None:
     client = client_for(social_worker)
     body = client.get("/api/alerts?show=all").json()
-    assert body["total"] == 1 and body["counts"] == {"high": 1}
+    assert body["total"] == 1
+    assert body["counts"] == {"high": 1}
     assert body["alerts"][0]["child"]["name"] == "Jordan Ellis"
     assert client.get("/api/alerts?show=all&theme=education").json()["total"] == 0
     bad = client.get("/api/alerts?rule=nope")
-    assert bad.status_code == 400 and bad.json()["errors"] == {"rule": "Select a rule from the list"}
+    assert bad.status_code == 400
+    assert bad.json()["errors"] == {"rule": "Select a rule from the list"}
 
 
 def test_acknowledge_action_dismiss(alert: Alert, social_worker: Any) -> None:
@@ -66,8 +69,11 @@ def test_acknowledge_action_dismiss(alert: Alert, social_worker: Any) -> None:
     assert body["status"] == "acknowledged"
     assert client.get("/api/alerts?show=all").json()["total"] == 0  # it left the inbox
     again = post(client, f"/api/alerts/{alert.pk}/acknowledge", {})
-    assert again.status_code == 400 and "already been acknowledged" in again.json()["error"]
-    body = post(client, f"/api/alerts/{alert.pk}/action", {"action": "Strategy discussion held"}).json()
+    assert again.status_code == 400
+    assert "already been acknowledged" in again.json()["error"]
+    body = post(
+        client, f"/api/alerts/{alert.pk}/action", {"action": "Strategy discussion held"}
+    ).json()
     assert body["status"] == "actioned"
     assert [h["kind"] for h in body["history"]] == ["raised", "acknowledged", "actioned"]
     assert body["history"][2]["action"] == "Strategy discussion held"
@@ -76,7 +82,8 @@ def test_acknowledge_action_dismiss(alert: Alert, social_worker: Any) -> None:
     assert missing.status_code == 400
     assert missing.json()["errors"] == {"reason": "Enter why you are dismissing this alert"}
     body = post(client, f"/api/alerts/{alert.pk}/dismiss", {"reason": "Managed now."}).json()
-    assert body["status"] == "dismissed" and body["history"][-1]["note"] == "Managed now."
+    assert body["status"] == "dismissed"
+    assert body["history"][-1]["note"] == "Managed now."
 
 
 def test_the_unrelated_get_the_same_not_found_as_for_nothing(

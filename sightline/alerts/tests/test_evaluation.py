@@ -52,7 +52,8 @@ def test_three_missing_episodes_raise_their_alerts(child: Any, entries: Any) -> 
     assert {"missing-escalating", "missing-no-return-interview"} <= rules_of(child)
     escalating = Alert.objects.get(person=child, rule="missing-escalating")
     assert escalating.evidence == [key(entries[m]) for m in ("m1", "m2", "m3")]
-    assert escalating.status == "open" and escalating.certainty == "definite"
+    assert escalating.status == "open"
+    assert escalating.certainty == "definite"
     assert "3 missing episodes" in escalating.explanation
     assert result.applied.counts["raise"] >= 2
     # The system's read is audited once for the run, with its purpose.
@@ -113,7 +114,8 @@ def test_an_entry_withdrawn_in_error_leaves_the_rule_no_longer_holding(
     )
     evaluate(child)
     escalating = Alert.objects.get(person=child, rule="missing-escalating")
-    assert escalating.status == "open" and not escalating.holds
+    assert escalating.status == "open"
+    assert not escalating.holds
     assert escalating.events.filter(kind="no_longer_holds").count() == 1
 
 
@@ -176,7 +178,8 @@ def test_a_merge_combines_the_alerts_left_behind(
     assert Task.objects.filter(name=EVALUATE, dedupe_key__startswith="merge:").exists()
     run_tasks(names=[EVALUATE])
     before.refresh_from_db()
-    assert before.status == "combined" and before.combined_into is not None
+    assert before.status == "combined"
+    assert before.combined_into is not None
     survivor = Alert.objects.get(person=child, rule="missing-escalating", status="open")
     assert before.combined_into == survivor
     # Every episode of both records is now evidence of the one alert.
@@ -204,7 +207,8 @@ def test_an_import_queues_one_task_for_its_batch(
     with django_capture_on_commit_callbacks(execute=True):
         assert import_file(path, actor=IMPORTER, options=ImportOptions()).status == "imported"
     keys = list(Task.objects.filter(name=EVALUATE).values_list("dedupe_key", flat=True))
-    assert len(keys) == 1 and keys[0].startswith("batch:")
+    assert len(keys) == 1
+    assert keys[0].startswith("batch:")
     run_tasks(names=[EVALUATE])
     assert Alert.objects.filter(rule="missing-escalating", status="open").count() == 1
 

@@ -30,7 +30,8 @@ def state(status: str = "open", seen: tuple[str, ...] = ("a",), **changes: objec
 
 def test_nothing_stored_and_it_holds_raises() -> None:
     step = next_step(None, finding("a", "b"), on=ON)
-    assert step.kind == StepKind.RAISE and step.added == ("a", "b")
+    assert step.kind == StepKind.RAISE
+    assert step.added == ("a", "b")
 
 
 def test_nothing_stored_and_nothing_found_is_nothing() -> None:
@@ -40,7 +41,8 @@ def test_nothing_stored_and_nothing_found_is_nothing() -> None:
 def test_an_open_alert_grows_with_new_evidence_only() -> None:
     assert next_step(state(), finding("a"), on=ON).kind == StepKind.NOTHING
     step = next_step(state(), finding("a", "b"), on=ON)
-    assert step.kind == StepKind.ADD_EVIDENCE and step.added == ("b",)
+    assert step.kind == StepKind.ADD_EVIDENCE
+    assert step.added == ("b",)
 
 
 def test_the_same_evidence_in_other_words_is_a_quiet_refresh() -> None:
@@ -54,7 +56,8 @@ def test_a_decided_alert_is_suppressed_within_its_window() -> None:
 
 def test_new_evidence_reopens_a_decided_alert_within_its_window() -> None:
     step = next_step(state("dismissed"), finding("a", "b"), on=ON)
-    assert step.kind == StepKind.REOPEN and step.added == ("b",)
+    assert step.kind == StepKind.REOPEN
+    assert step.added == ("b",)
 
 
 def test_after_the_window_a_rule_still_holding_reminds() -> None:
@@ -72,7 +75,8 @@ def test_a_rule_that_stopped_holding_is_marked_so() -> None:
 def test_a_new_run_with_new_evidence_after_a_decision_is_a_new_alert() -> None:
     stopped = state("dismissed", holds=False)
     step = next_step(stopped, finding("a", "c", first=ON), on=ON)
-    assert step.kind == StepKind.RAISE and step.added == ("c",)
+    assert step.kind == StepKind.RAISE
+    assert step.added == ("c",)
     # The same run (it never stopped holding): the decided alert re-opens instead.
     assert next_step(state("dismissed"), finding("a", "c"), on=ON).kind == StepKind.REOPEN
 

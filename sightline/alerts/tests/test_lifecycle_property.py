@@ -33,12 +33,25 @@ START = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 
 STEPS = st.lists(
     st.one_of(
-        st.tuples(st.just("entry"), st.sampled_from(["missing_episode", "return_interview",
-                  "found_after_missing", "arrest_out_of_area", "case_closed"]),
-                  st.integers(0, 60)),  # fmt: skip
+        st.tuples(
+            st.just("entry"),
+            st.sampled_from(
+                [
+                    "missing_episode",
+                    "return_interview",
+                    "found_after_missing",
+                    "arrest_out_of_area",
+                    "case_closed",
+                ]
+            ),
+            st.integers(0, 60),
+        ),
         st.tuples(st.just("in_error"), st.integers(0, 20)),
-        st.tuples(st.just("decide"), st.sampled_from(["acknowledge", "action", "dismiss"]),
-                  st.integers(0, 5)),  # fmt: skip
+        st.tuples(
+            st.just("decide"),
+            st.sampled_from(["acknowledge", "action", "dismiss"]),
+            st.integers(0, 5),
+        ),
         st.tuples(st.just("days"), st.integers(1, 40)),
     ),
     min_size=1,
@@ -61,7 +74,9 @@ def evaluate(child: Any) -> Any:
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(steps=STEPS)
-def test_re_evaluation_never_makes_two_open_alerts_for_one_rule(steps: list[tuple[Any, ...]]) -> None:
+def test_re_evaluation_never_makes_two_open_alerts_for_one_rule(
+    steps: list[tuple[Any, ...]],
+) -> None:
     with rolled_back(), time_machine.travel(START, tick=False) as clock:
         police = new_agency(code="police", name="Police", kind="police")
         csc = new_agency(code="csc", name="Children's social care", kind="childrens_social_care")
@@ -85,7 +100,9 @@ def test_re_evaluation_never_makes_two_open_alerts_for_one_rule(steps: list[tupl
                                                 reason="Wrong child.", person=child)  # fmt: skip
             elif step[0] == "decide":
                 _, what, n = step
-                active = list(Alert.objects.filter(status__in=["open", "acknowledged"]).order_by("id"))
+                active = list(
+                    Alert.objects.filter(status__in=["open", "acknowledged"]).order_by("id")
+                )
                 if active:
                     alert = active[n % len(active)]
                     try:

@@ -67,11 +67,14 @@ def test_a_critical_alert_tells_the_head_of_service_once(child: Any, head: Any) 
     raise_(child, "critical", "1", "2")  # grown while open: not a new raising
     assert Notification.objects.count() == 1
     call_command("tick")  # the outbox is sent through Django's email backend (locmem in tests)
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == [head.email]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [head.email]
     assert child.family_name not in mail.outbox[0].body
 
 
-def test_raised_again_after_a_decision_tells_again(child: Any, head: Any, social_worker: Any) -> None:
+def test_raised_again_after_a_decision_tells_again(
+    child: Any, head: Any, social_worker: Any
+) -> None:
     raise_(child, "critical", "1")
     services.alert_dismiss(actor=social_worker, alert=Alert.objects.get(), reason="Known.")
     raise_(child, "critical", "1", "2")  # new evidence since the decision
@@ -102,8 +105,10 @@ def test_my_work_lists_the_alerts_on_my_children(
     client = Client()
     client.force_login(social_worker)
     page = client.get(reverse("agencies:my_work")).content.decode()
-    assert "Alerts to act on" in page and "Exploitation (high)" in page
+    assert "Alerts to act on" in page
+    assert "Exploitation (high)" in page
     assert "New: acknowledge it" in page
     client.force_login(head)
     page = client.get(reverse("agencies:team_work")).content.decode()
-    assert "Exploitation (high)" in page and "Jordan Ellis" in page
+    assert "Exploitation (high)" in page
+    assert "Jordan Ellis" in page

@@ -44,11 +44,17 @@ def alert(child: Any, entries: Any) -> Alert:
         person_id=child.pk,
         findings={
             "exploitation-indicators-across-agencies": (
-                facts("exploitation-indicators-across-agencies", title="Indicators of exploitation",
-                      severity="critical", themes=("exploitation", "missing")),
-                finding(*missing, intel, rule="exploitation-indicators-across-agencies", parts=parts),
+                facts(
+                    "exploitation-indicators-across-agencies",
+                    title="Indicators of exploitation",
+                    severity="critical",
+                    themes=("exploitation", "missing"),
+                ),
+                finding(
+                    *missing, intel, rule="exploitation-indicators-across-agencies", parts=parts
+                ),
             )
-        },  # fmt: skip
+        },
         on=dt.date(2026, 11, 10),
     )
     return Alert.objects.get(person=child)
@@ -63,9 +69,12 @@ def test_the_child_page_shows_the_alert_above_the_story(
 ) -> None:
     page = text(client_for(police_officer).get(f"/children/{child.reference}/"))
     assert page.index("Indicators of exploitation") < page.index('id="story"')
-    assert "Critical" in page and "3 missing episodes in 60 days" in page and SECRET in page
+    assert "Critical" in page
+    assert "3 missing episodes in 60 days" in page
+    assert SECRET in page
     assert "Hold a strategy discussion." in page  # the prompt
-    assert "Child Q and Child S" in page and "QS-LP12" in page  # the learning
+    assert "Child Q and Child S" in page
+    assert "QS-LP12" in page
     ids = sorted(e.pk for e in entries.values())
     assert f"?highlight={'%2C'.join(map(str, ids))}#entry-{max(ids)}" in page
     assert f'href="/alerts/{alert.pk}/"' in page
@@ -78,7 +87,8 @@ def test_a_school_reads_who_to_contact_instead_of_the_police_intelligence(
                  f"/alerts/children/{child.reference}/"):  # fmt: skip
         page = text(client_for(school_dsl).get(path))
         assert "3 missing episodes in 60 days" in page, path
-        assert SECRET not in page and "county lines" not in page, path
+        assert SECRET not in page, path
+        assert "county lines" not in page, path
         assert "Hallowford Police holds relevant information: contact Hallowford Police " \
                "(01632 960200, police.safeguarding@example.org)" in page, path  # fmt: skip
     api = client_for(school_dsl).get(f"/api/alerts/{alert.pk}").json()
@@ -94,7 +104,9 @@ def test_a_team_working_with_the_child_is_named_as_the_contact(
 
     team = Team.objects.create(agency=police, code="cet", name="Exploitation Team North",
                                phone="01632 960999", email="cet@example.org")  # fmt: skip
-    Involvement.objects.create(person=child, agency=police, team=team, started_on=dt.date(2026, 1, 1))
+    Involvement.objects.create(
+        person=child, agency=police, team=team, started_on=dt.date(2026, 1, 1)
+    )
     page = text(client_for(school_dsl).get(f"/alerts/{alert.pk}/"))
     assert ("Hallowford Police holds relevant information: contact Exploitation Team North, "
             "Hallowford Police (01632 960999, cet@example.org)") in page  # fmt: skip
@@ -110,7 +122,10 @@ def test_a_practitioner_with_no_relationship_gets_not_found(
         assert response.status_code == 404, path
         assert "Jordan" not in text(response)
     for form in ("acknowledge", "action", "dismiss"):
-        assert client.post(f"/alerts/{alert.pk}/{form}", {"reason": "x", "action": "x"}).status_code == 404
+        assert (
+            client.post(f"/alerts/{alert.pk}/{form}", {"reason": "x", "action": "x"}).status_code
+            == 404
+        )
     assert client.get(f"/api/alerts/{alert.pk}").status_code == 404
     assert client.get(f"/api/children/{child.reference}/alerts").status_code == 404
     alert.refresh_from_db()
@@ -119,24 +134,28 @@ def test_a_practitioner_with_no_relationship_gets_not_found(
     assert AuditEvent.objects.filter(action="access_refused", actor=stranger).count() >= 3
 
 
-def test_acknowledging_with_an_action_from_the_page(
-    alert: Alert, social_worker: Any
-) -> None:
+def test_acknowledging_with_an_action_from_the_page(alert: Alert, social_worker: Any) -> None:
     client = client_for(social_worker)
     inbox = text(client.get("/alerts/?show=all"))
-    assert "Indicators of exploitation" in inbox and "Jordan Ellis" in inbox
+    assert "Indicators of exploitation" in inbox
+    assert "Jordan Ellis" in inbox
     response = client.post(f"/alerts/{alert.pk}/acknowledge", {"note": "Reading the record now."})
-    assert response.status_code == 302 and response["Location"] == f"/alerts/{alert.pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/alerts/{alert.pk}/"
     page = text(client.get(f"/alerts/{alert.pk}/"))
     assert "Alert acknowledged" in page
     assert "Jordan Ellis" not in text(client.get("/alerts/?show=all"))
     response = client.post(f"/alerts/{alert.pk}/action", {"action": "Strategy discussion held"})
     assert response.status_code == 302
     page = text(client.get(f"/alerts/{alert.pk}/"))
-    assert "Action recorded" in page and "Strategy discussion held" in page
-    assert "Alex Smith" in page and "Sightline (automatic)" in page  # who did what
-    history = page[page.index('id="history"'):]
-    assert history.index("Action recorded") < history.index("Acknowledged") < history.index("Raised")
+    assert "Action recorded" in page
+    assert "Strategy discussion held" in page
+    assert "Alex Smith" in page
+    assert "Sightline (automatic)" in page
+    history = page[page.index('id="history"') :]
+    assert (
+        history.index("Action recorded") < history.index("Acknowledged") < history.index("Raised")
+    )
 
 
 def test_an_action_in_own_words(alert: Alert, social_worker: Any) -> None:
@@ -151,9 +170,24 @@ def test_an_action_in_own_words(alert: Alert, social_worker: Any) -> None:
     ("form", "data", "message", "anchor"),
     [
         ("dismiss", {"reason": ""}, "Enter why you are dismissing this alert", "#reason"),
-        ("action", {"action": "__own__", "own_action": ""}, "Select the action taken, or describe it", "#action"),
-        ("action", {"action": "Not one of them"}, "Select the action taken, or describe it", "#action"),
-        ("acknowledge", {"note": "x" * 2001}, "The note must be 2,000 characters or fewer", "#acknowledge-note"),
+        (
+            "action",
+            {"action": "__own__", "own_action": ""},
+            "Select the action taken, or describe it",
+            "#action",
+        ),
+        (
+            "action",
+            {"action": "Not one of them"},
+            "Select the action taken, or describe it",
+            "#action",
+        ),
+        (
+            "acknowledge",
+            {"note": "x" * 2001},
+            "The note must be 2,000 characters or fewer",
+            "#acknowledge-note",
+        ),
     ],
 )
 def test_form_errors_are_govuk_errors(
@@ -162,7 +196,9 @@ def test_form_errors_are_govuk_errors(
     response = client_for(social_worker).post(f"/alerts/{alert.pk}/{form}", data)
     assert response.status_code == 400
     page = text(response)
-    assert "There is a problem" in page and message in page and f'href="{anchor}"' in page
+    assert "There is a problem" in page
+    assert message in page
+    assert f'href="{anchor}"' in page
     assert "<title>Error:" in page
     alert.refresh_from_db()
     assert alert.status == "open"
@@ -189,14 +225,17 @@ def test_the_inbox_filters_and_orders(
     page = text(client.get("/alerts/"))
     assert page.index("Indicators of exploitation") < page.index("CIN review overdue")  # severity
     assert "<strong>2</strong> alerts (1 critical, 1 medium)" in page
+
     def listed(query: str) -> str:
         page = text(client.get(f"/alerts/{query}"))
-        return page[page.index("sl-results"):]
+        return page[page.index("sl-results") :]
 
     page = listed("?theme=statutory")
-    assert "CIN review overdue" in page and "Indicators of exploitation" not in page
+    assert "CIN review overdue" in page
+    assert "Indicators of exploitation" not in page
     page = listed("?rule=exploitation-indicators-across-agencies")
-    assert "CIN review overdue" not in page and "Indicators of exploitation" in page
+    assert "CIN review overdue" not in page
+    assert "Indicators of exploitation" in page
     page = text(client.get("/alerts/?rule=no-such-rule&theme=nope&team=abc&show=x"))
     for message in ("Select a rule from the list", "Select a theme from the list",
                     "Select a team from the list", "Select whose alerts to show"):  # fmt: skip
@@ -204,9 +243,7 @@ def test_the_inbox_filters_and_orders(
     assert AuditEvent.objects.filter(action="alerts_listed", actor=mash_manager).count() == 4
 
 
-def test_the_inbox_per_practitioner_and_per_team(
-    alert: Alert, child: Any, csc: Any
-) -> None:
+def test_the_inbox_per_practitioner_and_per_team(alert: Alert, child: Any, csc: Any) -> None:
     from sightline.agencies.models import Team
     from sightline.agencies.tests.factories import practitioner
     from sightline.cases.models import Involvement
@@ -217,6 +254,7 @@ def test_the_inbox_per_practitioner_and_per_team(
     theirs = practitioner("social_worker", agency=csc, team=other)
     Involvement.objects.create(person=child, agency=csc, team=team, practitioner_email=mine.email,
                                started_on=dt.date(2026, 1, 1))  # fmt: skip
+
     def listed(user: Any, query: str = "") -> bool:
         return "Jordan Ellis" in text(client_for(user).get(f"/alerts/{query}"))
 
@@ -239,14 +277,38 @@ def test_the_story_highlights_the_evidence_it_was_opened_for(
     assert "sl-entry--highlighted" in item
     assert page.count("sl-entry--highlighted") == 1
     # Nonsense is ignored, never an error.
-    assert client_for(police_officer).get(f"/children/{child.reference}/?highlight=x,,1e9").status_code == 200
+    assert (
+        client_for(police_officer).get(f"/children/{child.reference}/?highlight=x,,1e9").status_code
+        == 200
+    )
 
 
-def test_the_nav_offers_alerts_to_those_who_see_children(
-    social_worker: Any, alert: Alert
-) -> None:
+def test_the_nav_offers_alerts_to_those_who_see_children(social_worker: Any, alert: Alert) -> None:
     from sightline.agencies.tests.factories import AgencyFactory, practitioner
 
     assert 'href="/alerts/"' in text(client_for(social_worker).get("/children/"))
     analyst = practitioner("analyst", agency=AgencyFactory.create(code="insight", kind="other"))
     assert client_for(analyst).get("/alerts/").status_code == 403
+
+
+@pytest.mark.parametrize("form", ["acknowledge", "action", "dismiss"])
+def test_whatever_is_posted_the_forms_never_fail(
+    alert: Alert, social_worker: Any, form: str
+) -> None:
+    """Anything a browser may send (any text, control characters, very long, missing fields):
+    a GOV.UK error (400) or the decision (302), never a 500."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client = client_for(social_worker)
+    words = st.text(max_size=3000)
+
+    @settings(max_examples=40, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+    @given(data=st.dictionaries(st.sampled_from(["note", "reason", "action", "own_action"]), words))
+    def post(data: dict[str, str]) -> None:
+        Alert.objects.filter(pk=alert.pk).update(status="open")
+        response = client.post(f"/alerts/{alert.pk}/{form}", data)
+        assert response.status_code in (302, 400), response.status_code
+
+    post()

@@ -38,20 +38,23 @@ def test_a_finding_raises_an_alert_with_what_the_rule_says(child: Any) -> None:
     alert = only(child)
     assert (alert.status, alert.rule, alert.rule_version, alert.severity) == (
         "open", "missing-escalating", 1, "high")  # fmt: skip
-    assert alert.evidence == ["1", "2"] and alert.seen_evidence == ["1", "2"]
+    assert alert.evidence == ["1", "2"]
+    assert alert.seen_evidence == ["1", "2"]
     assert alert.prompt == "Hold a strategy discussion."
     assert alert.reference[0]["id"] == "QS-LP12"
     event = alert.events.get()
     assert (event.kind, event.added, event.actor_name) == ("raised", ["1", "2"], "system:alerts")
     audited = AuditEvent.objects.get(action="alert_raised")
-    assert audited.person_id == child.pk and audited.object_id == str(alert.pk)
+    assert audited.person_id == child.pk
+    assert audited.object_id == str(alert.pk)
 
 
 def test_the_same_facts_never_raise_twice(child: Any) -> None:
     apply(child, finding("1", "2"))
     for _ in range(3):
         assert apply(child, finding("1", "2")).counts == {}
-    assert Alert.objects.count() == 1 and AlertEvent.objects.count() == 1
+    assert Alert.objects.count() == 1
+    assert AlertEvent.objects.count() == 1
 
 
 def test_new_evidence_grows_the_open_alert_and_says_what_is_new(child: Any) -> None:
@@ -59,7 +62,8 @@ def test_new_evidence_grows_the_open_alert_and_says_what_is_new(child: Any) -> N
     applied = apply(child, finding("1", "2", "3"))
     assert applied.counts == {"add_evidence": 1}
     alert = only(child)
-    assert alert.evidence == ["1", "2", "3"] and alert.status == "open"
+    assert alert.evidence == ["1", "2", "3"]
+    assert alert.status == "open"
     grown = alert.events.get(kind="evidence_added")
     assert grown.added == ["3"]
     assert Alert.objects.count() == 1
@@ -82,9 +86,11 @@ def test_an_acknowledged_alert_is_suppressed_unless_new_evidence_arrives(
     applied = apply(child, finding("1", "2", "3"))
     assert applied.counts == {"reopen": 1}
     alert = only(child)
-    assert alert.status == "open" and alert.suppressed_until is None
+    assert alert.status == "open"
+    assert alert.suppressed_until is None
     reopened = alert.events.get(kind="evidence_added")
-    assert reopened.added == ["3"] and reopened.detail["reopened_from"] == "acknowledged"
+    assert reopened.added == ["3"]
+    assert reopened.detail["reopened_from"] == "acknowledged"
     assert reopened.detail["since_decision"] == alert.events.get(kind="acknowledged").pk
 
 
@@ -108,7 +114,9 @@ def test_a_rule_that_stops_holding_is_marked_and_people_decide(child: Any) -> No
     apply(child, finding("1"))
     assert apply(child, None).counts == {"stopped": 1}
     alert = only(child)
-    assert alert.status == "open" and not alert.holds and alert.stopped_holding_on == ON
+    assert alert.status == "open"
+    assert not alert.holds
+    assert alert.stopped_holding_on == ON
     assert apply(child, None).counts == {}
     assert apply(child, finding("1")).counts == {"holds_again": 1}
     assert only(child).holds
@@ -123,7 +131,8 @@ def test_a_new_run_after_a_decision_is_a_new_alert(child: Any, social_worker: An
     first, second = Alert.objects.order_by("id")
     assert (first.status, second.status) == ("actioned", "open")
     raised = second.events.get()
-    assert raised.added == ["4"] and raised.detail["after"] == first.pk
+    assert raised.added == ["4"]
+    assert raised.detail["after"] == first.pk
 
 
 def test_one_open_alert_per_child_and_rule_is_a_database_constraint(child: Any) -> None:
@@ -183,7 +192,9 @@ def test_acknowledging_twice_says_who_got_there_first(child: Any, social_worker:
         (lambda a, u: services.alert_acknowledge(actor=u, alert=a, note="bad\x00note"), "note"),
     ],
 )
-def test_decisions_check_what_is_written(child: Any, social_worker: Any, call: Any, field: str) -> None:
+def test_decisions_check_what_is_written(
+    child: Any, social_worker: Any, call: Any, field: str
+) -> None:
     apply(child, finding("1"))
     with pytest.raises(ValidationFailed) as failed:
         call(only(child), social_worker)
