@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,13 +32,10 @@ pytestmark = pytest.mark.slow
 @cache
 def replayed(child: str) -> dict[str, Any]:
     """The JSON report of `sightline replay tests/replay_feeds/<child>/` (once per session)."""
-    out = ROOT / "var" / f"test-replay-{child}.json"
-    out.parent.mkdir(exist_ok=True)
-    call_command("replay", str(moments.HERE / child), format="json", out=out)
-    try:
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / f"{child}.json"
+        call_command("replay", str(moments.HERE / child), format="json", out=out)
         return json.loads(out.read_text("utf-8"))
-    finally:
-        out.unlink()
 
 
 def test_the_feeds_are_what_the_stories_give(tmp_path: Path) -> None:
