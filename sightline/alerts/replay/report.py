@@ -55,13 +55,13 @@ def _alert_lines(alert: dict[str, Any], again: bool) -> list[str]:
         f"[{alert['rule']} v{alert['version']}]{REASONS.get(alert.get('reason', ''), '')}"
     )
     lines = _wrap(head, "", INDENT)
-    possibly = alert.get("certainty") == "possible"
+    # A "possible" finding's explanation says itself which imprecise dates it rests on.
     if again and alert.get("reason") == "new_evidence" and alert.get("new_evidence"):
-        lines += _wrap(("Possibly: " if possibly else "") + alert["explanation"])
+        lines += _wrap(alert["explanation"])
         return [*lines, INDENT + "New evidence:", *_evidence_lines(alert["new_evidence"])]
     if again:
         return lines + _wrap("Still holds: " + alert["explanation"])
-    lines += _wrap(("Possibly: " if possibly else "") + alert["explanation"])
+    lines += _wrap(alert["explanation"])
     if alert.get("prompt"):
         lines += _wrap("Consider: " + alert["prompt"])
     lines += [INDENT + "Evidence:", *_evidence_lines(alert["evidence"])]
