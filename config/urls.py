@@ -13,6 +13,7 @@ urlpatterns = [
     path("children/", include("sightline.people.urls")),
     path("children/", include("sightline.chronology.urls")),
     path("identity/", include("sightline.identity.urls")),
+    path("alerts/", include("sightline.alerts.urls")),
     path("api/", api.urls),
 ]
 

@@ -19,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("import", "Import agency feeds (JSON Lines or CSV in the sightline/1 format)."),
     "synth": ("synth", "Generate a synthetic county's agency feeds and ground truth."),
     "link": ("link", "Link people across feeds (identity resolution)."),
+    "replay": (
+        "replay",
+        "Replay feeds in a throwaway database: every alert, and when it would have come.",
+    ),
     "people": ("people", "People commands: `sightline people export`."),
     "identity": ("identity", "Identity commands: `sightline identity evaluate`, `train`."),
     "alerts": (

@@ -192,6 +192,11 @@ IDENTITY_LINK_ON_IMPORT = os.environ.get("IDENTITY_LINK_ON_IMPORT", "1") == "1"
 # there, `sightline link` trains one on the records held and keeps it in VAR_DIR/linkage/.
 IDENTITY_MODEL_DIR = os.environ.get("IDENTITY_MODEL_DIR") or None
 
+# Evaluate the alert rules for the children a change to the story touched (a task tick runs);
+# off: the daily sweep evaluates them (docs/alerts.md, "When rules are evaluated").
+ALERTS_EVALUATE_ON_CHANGE = os.environ.get("ALERTS_EVALUATE_ON_CHANGE", "1") == "1"
+# Processes the daily alerts sweep reads and evaluates in: 1, in tick's own; 0, one per core.
+ALERTS_SWEEP_WORKERS = int(os.environ.get("ALERTS_SWEEP_WORKERS", "1"))
 # Directories of local alert rules, beside the shipped sightline/alerts/rules/ (docs/alerts.md,
 # "Adding a local rule"): paths separated by the OS path separator (":" on Linux).
 ALERT_RULE_DIRS = [p for p in os.environ.get("ALERT_RULE_DIRS", "").split(os.pathsep) if p]

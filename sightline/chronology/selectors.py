@@ -8,7 +8,7 @@ reference that does not exist."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -368,13 +368,27 @@ def _rows(keys: list[_Key], scope: access.Scope) -> list[Row]:
 
 
 def story_for(
-    *, viewer: Any, child: Child, filters: StoryFilters, page: int = 1, per_page: int = PER_PAGE
+    *,
+    viewer: Any,
+    child: Child,
+    filters: StoryFilters,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    page_of: Collection[int] = (),
 ) -> StoryPage:
     """One page of the child's story in two queries, whatever its length: the ordered row ids
     (narrow: an index range scan on (person, occurred_at) and the entry's few columns the order
-    needs), then the page's rows with their entries, agencies, authors and sources."""
+    needs), then the page's rows with their entries, agencies, authors and sources.
+
+    `page_of`: entry ids (versions) to show; the page is the one holding the newest of them
+    that the viewer may read (a link to highlighted entries), else `page`."""
     keys = _ordered(story_queryset(child.person.pk, filters, child.scope), child.scope)
     total = len(keys)
+    if page_of:
+        wanted = set(page_of)
+        at = next((i for i, k in enumerate(keys) if k.readable and k.order[2] in wanted), None)
+        if at is not None:
+            page = at // per_page + 1
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     offset = (page - 1) * per_page
@@ -416,6 +430,22 @@ def entry_get_for(*, viewer: Any, child: Child, entry_id: int) -> StoryRow:
     if not isinstance(row, StoryRow):
         raise NotFound(_NO_ENTRY)
     return row
+
+
+def entries_by_lineage_for(*, viewer: Any, child: Child, lineages: list[int]) -> dict[int, Row]:
+    """The current version of each of these entries in this child's story, as this viewer may
+    see it (a `StoryRow`, or a `RestrictedRow` when they are not cleared to read it), by
+    lineage. Entries no longer in the child's story are left out. For surfaces that cite
+    entries, such as an alert's evidence (ADR 14: they build on these rows)."""
+    wanted = sorted({int(n) for n in lineages})
+    if not wanted:
+        return {}
+    subjects = _with_entry(
+        EntrySubject.objects.filter(person_id=child.person.pk, entry__superseded_at__isnull=True)
+        .filter(Q(entry__lineage__in=wanted) | Q(entry_id__in=wanted, entry__lineage__isnull=True))
+        .order_by("entry_id")
+    )
+    return {(s.entry.lineage or s.entry_id): _row(s, child.scope) for s in subjects}
 
 
 def entry_history_for(*, viewer: Any, child: Child, lineage: int) -> list[Row]:

@@ -58,9 +58,10 @@ from sightline.governance.policy import Capability
 from sightline.governance.vocabulary import sensitivities
 
 # Slots of the child's page that upper apps fill (core.extensions.register_panel("child", ...)):
+#   "alerts":  first, under the heading (alerts: the open concerns about the child);
 #   "summary": beside the child's identifiers (cases: who is involved);
-#   "aside":   below it (identity: how the records were linked; later alerts, plans…).
-CHILD_SLOTS = ("summary", "aside")
+#   "aside":   below it (identity: how the records were linked; later plans…).
+CHILD_SLOTS = ("alerts", "summary", "aside")
 ROLE_LABELS = dict(EntrySubject.Role.choices)
 VOICE_OF_CHILD = "voice_of_child_recorded"
 
@@ -76,6 +77,22 @@ _PAGE = re.compile(r"[0-9]{1,5}")
 def _page_number(request: HttpRequest) -> int:
     text = request.GET.get("page", "1").strip()
     return int(text) if _PAGE.fullmatch(text) and int(text) > 0 else 1
+
+
+_HIGHLIGHT = re.compile(r"[0-9]{1,18}")
+HIGHLIGHT_MAX = 100
+
+
+def _highlighted(request: HttpRequest) -> frozenset[int]:
+    """Entry ids to highlight (`?highlight=12,15`: a link from an alert's evidence). A link
+    parameter, not a filter: what cannot be read is ignored, never an error."""
+    found = []
+    for value in request.GET.getlist("highlight"):
+        for part in value.split(",")[:HIGHLIGHT_MAX]:
+            part = part.strip()
+            if _HIGHLIGHT.fullmatch(part):
+                found.append(int(part))
+    return frozenset(found[:HIGHLIGHT_MAX])
 
 
 def _identity(request: HttpRequest, child: selectors.Child) -> IdentityView:
@@ -229,11 +246,17 @@ def child(request: HttpRequest, reference: str) -> HttpResponse:
     filters = parsed.filters
     # An "as known on" date that could not be read shows the error and no story: today's story
     # under a past date's question would be taken for the past one.
+    highlighted = _highlighted(request)
     page = (
         None
         if parsed.as_known_on_failed
         else selectors.story_for(
-            viewer=request.user, child=found, filters=filters, page=_page_number(request)
+            viewer=request.user,
+            child=found,
+            filters=filters,
+            page=_page_number(request),
+            # A link to highlighted entries opens the page that holds them, unless it names one.
+            page_of=highlighted if "page" not in request.GET else (),
         )
     )
     agencies = selectors.story_agencies_for(
@@ -246,6 +269,8 @@ def child(request: HttpRequest, reference: str) -> HttpResponse:
         detail["page"] = page.page
     else:
         detail["refused"] = "as_known_on"
+    if highlighted:
+        detail["highlighted"] = sorted(highlighted)[:20]
     audit.record(
         request.user,
         AuditAction.STORY_VIEWED,
@@ -281,6 +306,8 @@ def child(request: HttpRequest, reference: str) -> HttpResponse:
         and not selectors.is_cleared_for_everything(found.scope),
         "panels": {slot: panels_for("child", slot, request.user, person) for slot in CHILD_SLOTS},
         "flash": list(messages.get_messages(request)),
+        # Readable entries on this page that a link asked to highlight (an alert's evidence).
+        "highlighted": {e.id for e in entries if e.is_readable and e.id in highlighted},
     }
     return render(request, "chronology/child.html", context, status=200)
 

@@ -45,6 +45,14 @@ class AuditAction(StrEnum):
     AGENCY_CREATED = "agency_created"
     TEAM_CREATED = "team_created"
     SYSTEM_ACCESS = "system_access"  # a system scope opened (access.system_scope)
+    # Alerts (sightline.alerts): raised and grown by evaluations, decided by people, and read.
+    ALERT_RAISED = "alert_raised"
+    ALERT_UPDATED = "alert_updated"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"
+    ALERT_ACTIONED = "alert_actioned"
+    ALERT_DISMISSED = "alert_dismissed"
+    ALERT_VIEWED = "alert_viewed"
+    ALERTS_LISTED = "alerts_listed"  # the inbox, or a child's alerts over the API
 
 
 def record(

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sightline.accounts.services import notification_send
 from sightline.agencies.tests.factories import AgencyFactory, practitioner
+from sightline.alerts.models import Alert
 from sightline.chronology.models import ChronologyEntry
 from sightline.core.actors import IMPORTER, LINKER
 from sightline.identity.merging import MergeEvidence, person_merge
@@ -38,6 +39,11 @@ CHILD_ROUTES = [(route, name) for route, name in ROUTES if _PARAM.search(route)]
 API_METHODS = {
     "api:story": "get",
     "api:record_entry": "post",
+    "api:child_alerts": "get",
+    "api:alert_detail": "get",
+    "api:acknowledge": "post",
+    "api:action": "post",
+    "api:dismiss": "post",
     "api:notification_read": "post",
 }
 CALLS = [
@@ -84,6 +90,15 @@ def world(tmp_path: Path) -> dict[str, Any]:
     candidate = CandidateLink.objects.create(
         record_a_id=first, record_b_id=second, match_weight=5.5, created_at=now, updated_at=now
     )
+    # An alert about the child, resting on the entry (and saying what it says).
+    alert = Alert.objects.create(
+        person=child, rule="missing-escalating", rule_version=1, title="Missing episodes",
+        severity="high", prompt="Hold a strategy discussion.", first_held_on=now.date(),
+        parts=[{"text": SECRET, "evidence": [str(ChronologyEntry.objects.get().pk)],
+                "certainty": "definite", "negative": False}],
+        explanation=SECRET, evidence=[str(ChronologyEntry.objects.get().pk)], fingerprint="x",
+        raised_at=now, updated_at=now,
+    )  # fmt: skip
     # Someone else's notification about the child: its id is no way in for the stranger.
     mash = practitioner("mash_manager", agency=AgencyFactory.create(code="mash", kind="mash"))
     notification = notification_send(
@@ -103,6 +118,7 @@ def world(tmp_path: Path) -> dict[str, Any]:
         "entry": ChronologyEntry.objects.get(),
         "merge": merge,
         "candidate": candidate,
+        "alert": alert,
         "notification": notification,
         "stranger": stranger,
     }
@@ -120,6 +136,7 @@ def _values(world: dict[str, Any], reference: str) -> dict[str, str]:
         "lineage": entry_id,
         "merge_id": str(world["merge"].pk),
         "candidate_id": str(world["candidate"].pk),
+        "alert_id": str(world["alert"].pk),
         "notification_id": str(world["notification"].pk),
     }
 
@@ -151,6 +168,9 @@ def test_the_walk_covers_every_child_url() -> None:
         "api:record_entry",
         "identity:person",
         "identity:split",
+        "alerts:alert",
+        "alerts:child",
+        "api:child_alerts",
     } <= names
 
 

@@ -40,10 +40,18 @@ def navigation(client: Client, user: Any) -> list[tuple[str, bool]]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("social_worker", [("My work", False), ("Find a child", True)]),
-        ("team_manager", [("My work", False), ("Find a child", True)]),
-        ("head_of_service", [("My work", False), ("Find a child", True)]),
-        ("mash_manager", [("My work", False), ("Find a child", True), ("Review matches", False)]),
+        ("social_worker", [("My work", False), ("Find a child", True), ("Alerts", False)]),
+        ("team_manager", [("My work", False), ("Find a child", True), ("Alerts", False)]),
+        ("head_of_service", [("My work", False), ("Find a child", True), ("Alerts", False)]),
+        (
+            "mash_manager",
+            [
+                ("My work", False),
+                ("Find a child", True),
+                ("Alerts", False),
+                ("Review matches", False),
+            ],
+        ),
         # The data officer's own lookup; not offered to those who can open children's pages.
         (
             "data_officer",
@@ -64,7 +72,13 @@ def test_each_role_is_offered_the_items_its_capabilities_show(
 
 def test_every_registered_item_names_real_capabilities_and_pages() -> None:
     items = extensions.nav_items()
-    assert [item.name for item in items] == ["my_work", "search", "review", "identity_find"]
+    assert [item.name for item in items] == [
+        "my_work",
+        "search",
+        "alerts",
+        "review",
+        "identity_find",
+    ]
     for item in items:
         for capability in (*item.capabilities, *item.unless):
             Capability(capability)  # an unknown name is an error, not a hidden item
@@ -88,11 +102,12 @@ def test_an_app_adds_its_item_without_touching_the_layout(client: Client, extra_
     assert [text for text, _ in navigation(client, manager)] == [
         "My work",
         "Find a child",
+        "Alerts",
         "Referrals",
         "Review matches",
     ]
     worker = practitioner("social_worker", agency=agency)
-    assert [text for text, _ in navigation(client, worker)] == ["My work", "Find a child"]
+    assert [text for text, _ in navigation(client, worker)] == ["My work", "Find a child", "Alerts"]
 
 
 @pytest.fixture
