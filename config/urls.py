@@ -12,6 +12,7 @@ urlpatterns = [
     path("children/", include("sightline.people.urls")),
     path("children/", include("sightline.chronology.urls")),
     path("identity/", include("sightline.identity.urls")),
+    path("referrals/", include("sightline.referrals.urls")),
     path("api/", api.urls),
 ]
 

@@ -36,6 +36,9 @@ class Capability(StrEnum):
     ADMINISTER = "administer"  # governance: runs the system, reads no case file
     RECORD_ENTRIES = "record_entries"  # chronology
     REVIEW_IDENTITY = "review_identity"  # identity
+    MAKE_REFERRALS = "make_referrals"  # referrals: make a contact or referral about a child
+    RECEIVE_REFERRALS = "receive_referrals"  # referrals: the front door's queue and triage
+    DECIDE_REFERRALS = "decide_referrals"  # referrals: decide and allocate
 
 
 class PolicyError(ImproperlyConfigured):
