@@ -246,7 +246,9 @@ def _changed(call: Callable[[], T]) -> T:
 
 
 def _fresh(request: HttpRequest, referral_id: int) -> ReferralDetailOut:
-    return _detail(request, selectors.referral_get_for(viewer=request.user, referral_id=referral_id))
+    return _detail(
+        request, selectors.referral_get_for(viewer=request.user, referral_id=referral_id)
+    )
 
 
 def _list(request: HttpRequest, referrals: list[Referral], page: str) -> ReferralListOut:
@@ -312,7 +314,8 @@ def mine(request: HttpRequest, who: str = "me") -> ReferralListOut:
     summary="The open referrals made to the caller's agency: fast track first, then by deadline",
 )
 def front_door(request: HttpRequest, status: str = "") -> ReferralListOut:
-    from sightline.core.errors import AccessDenied, ValidationFailed
+    from sightline.core.errors import ValidationFailed
+
     scope = access.scope_for(request.user)
     if not (scope.can(Capability.RECEIVE_REFERRALS) or scope.can(Capability.DECIDE_REFERRALS)):
         raise AccessDenied("Your role does not receive referrals.")

@@ -47,28 +47,34 @@ class Due:
     due_at: dt.datetime
 
 
-def _midnight_after(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=LONDON)
-
-
 def due_for(key: str, start: dt.datetime) -> Due:
     """The deadline of the timescale `key` in force on the day `start` falls (in London), from
     `start`. A deadline in days is met by the end of its last day; one in hours at its moment."""
     local = start.astimezone(LONDON)
-    timescale = timescales.timescale_for(key, on=local.date())
+    timescale = timescales.timescale_for(key, on=local)
     deadline = timescale.deadline(local, england())
+    passes = timescales.passes_at(deadline)
     if isinstance(deadline, dt.datetime):
-        moment = deadline if deadline.tzinfo else deadline.replace(tzinfo=LONDON)
-        return Due(key, timescale.version, moment.astimezone(LONDON).date(), moment)
-    return Due(key, timescale.version, deadline, _midnight_after(deadline))
+        return Due(key, timescale.version, passes.astimezone(LONDON).date(), passes)
+    return Due(key, timescale.version, deadline, passes)
 
 
-def allocation_key(service: str) -> str:
-    """The allocation timescale of a service, from the services list (its `allocation`)."""
+def allocation_key(service: str) -> str | None:
+    """The allocation timescale of a service, from the services list (its `allocation`); None
+    for a service the partnership does not allocate (the NRM: the Home Office decides)."""
     from sightline.referrals.vocabulary import services
 
     found = services().by_code.get(service)
-    return found.allocation if found else f"referral.allocation.{service}"
+    return found.allocation if found else None
+
+
+def required_keys() -> list[str]:
+    """Every timescale key the referral clocks read (core.timescales.require_keys)."""
+    from sightline.referrals.vocabulary import services
+
+    keys = [ACKNOWLEDGEMENT_KEY, DECISION_KEY, FAST_TRACK_KEY, ASSESSMENT_KEY, ESCALATE_KEY]
+    keys += [s.allocation for s in services().by_code.values() if s.allocation]
+    return list(dict.fromkeys(keys))
 
 
 @dataclass(frozen=True)

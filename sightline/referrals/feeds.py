@@ -138,9 +138,7 @@ def _event(referral: Referral, kind: str, entry: ChronologyEntry, text: str = ""
     )
 
 
-def _open(
-    entry: ChronologyEntry, person_id: int, service: Service, actor: Any
-) -> Referral:
+def _open(entry: ChronologyEntry, person_id: int, service: Service, actor: Any) -> Referral:
     referral = Referral.objects.create(
         person_id=person_id,
         kind=Referral.Kind.REFERRAL,
@@ -167,9 +165,9 @@ def _open(
     return referral
 
 
-def _open_referral(person_id: int, agency_id: int, statuses: list[str], before: dt.datetime) -> (
-    Referral | None
-):
+def _open_referral(
+    person_id: int, agency_id: int, statuses: list[str], before: dt.datetime
+) -> Referral | None:
     return (
         Referral.objects.filter(
             person_id=person_id,
@@ -199,7 +197,9 @@ def _decide(referral: Referral, entry: ChronologyEntry, actor: Any) -> None:
     referral.save()
     _meet(referral, [Clock.DECISION], at)
     if accepted:
-        _start(referral, Clock.ALLOCATION, clocks.allocation_key(referral.service), at)
+        allocation = clocks.allocation_key(referral.service)
+        if allocation:
+            _start(referral, Clock.ALLOCATION, allocation, at)
         _start(referral, Clock.ASSESSMENT, clocks.ASSESSMENT_KEY, referral.received_at)
     _event(referral, ReferralEvent.Kind.DECIDED, entry, entry.summary)
     audit.record(

@@ -107,11 +107,11 @@ def read_decision_form(data: Any) -> tuple[Form, DecisionFields, int | None]:
     # decision's are read.
     codes = [c for c in _list(data, f"reasons-{decision}") if c] if decision else []
     text = get_text(data, "text")
-    form = Form(
-        values={"decision": decision, "reasons": codes, "text": text}, order=DECISION_ORDER
-    )
-    return form, DecisionFields(decision=decision, reasons=tuple(codes), text=text), read_int(
-        get_text(data, "version")
+    form = Form(values={"decision": decision, "reasons": codes, "text": text}, order=DECISION_ORDER)
+    return (
+        form,
+        DecisionFields(decision=decision, reasons=tuple(codes), text=text),
+        read_int(get_text(data, "version")),
     )
 
 

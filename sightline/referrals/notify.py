@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from sightline.accounts.notifications import notification_send
+from sightline.accounts.services import notification_send
 from sightline.agencies.models import Team
 from sightline.agencies.selectors import heads_of_service_for, team_managers_for
 from sightline.referrals.models import Referral

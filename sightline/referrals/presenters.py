@@ -53,7 +53,9 @@ def present_clock(row: ReferralClock, now: dt.datetime) -> ClockView:
     if state.stopped:
         status, tag, detail = "No longer needed", "govuk-tag--grey", ""
     elif state.met_at is not None:
-        status, tag = ("Met late", "govuk-tag--orange") if state.late else ("Met", "govuk-tag--green")
+        status, tag = (
+            ("Met late", "govuk-tag--orange") if state.late else ("Met", "govuk-tag--green")
+        )
         detail = f"Done {long_datetime(state.met_at)}"
     elif state.overdue:
         status, tag, detail = "Overdue", "govuk-tag--red", ""

@@ -132,7 +132,7 @@ def _next_due() -> Subquery:
     )
 
 
-def _with_queue_fields(rows: QuerySet[Referral]) -> QuerySet[Referral]:
+def with_queue_fields(rows: QuerySet[Referral]) -> QuerySet[Referral]:
     return rows.select_related(
         "person",
         "receiving_agency",
@@ -164,9 +164,11 @@ def front_door_for(*, viewer: Any, status: str | None = None) -> list[Referral]:
         Referral.objects.filter(receiving).filter(status__in=statuses),
         field="person_id",
     )
-    found = list(_with_queue_fields(rows))
+    found = list(with_queue_fields(rows))
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    found.sort(key=lambda r: (not r.fast_track, r.next_due or far, r.received_at, r.pk))
+    found.sort(
+        key=lambda r: (not r.fast_track, getattr(r, "next_due", None) or far, r.received_at, r.pk)
+    )
     return found
 
 
@@ -180,7 +182,7 @@ def referrals_made_for(*, viewer: Any, mine_only: bool = True) -> list[Referral]
     if mine_only:
         rows = rows.filter(referrer_id=getattr(viewer, "pk", None))
     rows = access.restrict_people(viewer, rows, field="person_id")
-    found = list(_with_queue_fields(rows))
+    found = list(with_queue_fields(rows))
     found.sort(
         key=lambda r: (r.status == Referral.Status.CLOSED, -r.received_at.timestamp(), -r.pk)
     )
@@ -190,7 +192,7 @@ def referrals_made_for(*, viewer: Any, mine_only: bool = True) -> list[Referral]
 def referrals_of_child_for(*, viewer: Any, person_id: int) -> list[Referral]:
     """The child's referrals the viewer may open, newest first."""
     rows = referrals_visible_to(viewer).filter(person_id=person_id)
-    return list(_with_queue_fields(rows).order_by("-received_at", "-pk"))
+    return list(with_queue_fields(rows).order_by("-received_at", "-pk"))
 
 
 def clocks_of(referral: Referral) -> list[ReferralClock]:

@@ -123,6 +123,11 @@ def _when(value: dt.datetime) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
+def _membership(actor: Any) -> Membership | None:
+    pk = getattr(actor, "pk", None)
+    return Membership.objects.filter(user_id=pk).first() if isinstance(pk, int) else None
+
+
 def _scope_agency(actor: Any) -> Agency | None:
     scope = access.scope_for(actor)
     return Agency.objects.filter(pk=scope.agency_id).first() if scope.agency_id else None
@@ -152,9 +157,7 @@ def _event(
     )
 
 
-def _audit(
-    actor: Any, action: AuditAction, referral: Referral, **detail: Any
-) -> None:
+def _audit(actor: Any, action: AuditAction, referral: Referral, **detail: Any) -> None:
     audit.record(
         actor,
         action,
@@ -450,7 +453,9 @@ def referral_make(*, actor: Any, person: Person, fields: ReferralFields) -> Refe
     now = clock.now()
     errors = validate_referral_fields(fields, today=now.astimezone(LONDON).date())
     service = services().by_code.get(fields.service)
-    receiving = receiving_for(service) if service is not None and not errors else None
+    receiving = (
+        receiving_for(service) if service is not None and "service" not in errors else None
+    )
     if service is not None and "service" not in errors and receiving is None:
         errors["service"] = (
             f"No agency in the partnership receives referrals to {service.label} yet. Choose "
@@ -460,9 +465,10 @@ def referral_make(*, actor: Any, person: Person, fields: ReferralFields) -> Refe
         errors.update(_evidence_errors(actor, person, fields.evidence))
     if errors:
         raise ValidationFailed("Check the referral", errors=errors)
-    assert service is not None and receiving is not None
+    assert service is not None
+    assert receiving is not None
     agency, team = receiving
-    membership = Membership.objects.filter(user_id=getattr(actor, "pk", None)).first()
+    membership = _membership(actor)
     with transaction.atomic():
         referral = Referral.objects.create(
             person=person,
@@ -545,10 +551,10 @@ def referral_make(*, actor: Any, person: Person, fields: ReferralFields) -> Refe
                 notify.team_managers_of(referral),
                 referral=referral,
                 event="fast-track",
-                subject=f"Fast track referral: {person.full_name}",
+                subject=f"Fast track referral {referral.pk} to {service.label}",
                 body=(
-                    f"{_name(actor)} has referred {person.full_name} to "
-                    f"{service.label} on the fast track: the child has asked for help."
+                    f"{_name(actor)} has made a fast track referral to {service.label}: the "
+                    "child has asked for help. Open the referral to triage and decide it."
                 ),
                 actor=actor,
             )
@@ -572,10 +578,10 @@ def _after_acknowledged(referral: Referral, actor: Any, now: dt.datetime) -> Non
         [referral.referrer],
         referral=referral,
         event="acknowledged",
-        subject=f"Referral received: {referral.person.full_name}",
+        subject=f"Referral {referral.pk} received",
         body=(
-            f"{referral.receiving_agency.name} has received your referral of "
-            f"{referral.person.full_name} to {service_label(referral.service)}."
+            f"{referral.receiving_agency.name} has received your referral {referral.pk} to "
+            f"{service_label(referral.service)}."
         ),
         actor=actor,
     )
@@ -687,17 +693,15 @@ def validate_decision(
         errors["decision"] = "Select the decision"
     codes = list(dict.fromkeys(fields.reasons))
     allowed = {
-        r.code: r
-        for r in reasons().for_decision(fields.decision, include_feed=include_feed)
+        r.code: r for r in reasons().for_decision(fields.decision, include_feed=include_feed)
     }
     if "decision" not in errors:
         if not codes:
             errors["reasons"] = "Select at least one reason for the decision"
         elif any(code not in allowed for code in codes):
             errors["reasons"] = "Select reasons from the list for this decision"
-        elif (
-            risk == Referral.Risk.SIGNIFICANT_HARM
-            and all(allowed[c].not_alone_when_significant_harm for c in codes)
+        elif risk == Referral.Risk.SIGNIFICANT_HARM and all(
+            allowed[c].not_alone_when_significant_harm for c in codes
         ):
             errors["reasons"] = CONSENT_REFUSAL
     needs_words = fields.decision in CLOSING_DECISIONS or "other" in codes
@@ -744,7 +748,7 @@ def referral_decide(
     codes = tuple(dict.fromkeys(fields.reasons))
     closing = fields.decision in CLOSING_DECISIONS
     acknowledging = _acknowledgement(referral, actor, now)
-    membership = Membership.objects.filter(user_id=getattr(actor, "pk", None)).first()
+    membership = _membership(actor)
     try:
         with transaction.atomic():
             referral = _apply(
@@ -800,8 +804,11 @@ def referral_decide(
                 [referral.referrer],
                 referral=referral,
                 event="decided",
-                subject=f"Referral decided: {referral.person.full_name}",
-                body=_decided_summary(referral),
+                subject=f"Referral {referral.pk} decided",
+                body=(
+                    f"{referral.receiving_agency.name} has decided your referral "
+                    f"{referral.pk}. Open it to read the decision and the reasons."
+                ),
                 actor=actor,
             )
             announce_decided(referral)
@@ -817,7 +824,9 @@ def _after_decided(referral: Referral, actor: Any, now: dt.datetime) -> None:
     if referral.decision in CLOSING_DECISIONS:
         _stop(referral, [Clock.FAST_TRACK], now)
         return
-    _start_clock(referral, Clock.ALLOCATION, clocks.allocation_key(referral.service), now)
+    allocation = clocks.allocation_key(referral.service)
+    if allocation:
+        _start_clock(referral, Clock.ALLOCATION, allocation, now)
     if referral.decision == ACCEPTED:
         # Working Together: the assessment's 45 working days run from the point of referral.
         _start_clock(referral, Clock.ASSESSMENT, clocks.ASSESSMENT_KEY, referral.received_at)
@@ -916,10 +925,10 @@ def referral_allocate(
                 [referral.referrer],
                 referral=referral,
                 event="allocated",
-                subject=f"Referral allocated: {referral.person.full_name}",
+                subject=f"Referral {referral.pk} allocated",
                 body=(
-                    f"Your referral of {referral.person.full_name} to "
-                    f"{service_label(referral.service)} is allocated to {worker.display_name}."
+                    f"Your referral {referral.pk} to {service_label(referral.service)} is "
+                    f"allocated to {worker.display_name}."
                 ),
                 actor=actor,
             )
@@ -927,10 +936,10 @@ def referral_allocate(
                 [worker],
                 referral=referral,
                 event="allocated-to-you",
-                subject=f"Allocated to you: {referral.person.full_name}",
+                subject=f"Referral {referral.pk} allocated to you",
                 body=(
-                    f"{_name(actor)} has allocated the referral of {referral.person.full_name} "
-                    f"to {service_label(referral.service)} to you."
+                    f"{_name(actor)} has allocated referral {referral.pk} to "
+                    f"{service_label(referral.service)} to you."
                 ),
                 actor=actor,
             )
@@ -947,9 +956,9 @@ def referral_complete_assessment(
     allocated worker or a manager of the receiving agency); the referral is then closed."""
     referral = referral_get_for(viewer=actor, referral_id=referral_id)
     require_receiving_side(actor, referral, "record the assessment of")
-    if referral.allocated_to_id != getattr(actor, "pk", None) and not access.scope_for(
-        actor
-    ).can(Capability.DECIDE_REFERRALS):
+    if referral.allocated_to_id != getattr(actor, "pk", None) and not access.scope_for(actor).can(
+        Capability.DECIDE_REFERRALS
+    ):
         raise AccessDenied(
             "Only the worker it is allocated to, or a manager, can record the assessment."
         )
@@ -1033,14 +1042,16 @@ def referral_ask(*, actor: Any, referral_id: int, question: str) -> ReferralEven
             [u for u in recipients if u is not None and u.pk != getattr(actor, "pk", None)],
             referral=referral,
             event=f"question:{event.pk}",
-            subject=f"A question about the referral of {referral.person.full_name}",
-            body=f"{_name(actor)} asks: {question}",
+            subject=f"A question about referral {referral.pk}",
+            body=f"{_name(actor)} has asked a question. Open the referral to read and answer it.",
             actor=actor,
         )
     return event
 
 
-def referral_answer(*, actor: Any, referral_id: int, question_id: int, answer: str) -> ReferralEvent:
+def referral_answer(
+    *, actor: Any, referral_id: int, question_id: int, answer: str
+) -> ReferralEvent:
     """Answer a question about a referral, from the other side of it; the asker is told. A
     question is answered once (the first answer stands; a second is told so)."""
     referral = referral_get_for(viewer=actor, referral_id=referral_id)
@@ -1083,8 +1094,8 @@ def referral_answer(*, actor: Any, referral_id: int, question_id: int, answer: s
                 [question.actor] if question.actor is not None else [],
                 referral=referral,
                 event=f"answer:{question.pk}",
-                subject=f"Your question about {referral.person.full_name} was answered",
-                body=f"{_name(actor)} answered: {answer}",
+                subject=f"Your question about referral {referral.pk} was answered",
+                body=f"{_name(actor)} has answered. Open the referral to read the answer.",
                 actor=actor,
             )
     except IntegrityError:
@@ -1110,7 +1121,7 @@ class ClockRun:
     escalated: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-_LEVEL_TEXT = {
+_LEVEL_TEXT: dict[str, str] = {
     ReferralEscalation.Level.TEAM_MANAGER: "the team manager",
     ReferralEscalation.Level.HEAD_OF_SERVICE: "the head of service",
 }
@@ -1130,9 +1141,7 @@ def _overdue_text(row: ReferralClock) -> str:
 
 def _escalate(row: ReferralClock, level: str, now: dt.datetime) -> bool:
     """Tell one level about one clock that ran out, once (the escalation's unique row)."""
-    referral = Referral.objects.select_related("person", "receiving_agency").get(
-        pk=row.referral_id
-    )
+    referral = Referral.objects.select_related("person", "receiving_agency").get(pk=row.referral_id)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -1159,7 +1168,7 @@ def _escalate(row: ReferralClock, level: str, now: dt.datetime) -> bool:
             recipients,
             referral=referral,
             event=f"{row.clock}-overdue:{level}",
-            subject=f"Overdue: referral of {referral.person.full_name}",
+            subject=f"Overdue: referral {referral.pk}",
             body=f"{overdue} and it has not been done. Please make sure it is done today.",
             actor=CLOCK,
         )

@@ -30,6 +30,4 @@ def announce_decided(referral: Referral) -> None:
         "referrer_id": referral.referrer_id,
         "origin": referral.origin,
     }
-    transaction.on_commit(
-        lambda: referral_decided.send(sender=Referral, **values), robust=True
-    )
+    transaction.on_commit(lambda: referral_decided.send(sender=Referral, **values), robust=True)

@@ -16,7 +16,5 @@ urlpatterns = [
     path("<int:referral_id>/allocate", views.allocate, name="allocate"),
     path("<int:referral_id>/assessment", views.assessment, name="assessment"),
     path("<int:referral_id>/ask", views.ask, name="ask"),
-    path(
-        "<int:referral_id>/questions/<int:question_id>/answer", views.answer, name="answer"
-    ),
+    path("<int:referral_id>/questions/<int:question_id>/answer", views.answer, name="answer"),
 ]

@@ -36,7 +36,8 @@ from sightline.governance.vocabulary import sensitivities
 from sightline.referrals import forms, presenters, selectors, services
 from sightline.referrals.extensions import TRIAGE_PAGE, TRIAGE_SLOT, queue_flags_for
 from sightline.referrals.models import Referral, ReferralEvent, ReferralEvidence
-from sightline.referrals.vocabulary import DECISIONS, reasons, services as service_list
+from sightline.referrals.vocabulary import DECISIONS, reasons
+from sightline.referrals.vocabulary import services as service_list
 
 EVIDENCE_CHOICES = 30
 
@@ -73,9 +74,7 @@ def _rows(request: HttpRequest, referrals: list[Referral]) -> list[presenters.Re
     now = clock.now()
     flags = queue_flags_for(request.user, [r.person_id for r in referrals])
     return [
-        presenters.present_row(
-            r, url=_detail_url(r.pk), now=now, flags=flags.get(r.person_id, [])
-        )
+        presenters.present_row(r, url=_detail_url(r.pk), now=now, flags=flags.get(r.person_id, []))
         for r in referrals
     ]
 
@@ -99,7 +98,11 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/mine.html",
-        {"rows": _rows(request, found), "whole_agency": whole_agency, "active_nav": "referrals_mine"},
+        {
+            "rows": _rows(request, found),
+            "whole_agency": whole_agency,
+            "active_nav": "referrals_mine",
+        },
     )
 
 
@@ -364,7 +367,10 @@ def triage(request: HttpRequest, referral_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = forms.Form(
-            values={"rag": forms.get_text(request.POST, "rag"), "rag_note": forms.get_text(request.POST, "rag_note")},
+            values={
+                "rag": forms.get_text(request.POST, "rag"),
+                "rag_note": forms.get_text(request.POST, "rag_note"),
+            },
             order=("rag", "rag_note"),
         )
         try:
@@ -418,7 +424,9 @@ def _decision_options(referral: Referral) -> list[dict[str, Any]]:
 def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral = _referral(request, referral_id)
     status = 200
-    form = forms.Form(values={"decision": "", "reasons": [], "text": ""}, order=forms.DECISION_ORDER)
+    form = forms.Form(
+        values={"decision": "", "reasons": [], "text": ""}, order=forms.DECISION_ORDER
+    )
     if request.method == "POST":
         form, fields, version = forms.read_decision_form(request.POST)
         try:
@@ -496,7 +504,9 @@ def allocate(request: HttpRequest, referral_id: int) -> HttpResponse:
                 workers=services.allocatable_workers(referral),
             )
         else:
-            messages.success(request, "Referral allocated. The worker and the referrer have been told.")
+            messages.success(
+                request, "Referral allocated. The worker and the referrer have been told."
+            )
             return HttpResponseRedirect(_detail_url(referral_id))
     _audit_view(request, referral, "allocate")
     return render(
@@ -603,7 +613,14 @@ def answer(request: HttpRequest, referral_id: int, question_id: int) -> HttpResp
             status = 400
         except InvalidTransition as exc:
             return _conflict(
-                request, referral_id, exc, "answer", form=form, v=form.values, e={}, question=question
+                request,
+                referral_id,
+                exc,
+                "answer",
+                form=form,
+                v=form.values,
+                e={},
+                question=question,
             )
         else:
             messages.success(request, "Answer sent.")
@@ -623,4 +640,3 @@ def answer(request: HttpRequest, referral_id: int, question_id: int) -> HttpResp
         ),
         status=status,
     )
-

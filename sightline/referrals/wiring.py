@@ -6,11 +6,12 @@ from __future__ import annotations
 
 def register() -> None:
     from sightline.chronology.signals import story_changed
-    from sightline.core import extensions
-    from sightline.referrals import panels, receivers, tasks
+    from sightline.core import extensions, timescales
+    from sightline.referrals import clocks, panels, receivers, tasks, work
 
     # The clocks (a periodic job of `sightline tick`) and the referral lines of feeds.
     tasks.register()
+    timescales.require_keys("referrals", *clocks.required_keys())
     story_changed.connect(receivers.story_changed, dispatch_uid="referrals.from_feed")
 
     # A merge moves the merged person's referrals to the survivor (identity.merging).
@@ -34,3 +35,6 @@ def register() -> None:
         capabilities=["receive_referrals", "decide_referrals"],
         order=14,
     )
+
+    # "My work": referrals to decide, allocated to the viewer, made by them; the team's view.
+    work.register()

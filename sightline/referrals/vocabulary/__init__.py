@@ -43,7 +43,7 @@ class Service:
     label: str
     agency_kinds: tuple[str, ...]
     team: str | None
-    allocation: str
+    allocation: str | None
     made_entry_type: str
     hint: str
     available_from: dt.date | None
@@ -118,7 +118,7 @@ def parse_services(data: Any, path: Path = HERE / "services.yaml") -> Services:
                 label=str(spec["label"]),
                 agency_kinds=tuple(str(k) for k in spec["agency_kinds"]),
                 team=str(spec["team"]) if spec.get("team") else None,
-                allocation=str(spec["allocation"]),
+                allocation=str(spec["allocation"]) if spec.get("allocation") else None,
                 made_entry_type=str(spec.get("made_entry_type") or "referral_made"),
                 hint=str(spec.get("hint") or ""),
                 available_from=_date(spec.get("available_from"), where),
