@@ -453,9 +453,7 @@ def referral_make(*, actor: Any, person: Person, fields: ReferralFields) -> Refe
     now = clock.now()
     errors = validate_referral_fields(fields, today=now.astimezone(LONDON).date())
     service = services().by_code.get(fields.service)
-    receiving = (
-        receiving_for(service) if service is not None and "service" not in errors else None
-    )
+    receiving = receiving_for(service) if service is not None and "service" not in errors else None
     if service is not None and "service" not in errors and receiving is None:
         errors["service"] = (
             f"No agency in the partnership receives referrals to {service.label} yet. Choose "

@@ -214,7 +214,10 @@ def test_two_managers_deciding_at_once_one_wins_and_the_other_is_told(world: Wor
     fresh = Referral.objects.get(pk=referral.pk)
     assert fresh.decision == "early_help"
     assert fresh.decided_by == world.manager
-    assert ChronologyEntry.objects.filter(type__in=["referral_accepted", "referral_rejected"]).count() == 1
+    assert (
+        ChronologyEntry.objects.filter(type__in=["referral_accepted", "referral_rejected"]).count()
+        == 1
+    )
     assert AuditEvent.objects.filter(action="referral_refused", actor=world.other_manager).exists()
 
 
@@ -287,7 +290,9 @@ def test_acknowledging_tells_the_referrer_once(world: World) -> None:
     )
     assert acknowledged.acknowledged_by == world.worker
     assert ReferralClock.objects.get(referral=referral, clock="acknowledgement").met_at
-    assert Notification.objects.filter(recipient=world.dsl, key__contains="acknowledged").count() == 1
+    assert (
+        Notification.objects.filter(recipient=world.dsl, key__contains="acknowledged").count() == 1
+    )
     with pytest.raises(InvalidTransition):
         services.referral_acknowledge(actor=world.worker, referral_id=referral.pk)
 
