@@ -80,6 +80,11 @@ def sides_of(viewer: Any, referral: Referral) -> Sides:
     return Sides(referrer=referrer, receiver=receiver)
 
 
+def is_row_id(value: Any) -> bool:
+    """A number a row could have (a larger one cannot reach the database: SQLite refuses it)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
 def _refuse(viewer: Any, referral_id: Any, reason: str) -> NotFound:
     if viewer is not None:
         audit.record(
@@ -110,7 +115,7 @@ def referral_get_for(*, viewer: Any, referral_id: int, for_update: bool = False)
     )
     if for_update:
         rows = rows.select_for_update(of=("self",))
-    referral = rows.filter(pk=referral_id).first() if isinstance(referral_id, int) else None
+    referral = rows.filter(pk=referral_id).first() if is_row_id(referral_id) else None
     if referral is None:
         raise _refuse(viewer, referral_id, "no such referral")
     sides = sides_of(viewer, referral)
