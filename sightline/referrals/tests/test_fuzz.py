@@ -4,9 +4,9 @@ numbers where numbers are wanted), lists where one value is wanted, and unknown 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import json
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
