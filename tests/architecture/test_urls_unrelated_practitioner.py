@@ -39,6 +39,7 @@ CHILD_ROUTES = [(route, name) for route, name in ROUTES if _PARAM.search(route)]
 API_METHODS = {
     "api:story": "get",
     "api:record_entry": "post",
+    "api:notification_read": "post",
     "api:referrals_detail": "get",
     "api:referrals_acknowledge": "post",
     "api:referrals_triage": "post",
