@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from sightline.accounts.models import User
 from sightline.agencies.models import Agency, Membership, Team
@@ -1195,6 +1195,29 @@ def _escalate(row: ReferralClock, level: str, now: dt.datetime) -> bool:
     return True
 
 
+def _clocks_due(
+    now: dt.datetime,
+) -> tuple[QuerySet[ReferralClock], QuerySet[ReferralClock]]:
+    levels = ReferralEscalation.Level
+    due = ReferralClock.objects.filter(
+        met_at__isnull=True, stopped_at__isnull=True, due_at__lte=now
+    ).exclude(escalations__level=levels.TEAM_MANAGER)
+    further = ReferralClock.objects.filter(
+        met_at__isnull=True,
+        stopped_at__isnull=True,
+        escalations__level=levels.TEAM_MANAGER,
+        escalations__next_due_at__lte=now,
+    ).exclude(escalations__level=levels.HEAD_OF_SERVICE)
+    return due, further
+
+
+def referral_clocks_due(now: dt.datetime) -> bool:
+    """Whether any clock waits to be escalated (the periodic job's `when`: an idle tick adds no
+    task and no audit row). Reads only the clocks' own columns, no case data."""
+    due, further = _clocks_due(now)
+    return due.exists() or further.exists()
+
+
 def referral_clocks_run(*, scope: Any, now: dt.datetime | None = None) -> ClockRun:
     """Escalate every running clock that has run out: first to the receiving team's managers,
     then, if still running when the further interval has passed, to the heads of service.
@@ -1203,18 +1226,10 @@ def referral_clocks_run(*, scope: Any, now: dt.datetime | None = None) -> ClockR
     now = now or clock.now()
     run = ClockRun()
     levels = ReferralEscalation.Level
-    due = ReferralClock.objects.filter(
-        met_at__isnull=True, stopped_at__isnull=True, due_at__lte=now
-    ).exclude(escalations__level=levels.TEAM_MANAGER)
+    due, further = _clocks_due(now)
     for row in due.order_by("due_at", "pk"):
         if _escalate(row, levels.TEAM_MANAGER, now):
             run.escalated.append((row.referral_id, row.clock, levels.TEAM_MANAGER))
-    further = ReferralClock.objects.filter(
-        met_at__isnull=True,
-        stopped_at__isnull=True,
-        escalations__level=levels.TEAM_MANAGER,
-        escalations__next_due_at__lte=now,
-    ).exclude(escalations__level=levels.HEAD_OF_SERVICE)
     for row in further.distinct().order_by("due_at", "pk"):
         if _escalate(row, levels.HEAD_OF_SERVICE, now):
             run.escalated.append((row.referral_id, row.clock, levels.HEAD_OF_SERVICE))

@@ -23,6 +23,12 @@ def check_clocks(*, scope: Any, slot: str = "") -> None:
     referral_clocks_run(scope=scope)
 
 
+def clocks_due(now: dt.datetime) -> bool:
+    from sightline.referrals.services import referral_clocks_due
+
+    return referral_clocks_due(now)
+
+
 def from_feed(*, scope: Any, batch_id: int) -> None:
     from sightline.referrals.feeds import referrals_from_batch
 
@@ -35,6 +41,11 @@ def from_feed_enqueue(batch_id: int) -> Task:
 
 def register() -> None:
     queue.register_periodic(
-        CLOCKS, check_clocks, every=CLOCKS_EVERY, purpose=CLOCKS_PURPOSE, actor=CLOCK
+        CLOCKS,
+        check_clocks,
+        every=CLOCKS_EVERY,
+        purpose=CLOCKS_PURPOSE,
+        actor=CLOCK,
+        when=clocks_due,
     )
     queue.register_task(FROM_FEED, from_feed, purpose=FROM_FEED_PURPOSE, actor=IMPORTER)
