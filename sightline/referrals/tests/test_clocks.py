@@ -181,3 +181,13 @@ def test_a_timescale_change_leaves_running_clocks_as_they_were(
 
     assert managers_told(run_clocks(at(2026, 4, 2, 0, 5))) == {before.pk}
     assert managers_told(run_clocks(at(2026, 4, 8, 0, 5))) == {after.pk}
+
+
+def test_the_job_is_queued_only_when_a_clock_waits(world: World) -> None:
+    with time_machine.travel(at(2026, 3, 11, 10), tick=False):
+        refer(world)
+    assert not services.referral_clocks_due(at(2026, 3, 12, 23))
+    assert services.referral_clocks_due(at(2026, 3, 13, 1))
+    run_clocks(at(2026, 3, 13, 1))
+    assert not services.referral_clocks_due(at(2026, 3, 13, 2))
+    assert services.referral_clocks_due(at(2026, 3, 17, 1))  # the head of service's turn
