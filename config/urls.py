@@ -14,6 +14,7 @@ urlpatterns = [
     path("children/", include("sightline.chronology.urls")),
     path("identity/", include("sightline.identity.urls")),
     path("alerts/", include("sightline.alerts.urls")),
+    path("referrals/", include("sightline.referrals.urls")),
     path("api/", api.urls),
 ]
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sightline.identity",
     "sightline.cases",
     "sightline.alerts",
+    "sightline.referrals",
     "sightline.synth",
 ]
 

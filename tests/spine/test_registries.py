@@ -37,18 +37,24 @@ def navigation(client: Client, user: Any) -> list[tuple[str, bool]]:
     ]
 
 
+# Referrals: those a practitioner made, and the front door of the service they work in.
+REFERRALS = [("Your referrals", False), ("Front door", False)]
+ALERTS = ("Alerts", False)
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("social_worker", [("My work", False), ("Find a child", True), ("Alerts", False)]),
-        ("team_manager", [("My work", False), ("Find a child", True), ("Alerts", False)]),
-        ("head_of_service", [("My work", False), ("Find a child", True), ("Alerts", False)]),
+        ("social_worker", [("My work", False), ("Find a child", True), *REFERRALS, ALERTS]),
+        ("team_manager", [("My work", False), ("Find a child", True), *REFERRALS, ALERTS]),
+        ("head_of_service", [("My work", False), ("Find a child", True), *REFERRALS, ALERTS]),
         (
             "mash_manager",
             [
                 ("My work", False),
                 ("Find a child", True),
-                ("Alerts", False),
+                *REFERRALS,
+                ALERTS,
                 ("Review matches", False),
             ],
         ),
@@ -75,6 +81,8 @@ def test_every_registered_item_names_real_capabilities_and_pages() -> None:
     assert [item.name for item in items] == [
         "my_work",
         "search",
+        "referrals_mine",
+        "referrals_front_door",
         "alerts",
         "review",
         "identity_find",
@@ -102,12 +110,20 @@ def test_an_app_adds_its_item_without_touching_the_layout(client: Client, extra_
     assert [text for text, _ in navigation(client, manager)] == [
         "My work",
         "Find a child",
+        "Your referrals",
+        "Front door",
         "Alerts",
         "Referrals",
         "Review matches",
     ]
     worker = practitioner("social_worker", agency=agency)
-    assert [text for text, _ in navigation(client, worker)] == ["My work", "Find a child", "Alerts"]
+    assert [text for text, _ in navigation(client, worker)] == [
+        "My work",
+        "Find a child",
+        "Your referrals",
+        "Front door",
+        "Alerts",
+    ]
 
 
 @pytest.fixture

@@ -44,9 +44,11 @@ Section = tuple[str, str, Callable[..., list[WorkItem]]]
 
 @contextmanager
 def work_sections(*sections: Section, team: tuple[Section, ...] = ()) -> Iterator[None]:
-    """These sections (name, title, provider) registered for the block, in the order given; the
-    registries as they were after."""
+    """Only these sections (name, title, provider) registered for the block, in the order given
+    (the installed apps' own set aside); the registries as they were after."""
     mine, teams = dict(extensions._work_sections), dict(extensions._team_work_sections)
+    extensions._work_sections.clear()
+    extensions._team_work_sections.clear()
     try:
         for order, (name, title, provider) in enumerate(sections):
             extensions.register_work_section(name, title, provider, order=order)
