@@ -88,12 +88,12 @@ _DROP = {
 
 def create_triggers(apps, schema_editor):
     for sql in {"postgresql": _POSTGRES, "sqlite": _SQLITE}.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def drop_triggers(apps, schema_editor):
     for sql in _DROP.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):
