@@ -12,6 +12,7 @@ urlpatterns = [
     path("children/", include("sightline.people.urls")),
     path("children/", include("sightline.chronology.urls")),
     path("identity/", include("sightline.identity.urls")),
+    path("audit/", include("sightline.governance.urls")),
     path("api/", api.urls),
 ]
 

@@ -53,6 +53,7 @@ class Role(models.TextChoices):
     DATA_OFFICER = "data_officer", "Data officer"
     ANALYST = "analyst", "Partnership analyst"
     SYSADMIN = "sysadmin", "System administrator"
+    AUDITOR = "auditor", "Information governance auditor"
 
 
 class Membership(models.Model):

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sightline.chronology.dateinput import (
+from sightline.core.dateinput import (
     PARTS,
     DateError,
     DateResult,

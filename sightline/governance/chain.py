@@ -315,6 +315,9 @@ def append(events: Sequence[AuditEvent]) -> None:
     appends one row, and the ORM's statements cost several times the database's work."""
     if not events:
         return
+    for event in events:  # before the transaction: a detail JSON cannot hold fails alone
+        event.client_address = canonical_address(event.client_address)
+        event.detail = canonical_detail(event.detail)
     adapter = Adapter()
     in_transaction = connection.in_atomic_block
     with transaction.atomic(savepoint=not in_transaction), connection.cursor() as cursor:
@@ -325,8 +328,6 @@ def append(events: Sequence[AuditEvent]) -> None:
             event.pk = pk
             event.seq = seq
             event.prev_hash = prev
-            event.client_address = canonical_address(event.client_address)
-            event.detail = canonical_detail(event.detail)
             event.row_hash = prev = event_hash(event)
             event._state.adding = False
             rows.append(
@@ -529,6 +530,7 @@ def verify(
         wanted.setdefault(head.seq, []).append(source)
     found: dict[int, str] = {0: GENESIS}
     expected, prev, prev_id = 1, GENESIS, 0
+    before_prev: str | None = None  # the hash of the row before the previous one
     for values in _rows(chunk):
         *content, prev_hash, row_hash = values
         seq, pk = int(content[0]), int(content[1])
@@ -543,12 +545,7 @@ def verify(
                 expected, None, f"missing: {missing} deleted (the next row is seq {seq}, id {pk})"
             )
         elif prev_hash != prev:
-            problem = Problem(
-                seq,
-                pk,
-                f"its previous hash does not match row {seq - 1}'s hash: that row was changed "
-                "after this one was appended, or this row was inserted",
-            )
+            problem = _broken_link(seq, pk, content, prev_hash, row_hash, before_prev, prev_id)
         elif pk <= prev_id:
             problem = Problem(seq, pk, f"its id is not after row {seq - 1}'s (id {prev_id}): inserted")
         elif content_hash(content, prev_hash) != row_hash:
@@ -557,6 +554,7 @@ def verify(
             report.problem = problem
             break
         report.rows += 1
+        before_prev = prev
         expected, prev, prev_id = seq + 1, row_hash, pk
         if progress is not None and report.rows % chunk == 0:
             progress(report.rows)
@@ -574,6 +572,45 @@ def verify(
             at = found.get(head.seq)
             report.heads.append(HeadCheck(source, head, at, at == head.row_hash))
     return report
+
+
+def _broken_link(
+    seq: int,
+    pk: int,
+    content: Sequence[Any],
+    prev_hash: str,
+    row_hash: str,
+    before_prev: str | None,
+    prev_id: int,
+) -> Problem:
+    """A row whose previous hash is not the previous row's hash: which row is the bad one.
+    Chained to the row before the previous one, the previous row was slipped in between them;
+    a row that is itself intact (its hash covers its previous hash) says the previous row was
+    changed and given a new hash; otherwise this row is the one changed."""
+    if before_prev is not None and prev_hash == before_prev:
+        return Problem(
+            seq - 1,
+            prev_id,
+            f"inserted: row {seq} (id {pk}) was chained to the row before this one",
+        )
+    intact = content_hash(content, prev_hash) == row_hash
+    if intact and prev_id == 0:
+        return Problem(
+            seq,
+            pk,
+            "the first row is chained to a row before it: rows before it were deleted and the "
+            "rest numbered again",
+        )
+    if intact:
+        return Problem(
+            seq - 1,
+            prev_id,
+            f"edited and given a new hash: row {seq} (id {pk}) was chained to a different row "
+            f"{seq - 1}",
+        )
+    return Problem(
+        seq, pk, f"its previous hash and its content do not match: edited (row {seq - 1} is intact)"
+    )
 
 
 def _head_problem(report: Report) -> Problem | None:
@@ -596,7 +633,9 @@ def _head_problem(report: Report) -> Problem | None:
     if head.row_hash != last.row_hash:
         row_id = AuditEvent.objects.filter(seq=last.seq).values_list("id", flat=True).first()
         return Problem(
-            last.seq, row_id, "its hash is not the one the chain head recorded: rewritten"
+            last.seq,
+            row_id,
+            "edited and given a new hash: its hash is not the one the chain head recorded",
         )
     return None
 
