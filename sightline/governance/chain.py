@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -477,12 +476,8 @@ class Report:
 
 
 def _json_value(value: Any) -> Any:
-    if not isinstance(value, str | bytes):
-        return value  # a driver that decodes JSON itself
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:  # an integer wider than 64 bits: orjson refuses, json reads
-        return json.loads(value)
+    # json, not orjson: orjson reads an integer wider than 64 bits as a float.
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _rows(chunk: int) -> Iterator[tuple[Any, ...]]:

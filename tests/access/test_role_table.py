@@ -74,6 +74,7 @@ SEES = {
     Role.DATA_OFFICER: ". . . . . . . . . . . . . . .",
     Role.ANALYST: ". . . . . . . . . . . . . . .",
     Role.SYSADMIN: ". . . . . . . . . . . . . . .",
+    Role.AUDITOR: ". . . . . . . . . . . . . . .",
 }
 KIND = {
     Role.SOCIAL_WORKER: "childrens_social_care",
@@ -86,6 +87,7 @@ KIND = {
     Role.DATA_OFFICER: "other",
     Role.ANALYST: "other",
     Role.SYSADMIN: "other",
+    Role.AUDITOR: "other",
 }
 
 

@@ -46,6 +46,7 @@ def navigation(client: Client, user: Any) -> list[tuple[str, bool]]:
         ("data_officer", [("Review matches", False), ("Find a person's records", False)]),
         ("analyst", []),
         ("sysadmin", []),
+        ("auditor", [("Audit log", False), ("Unusual access", False)]),
     ],
 )
 def test_each_role_is_offered_the_items_its_capabilities_show(
@@ -57,7 +58,13 @@ def test_each_role_is_offered_the_items_its_capabilities_show(
 
 def test_every_registered_item_names_real_capabilities_and_pages() -> None:
     items = extensions.nav_items()
-    assert [item.name for item in items] == ["search", "review", "identity_find"]
+    assert [item.name for item in items] == [
+        "search",
+        "review",
+        "identity_find",
+        "audit",
+        "audit_flags",
+    ]
     for item in items:
         for capability in (*item.capabilities, *item.unless):
             Capability(capability)  # an unknown name is an error, not a hidden item
