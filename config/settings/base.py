@@ -198,7 +198,9 @@ AUDIT_HEAD_EXPORT_HOURS = float(os.environ.get("AUDIT_HEAD_EXPORT_HOURS", "24"))
 # relationship; break-glass uses in the period shown; refusals in a day; looks outside working
 # hours (local time; weekends and bank holidays are outside; empty turns the rule off), except
 # for the roles named (comma-separated role codes, e.g. police_officer for a 24-hour service).
-AUDIT_FLAG_OUTSIDE_CHILDREN_PER_DAY = int(os.environ.get("AUDIT_FLAG_OUTSIDE_CHILDREN_PER_DAY", "10"))
+AUDIT_FLAG_OUTSIDE_CHILDREN_PER_DAY = int(
+    os.environ.get("AUDIT_FLAG_OUTSIDE_CHILDREN_PER_DAY", "10")
+)
 AUDIT_FLAG_BREAK_GLASS_COUNT = int(os.environ.get("AUDIT_FLAG_BREAK_GLASS_COUNT", "3"))
 AUDIT_FLAG_REFUSED_PER_DAY = int(os.environ.get("AUDIT_FLAG_REFUSED_PER_DAY", "5"))
 AUDIT_FLAG_OUT_OF_HOURS_VIEWS = int(os.environ.get("AUDIT_FLAG_OUT_OF_HOURS_VIEWS", "1"))

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sightline.chronology.vocabulary import entry_types, themes
 from sightline.core.dateinput import (
     PARTS,
     DateError,
@@ -19,7 +20,6 @@ from sightline.core.dateinput import (
     not_in_future,
     read_date,
 )
-from sightline.chronology.vocabulary import entry_types, themes
 
 
 class QueryLike(Protocol):

@@ -33,9 +33,9 @@ import json
 import math
 import os
 import tempfile
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
@@ -486,9 +486,7 @@ def _rows(chunk: int) -> Iterator[tuple[Any, ...]]:
     is several times quicker than the ORM's converters."""
     meta = AuditEvent._meta
     # SQLite: the datetime read as text, past the driver's converter (the slowest part).
-    when_sql = (
-        'CAST("occurred_at" AS TEXT)' if connection.vendor == "sqlite" else '"occurred_at"'
-    )
+    when_sql = 'CAST("occurred_at" AS TEXT)' if connection.vendor == "sqlite" else '"occurred_at"'
     columns = ", ".join(when_sql if c == "occurred_at" else f'"{c}"' for c in COLUMNS)
     sql = (
         f'SELECT {columns}, "prev_hash", "row_hash" FROM "{meta.db_table}"'  # noqa: S608
@@ -542,7 +540,9 @@ def verify(
         elif prev_hash != prev:
             problem = _broken_link(seq, pk, content, prev_hash, row_hash, before_prev, prev_id)
         elif pk <= prev_id:
-            problem = Problem(seq, pk, f"its id is not after row {seq - 1}'s (id {prev_id}): inserted")
+            problem = Problem(
+                seq, pk, f"its id is not after row {seq - 1}'s (id {prev_id}): inserted"
+            )
         elif content_hash(content, prev_hash) != row_hash:
             problem = Problem(seq, pk, "its content does not match its hash: edited")
         if problem is not None:
@@ -611,7 +611,9 @@ def _broken_link(
 def _head_problem(report: Report) -> Problem | None:
     head, last = report.head, report.last
     if head.seq > last.seq:
-        rows = f"row {head.seq}" if head.seq == last.seq + 1 else f"rows {last.seq + 1} to {head.seq}"
+        rows = (
+            f"row {head.seq}" if head.seq == last.seq + 1 else f"rows {last.seq + 1} to {head.seq}"
+        )
         return Problem(
             last.seq + 1,
             None,

@@ -104,9 +104,7 @@ def _setting(name: str, default: int) -> int:
 
 
 def _by_person_day(events: QuerySet[AuditEvent]) -> QuerySet[Any]:
-    return events.filter(actor__isnull=False).annotate(
-        day=TruncDate("occurred_at", tzinfo=LONDON)
-    )
+    return events.filter(actor__isnull=False).annotate(day=TruncDate("occurred_at", tzinfo=LONDON))
 
 
 # --- the built-in rules --------------------------------------------------------------------------
@@ -117,7 +115,9 @@ def _outside_relationship(period: Period) -> list[Flag]:
     rows = (
         _by_person_day(period.events().filter(action__in=VIEW_ACTIONS, person_id__isnull=False))
         .exclude(actor_agency_id__isnull=True)
-        .values_list("actor_id", "actor_name", "actor_agency_id", "actor_team_id", "day", "person_id")
+        .values_list(
+            "actor_id", "actor_name", "actor_agency_id", "actor_team_id", "day", "person_id"
+        )
         .distinct()
     )
     opened: dict[tuple[int, str, int, int | None, dt.date], set[int]] = defaultdict(set)
@@ -153,16 +153,15 @@ def _outside_relationship(period: Period) -> list[Flag]:
     return flags
 
 
-def _per_person_day(
-    events: QuerySet[AuditEvent], threshold: int
-) -> Iterable[dict[str, Any]]:
-    return (
+def _per_person_day(events: QuerySet[AuditEvent], threshold: int) -> Iterable[dict[str, Any]]:
+    rows: Iterable[dict[str, Any]] = (
         _by_person_day(events)
         .values("actor_id", "actor_name", "day")
         .annotate(n=Count("id"), first_at=Min("occurred_at"), last_at=Max("occurred_at"))
         .filter(n__gte=threshold)
         .order_by()
     )
+    return rows
 
 
 def _refused_repeatedly(period: Period) -> list[Flag]:
@@ -231,11 +230,7 @@ def _out_of_hours(period: Period) -> list[Flag]:
         if r.strip()
     ]
     calendar = england()
-    holidays = [
-        day
-        for day in calendar.holidays
-        if period.first <= day <= period.last
-    ]
+    holidays = [day for day in calendar.holidays if period.first <= day <= period.last]
     events = (
         period.events()
         .filter(action__in=VIEW_ACTIONS, actor__isnull=False)
@@ -247,10 +242,7 @@ def _out_of_hours(period: Period) -> list[Flag]:
             local_day=TruncDate("occurred_at", tzinfo=LONDON),
         )
         .filter(
-            Q(minute__lt=start)
-            | Q(minute__gte=end)
-            | Q(weekday__gte=6)
-            | Q(local_day__in=holidays)
+            Q(minute__lt=start) | Q(minute__gte=end) | Q(weekday__gte=6) | Q(local_day__in=holidays)
         )
     )
     return [

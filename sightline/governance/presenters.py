@@ -100,7 +100,11 @@ def _shown_detail(action: str, detail: Any) -> str:
         fmt = d.get("format")
         return f"As {str(fmt).upper()}" if fmt else ""
     if action in (A.AUDIT_SEARCHED,):
-        asked = [f"{k} {v}" for k, v in d.items() if k in ("reference", "practitioner", "action", "from", "to") and v]
+        asked = [
+            f"{k} {v}"
+            for k, v in d.items()
+            if k in ("reference", "practitioner", "action", "from", "to") and v
+        ]
         return "By " + ", ".join(asked) if asked else "Everything"
     if action == A.AUDIT_HEAD_EXPORTED:
         return f"Row {d.get('seq')}"

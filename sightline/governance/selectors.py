@@ -181,7 +181,6 @@ def child_access_for(*, viewer: Any, reference: str, person_ids: Sequence[int]) 
         .order_by("-occurred_at", "-seq")
     )
     lookers: dict[tuple[int | None, str], Looker] = {}
-    shown: list[AuditEvent] = []
     every = list(events.iterator(chunk_size=2000))
     rows = _rows(every)
     for row in rows:
@@ -209,8 +208,6 @@ def child_access_for(*, viewer: Any, reference: str, person_ids: Sequence[int]) 
                 looker.bases.append(row.basis.text)
             if not row.basis.related and event.action != AuditAction.ACCESS_REFUSED:
                 looker.unrelated += 1
-        if len(shown) < _LOOKS_SHOWN:
-            shown.append(event)
     audit.record(
         viewer,
         AuditAction.AUDIT_CHILD_VIEWED,
@@ -220,7 +217,9 @@ def child_access_for(*, viewer: Any, reference: str, person_ids: Sequence[int]) 
         purpose="audit: who has looked at this child",
         detail={"people": list(person_ids), "looks": len(every), "lookers": len(lookers)},
     )
-    ordered = sorted(lookers.values(), key=lambda lk: lk.last_at or dt.datetime.min, reverse=True)
+    ordered = sorted(
+        lookers.values(), key=lambda lk: (lk.last_at is not None, lk.last_at), reverse=True
+    )
     return ChildAccess(reference, tuple(person_ids), ordered, rows[:_LOOKS_SHOWN])
 
 
@@ -312,21 +311,20 @@ def _rows(events: Sequence[AuditEvent]) -> list[AuditRow]:
         for person_id, basis, grant_team in grants.values_list("person_id", "basis", "team_id"):
             by_person[person_id].append((basis, grant_team is not None))
         held[(agency_id, team_id, day)] = by_person
-    out = []
-    for e in events:
-        out.append(
-            AuditRow(
-                e,
-                agencies.get(e.actor_agency_id or 0, ""),
-                references.get(e.person_id, "") if e.person_id is not None else "",
-                _basis(e, held),
-            )
+    return [
+        AuditRow(
+            e,
+            agencies.get(e.actor_agency_id or 0, ""),
+            references.get(e.person_id, "") if e.person_id is not None else "",
+            _basis(e, held),
         )
-    return out
+        for e in events
+    ]
 
 
 def _basis(
-    event: AuditEvent, held: dict[tuple[int, int | None, dt.date], dict[int, list[tuple[str, bool]]]]
+    event: AuditEvent,
+    held: dict[tuple[int, int | None, dt.date], dict[int, list[tuple[str, bool]]]],
 ) -> Basis | None:
     if event.action == AuditAction.ACCESS_REFUSED:
         reason = event.detail.get("reason") if isinstance(event.detail, dict) else ""
@@ -341,14 +339,18 @@ def _basis(
         (event.actor_agency_id, event.actor_team_id, _local_day(event.occurred_at)), {}
     ).get(event.person_id, [])
     if grants:
-        basis, to_team = min(grants, key=lambda g: (_BASIS_ORDER.index(AccessGrant.Basis(g[0])), not g[1]))
+        basis, to_team = min(
+            grants, key=lambda g: (_BASIS_ORDER.index(AccessGrant.Basis(g[0])), not g[1])
+        )
         return Basis(_BASIS_TEXT.get((AccessGrant.Basis(basis), to_team), basis), True)
     try:
         everyone = Capability.VIEW_ALL_CHILDREN in capabilities_of(event.actor_role)
-    except Exception:  # noqa: BLE001 (a role the policy no longer knows: say so below)
+    except Exception:
         everyone = False
     if everyone:
-        return Basis("Partnership-wide role: sees every child (no relationship of their own)", False)
+        return Basis(
+            "Partnership-wide role: sees every child (no relationship of their own)", False
+        )
     return Basis("No relationship the grants show", False)
 
 

@@ -48,16 +48,32 @@ class _Dates:
         self.first = self._read(params, "from", "Date from", today)
         self.last = self._read(params, "to", "Date to", today)
         if self.first and self.last and self.last < self.first:
-            self._error("to", DateError("Date to must be the same as or after date from", "to-day", ("day", "month", "year")))
+            self._error(
+                "to",
+                DateError(
+                    "Date to must be the same as or after date from",
+                    "to-day",
+                    ("day", "month", "year"),
+                ),
+            )
             self.last = None
 
     def _read(self, params: QueryDict, prefix: str, label: str, today: dt.date) -> dt.date | None:
-        data = {k: _text(params, k) for k in (prefix, f"{prefix}-day", f"{prefix}-month", f"{prefix}-year")}
+        data = {
+            k: _text(params, k)
+            for k in (prefix, f"{prefix}-day", f"{prefix}-month", f"{prefix}-year")
+        }
         result: DateResult = read_date(data, prefix, label)
         self.raw[prefix] = result.raw
         if result.error is None and result.value is not None and result.value > today:
             result = DateResult(
-                None, result.raw, DateError(f"{label} must be today or in the past", f"{prefix}-day", ("day", "month", "year"))
+                None,
+                result.raw,
+                DateError(
+                    f"{label} must be today or in the past",
+                    f"{prefix}-day",
+                    ("day", "month", "year"),
+                ),
             )
         if result.error is not None:
             self._error(prefix, result.error)
@@ -170,7 +186,9 @@ def child(request: HttpRequest, reference: str) -> HttpResponse:
     ids = selectors.person_ids_for(reference) if len(reference) <= 16 else []
     if not ids:
         # A reference that names nobody: back to the search, which says so.
-        return HttpResponseRedirect(f"{reverse('audit:search')}?{urlencode({'child': reference[:16]})}")
+        return HttpResponseRedirect(
+            f"{reverse('audit:search')}?{urlencode({'child': reference[:16]})}"
+        )
     found = selectors.child_access_for(viewer=request.user, reference=reference, person_ids=ids)
     context = {
         "active_nav": "audit",

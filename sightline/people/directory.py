@@ -21,7 +21,8 @@ def ids_for_reference(reference: str) -> list[int]:
     found = row.first()
     if found is None:
         return []
-    pk, into = found
+    pk: int = found[0]
+    into: int | None = found[1]
     seen = {pk}
     while into is not None and into not in seen:  # up to the survivor
         seen.add(into)

@@ -50,12 +50,15 @@ def test_verify_an_intact_chain() -> None:
     _views(4)
     code, out, _ = _run("verify")
     assert code == 0
-    assert "Checked 4 rows" in out and "The chain is intact" in out
+    assert "Checked 4 rows" in out
+    assert "The chain is intact" in out
     # The check is recorded, after the rows it checked.
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event is not None and event.action == "audit_verified"
+    assert event is not None
+    assert event.action == "audit_verified"
     assert event.actor_name == "system:audit"
-    assert event.detail["ok"] is True and event.detail["rows"] == 4
+    assert event.detail["ok"] is True
+    assert event.detail["rows"] == 4
 
 
 def test_verify_names_the_first_bad_row_and_fails() -> None:
@@ -63,12 +66,14 @@ def test_verify_names_the_first_bad_row_and_fails() -> None:
     tampering.edit(2)
     tampering.delete(4)
     code, out, err = _run("verify")
-    assert code == 1 and "does not verify" in err
+    assert code == 1
+    assert "does not verify" in err
     bad = tampering.ids_by_seq()[2]
     assert f"The chain is broken at seq 2 (id {bad}): its content does not match its hash" in out
     assert "Rows 1 to 1 are intact" in out
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event is not None and event.detail["ok"] is False
+    assert event is not None
+    assert event.detail["ok"] is False
     assert event.detail["problem"].startswith("seq 2 ")
 
 
@@ -77,23 +82,27 @@ def test_verify_warns_when_the_triggers_are_missing() -> None:
     with tampering.triggers_lifted():
         code, out, _ = _run("verify")
         assert not triggers.present(connection)
-    assert code == 0 and "triggers that refuse UPDATE and DELETE" in out
+    assert code == 0
+    assert "triggers that refuse UPDATE and DELETE" in out
     assert triggers.present(connection)
 
 
 def test_export_head_and_verify_against_it(tmp_path: Path) -> None:
     _views(3)
     code, out, _ = _run("export-head", "--dir", str(tmp_path))
-    assert code == 0 and "seq 3" in out
+    assert code == 0
+    assert "seq 3" in out
     [path] = tmp_path.glob("audit-head-*.json")
     data = json.loads(path.read_text())
-    assert data["format"] == "sightline-audit-head/1" and data["seq"] == 3
+    assert data["format"] == "sightline-audit-head/1"
+    assert data["seq"] == 3
     assert data["hash"] == AuditEvent.objects.get(seq=3).row_hash
     exported = AuditEvent.objects.get(action="audit_head_exported")
     assert exported.detail == {"seq": 3, "hash": data["hash"], "file": path.name}
     _views(2)
     code, out, _ = _run("verify", "--against", str(path))
-    assert code == 0 and f"{path}: seq 3 is on the chain" in out
+    assert code == 0
+    assert f"{path}: seq 3 is on the chain" in out
     tampering.rewrite_all()
     code, out, _ = _run("verify", "--against", str(path))
     assert code == 1
@@ -106,18 +115,25 @@ def test_verify_against_a_head_the_table_no_longer_reaches(tmp_path: Path) -> No
     path.write_text(json.dumps({"format": chain.HEAD_FORMAT, "seq": 50, "hash": "a" * 64}))
     _views(2)
     code, out, _ = _run("verify", "--against", str(path))
-    assert code == 1 and "seq 50 is not in the table" in out
+    assert code == 1
+    assert "seq 50 is not in the table" in out
 
 
 @pytest.mark.parametrize(
     "content",
-    ["not json", json.dumps({"seq": 1, "hash": "a" * 64}), json.dumps({"format": chain.HEAD_FORMAT, "seq": "1", "hash": "a" * 64}), json.dumps({"format": chain.HEAD_FORMAT, "seq": 1, "hash": "short"})],
+    [
+        "not json",
+        json.dumps({"seq": 1, "hash": "a" * 64}),
+        json.dumps({"format": chain.HEAD_FORMAT, "seq": "1", "hash": "a" * 64}),
+        json.dumps({"format": chain.HEAD_FORMAT, "seq": 1, "hash": "short"}),
+    ],
 )
 def test_a_file_that_is_not_an_exported_head_is_refused(tmp_path: Path, content: str) -> None:
     path = tmp_path / "head.json"
     path.write_text(content)
     code, _, err = _run("verify", "--against", str(path))
-    assert code == 1 and str(path) in err
+    assert code == 1
+    assert str(path) in err
     assert not AuditEvent.objects.filter(action="audit_verified").exists()
 
 
@@ -127,13 +143,15 @@ def test_verify_as_a_named_person() -> None:
     auditor = practitioner("auditor")
     _run("verify", "--user", auditor.username)
     event = AuditEvent.objects.get(action="audit_verified")
-    assert event.actor == auditor and event.actor_role == "auditor"
+    assert event.actor == auditor
+    assert event.actor_role == "auditor"
 
 
 def test_tick_exports_the_head_once_a_day(tmp_path: Path, settings: Any, run_tasks: Any) -> None:
     settings.AUDIT_HEAD_EXPORT_DIR = str(tmp_path)
-    assert queue.task_kind(tasks.HEAD_EXPORT) is not None
-    assert queue.task_kind(tasks.HEAD_EXPORT).every == dt.timedelta(hours=24)
+    kind = queue.task_kind(tasks.HEAD_EXPORT)
+    assert kind is not None
+    assert kind.every == dt.timedelta(hours=24)
     day = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(day, tick=False):
         _views(2)
@@ -161,4 +179,5 @@ def test_flush_empties_the_log_and_keeps_the_triggers() -> None:
     assert AuditEvent.objects.count() == 0
     assert triggers.present(connection)
     _views(1)
-    assert chain.verify().ok and AuditEvent.objects.get().seq == 1
+    assert chain.verify().ok
+    assert AuditEvent.objects.get().seq == 1

@@ -20,7 +20,7 @@ from sightline.governance.tests import tampering
 pytestmark = pytest.mark.django_db
 
 # Text both databases store: no NUL (PostgreSQL), no lone surrogates (UTF-8).
-TEXT = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+TEXT = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 JSON_TEXT = st.text(TEXT, max_size=12)
 JSON = st.recursive(
     st.none()
@@ -32,7 +32,9 @@ JSON = st.recursive(
     max_leaves=12,
 )
 WHEN = st.datetimes(
-    min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 12, 31), timezones=st.just(dt.UTC)
+    min_value=dt.datetime(2000, 1, 1),
+    max_value=dt.datetime(2099, 12, 31),
+    timezones=st.just(dt.UTC),
 )
 ADDRESS = st.none() | st.ip_addresses().map(str)
 MARK = "\u2063"  # the tampering's own text: never generated below, so an edit always changes a row

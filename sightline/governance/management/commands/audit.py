@@ -72,14 +72,17 @@ class Command(BaseCommand):
             f"(the chain head says {report.head.seq:,} rows were appended)."
         ]
         if report.problem is None:
-            lines.append(f"The chain is intact. Its last row: seq {report.last.seq}, hash {report.last.row_hash}.")
+            lines.append(
+                f"The chain is intact. Its last row: seq {report.last.seq}, hash {report.last.row_hash}."
+            )
         else:
             lines.append(f"The chain is broken at {report.problem.text()}.")
             lines.append(
-                f"Rows 1 to {report.rows} are intact" if report.rows else "No row before it is intact"
+                f"Rows 1 to {report.rows} are intact"
+                if report.rows
+                else "No row before it is intact"
             )
-        for check in report.heads:
-            lines.append(check.text())
+        lines += [check.text() for check in report.heads]
         if not triggers.present(connection):
             lines.append(
                 "Warning: the database's triggers that refuse UPDATE and DELETE on the audit "

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from sightline.agencies.tests.factories import AgencyFactory, TeamFactory, practitioner
+from sightline.agencies.tests.factories import AgencyFactory, practitioner
 from sightline.core.actors import IMPORTER, LINKER
 from sightline.core.dates import LONDON
 from sightline.governance import access, audit
@@ -46,7 +46,13 @@ def world(tmp_path: Path) -> dict[str, Any]:
         path = tmp_path / "police.jsonl"
         lines = [
             person("P-1", "police", given_names="Jordan", family_name="Ellis"),
-            person("P-2", "police", given_names="Jordan", family_name="Elis", **{"identifiers.nhs_number": None}),
+            person(
+                "P-2",
+                "police",
+                given_names="Jordan",
+                family_name="Elis",
+                **{"identifiers.nhs_number": None},
+            ),
             entry("E-1", "police", "P-1", summary=SECRET),
         ]
         path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
@@ -58,17 +64,27 @@ def world(tmp_path: Path) -> dict[str, Any]:
         officer.first_name, officer.last_name = "Priya", "Shah"
         officer.save(update_fields=["first_name", "last_name"])
         mash = practitioner("mash_manager", agency=AgencyFactory.create(code="mash", kind="mash"))
-        auditor = practitioner("auditor", agency=AgencyFactory.create(code="partnership", kind="other"))
+        auditor = practitioner(
+            "auditor", agency=AgencyFactory.create(code="partnership", kind="other")
+        )
         client = _signed_in(officer)
         assert client.get(f"/children/{a.reference}/", {"purpose": "core group"}).status_code == 200
         # A look at the merged record's id, written before the merge (kept as it was).
-        audit.record(officer, AuditAction.PERSON_VIEWED, object_type="person", object_id=b.reference, person_id=b.pk)
+        audit.record(
+            officer,
+            AuditAction.PERSON_VIEWED,
+            object_type="person",
+            object_id=b.reference,
+            person_id=b.pk,
+        )
         assert _signed_in(mash).get(f"/children/{a.reference}/").status_code == 200
     return {"child": a, "merged": b, "officer": officer, "mash": mash, "auditor": auditor}
 
 
 @pytest.mark.parametrize("path", ["/audit/", "/audit/flags/", "/audit/children/SLT0000001/"])
-@pytest.mark.parametrize("role", ["social_worker", "mash_manager", "sysadmin", "data_officer", "analyst"])
+@pytest.mark.parametrize(
+    "role", ["social_worker", "mash_manager", "sysadmin", "data_officer", "analyst"]
+)
 def test_only_the_auditor_opens_the_audit_pages(role: str, path: str) -> None:
     client = _signed_in(practitioner(role))
     assert client.get(path).status_code == 403
@@ -78,11 +94,15 @@ def test_the_auditor_starts_at_the_audit_log_and_sees_its_navigation(world: dict
     client = _signed_in(world["auditor"])
     assert client.get("/")["Location"] == "/audit/"
     page = client.get("/audit/").content.decode()
-    assert "Audit log" in page and "Unusual access" in page
+    assert "Audit log" in page
+    assert "Unusual access" in page
     assert "Find a child" not in page
     # Opening the page with nothing asked shows no rows and records nothing.
     assert not AuditEvent.objects.filter(action="audit_searched").exists()
-    assert _signed_in(world["auditor"]).get(f"/children/{world['child'].reference}/").status_code == 404
+    assert (
+        _signed_in(world["auditor"]).get(f"/children/{world['child'].reference}/").status_code
+        == 404
+    )
 
 
 def test_who_has_looked_at_this_child_and_why(world: dict[str, Any]) -> None:
@@ -91,17 +111,21 @@ def test_who_has_looked_at_this_child_and_why(world: dict[str, Any]) -> None:
         response = _signed_in(world["auditor"]).get(f"/audit/children/{child.reference}/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Priya Shah" in page and "Police officer" in page
+    assert "Priya Shah" in page
+    assert "Police officer" in page
     assert "core group" in page  # the purpose given
     assert "Their agency holds records on the child" in page  # the relationship that day
     assert "Partnership-wide role" in page  # the MASH manager, with no relationship of their own
     assert "The records merged into this child (1) are included" in page
-    assert SECRET not in page and "Jordan" not in page
+    assert SECRET not in page
+    assert "Jordan" not in page
     event = AuditEvent.objects.get(action="audit_child_viewed")
-    assert event.actor == world["auditor"] and event.person_id == child.pk
+    assert event.actor == world["auditor"]
+    assert event.person_id == child.pk
     assert sorted(event.detail["people"]) == sorted([child.pk, world["merged"].pk])
     # The officer looked twice (once at the merged record), the MASH manager once.
-    assert event.detail["lookers"] == 2 and event.detail["looks"] == 3
+    assert event.detail["lookers"] == 2
+    assert event.detail["looks"] == 3
 
 
 def test_a_merged_reference_finds_the_same_child(world: dict[str, Any]) -> None:
@@ -130,8 +154,16 @@ def test_the_search_by_child_person_action_and_date(world: dict[str, Any]) -> No
     assert SECRET not in page
     by_person = client.get("/audit/", {"practitioner": "priya", "action": "story_viewed"})
     rows = by_person.content.decode()
-    assert "1 row" in rows and "Priya Shah" in rows
-    day = {"from-day": "2", "from-month": "3", "from-year": "2026", "to-day": "2", "to-month": "3", "to-year": "2026"}
+    assert "1 row" in rows
+    assert "Priya Shah" in rows
+    day = {
+        "from-day": "2",
+        "from-month": "3",
+        "from-year": "2026",
+        "to-day": "2",
+        "to-month": "3",
+        "to-year": "2026",
+    }
     assert "Nothing in the audit log matches" not in client.get("/audit/", day).content.decode()
     before = {"to-day": "1", "to-month": "3", "to-year": "2026"}
     assert "Nothing in the audit log matches" in client.get("/audit/", before).content.decode()
@@ -148,10 +180,25 @@ def test_the_search_by_child_person_action_and_date(world: dict[str, Any]) -> No
         ({"practitioner": "x" * 201}, "practitioner", "200 characters or fewer"),
         ({"practitioner": "a\x07b"}, "practitioner", "control characters"),
         ({"action": "deleted_everything"}, "action", "Select an action from the list"),
-        ({"from-day": "31", "from-month": "2", "from-year": "2026"}, "from-day", "must be a real date"),
-        ({"from-day": "1", "from-month": "1", "from-year": "2099"}, "from-day", "today or in the past"),
         (
-            {"from-day": "5", "from-month": "3", "from-year": "2026", "to-day": "1", "to-month": "3", "to-year": "2026"},
+            {"from-day": "31", "from-month": "2", "from-year": "2026"},
+            "from-day",
+            "must be a real date",
+        ),
+        (
+            {"from-day": "1", "from-month": "1", "from-year": "2099"},
+            "from-day",
+            "today or in the past",
+        ),
+        (
+            {
+                "from-day": "5",
+                "from-month": "3",
+                "from-year": "2026",
+                "to-day": "1",
+                "to-month": "3",
+                "to-year": "2026",
+            },
             "to-day",
             "same as or after date from",
         ),
@@ -164,14 +211,22 @@ def test_the_search_explains_what_it_cannot_read(
         response = _signed_in(world["auditor"]).get("/audit/", query)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "There is a problem" in page and f'href="#{field}"' in page and message in page
+    assert "There is a problem" in page
+    assert f'href="#{field}"' in page
+    assert message in page
     assert not AuditEvent.objects.filter(action="audit_searched").exists()
 
 
 def _looks(user: Any, children: list[Person], when: dt.datetime) -> None:
     with time_machine.travel(when, tick=False):
         for child in children:
-            audit.record(user, AuditAction.STORY_VIEWED, object_type="person", object_id=child.reference, person_id=child.pk)
+            audit.record(
+                user,
+                AuditAction.STORY_VIEWED,
+                object_type="person",
+                object_id=child.reference,
+                person_id=child.pk,
+            )
 
 
 def test_the_flags(world: dict[str, Any], settings: Any) -> None:
@@ -187,8 +242,18 @@ def test_the_flags(world: dict[str, Any], settings: Any) -> None:
     with time_machine.travel(tuesday + dt.timedelta(hours=11), tick=False):  # 21:00
         _looks(world["officer"], [world["child"]], tuesday + dt.timedelta(hours=11))
         for _ in range(2):
-            audit.record(world["officer"], AuditAction.ACCESS_REFUSED, object_type="person", person_id=others[0].pk)
-            audit.record(world["officer"], AuditAction.BREAK_GLASS, object_type="person", person_id=others[1].pk)
+            audit.record(
+                world["officer"],
+                AuditAction.ACCESS_REFUSED,
+                object_type="person",
+                person_id=others[0].pk,
+            )
+            audit.record(
+                world["officer"],
+                AuditAction.BREAK_GLASS,
+                object_type="person",
+                person_id=others[1].pk,
+            )
     # A Saturday is out of hours all day, but not for a role that works round the clock.
     _looks(world["officer"], [world["child"]], MONDAY + dt.timedelta(days=5))
     with time_machine.travel(MONDAY + dt.timedelta(days=6), tick=False):
@@ -196,8 +261,12 @@ def test_the_flags(world: dict[str, Any], settings: Any) -> None:
         page = client.get("/audit/flags/").content.decode()
         assert "Many children outside their relationships" in page
         assert "Opened 4 children whom their agency and team had no relationship with" in page
-        assert "Break-glass used repeatedly" in page and "Used break-glass access 2 times" in page
-        assert "Was refused a child&#39;s record 2 times" in page or "Was refused a child's record 2 times" in page
+        assert "Break-glass used repeatedly" in page
+        assert "Used break-glass access 2 times" in page
+        assert (
+            "Was refused a child&#39;s record 2 times" in page
+            or "Was refused a child's record 2 times" in page
+        )
         assert page.count("outside working hours") >= 2  # Tuesday evening and Saturday
         assert SECRET not in page
         settings.AUDIT_OUT_OF_HOURS_ROLES = "police_officer"
@@ -210,7 +279,15 @@ def test_the_flags(world: dict[str, Any], settings: Any) -> None:
         # The evidence link is a search for that person on that day.
         evidence = client.get(
             "/audit/",
-            {"practitioner": world["mash"].username, "from-day": "3", "from-month": "3", "from-year": "2026", "to-day": "3", "to-month": "3", "to-year": "2026"},
+            {
+                "practitioner": world["mash"].username,
+                "from-day": "3",
+                "from-month": "3",
+                "from-year": "2026",
+                "to-day": "3",
+                "to-month": "3",
+                "to-year": "2026",
+            },
         )
         assert "4 rows" in evidence.content.decode()
 
@@ -218,8 +295,11 @@ def test_the_flags(world: dict[str, Any], settings: Any) -> None:
 def test_the_flags_period_is_checked(world: dict[str, Any]) -> None:
     client = _signed_in(world["auditor"])
     with time_machine.travel(MONDAY, tick=False):
-        long = client.get("/audit/flags/", {"from-day": "1", "from-month": "1", "from-year": "2026"})
-    assert long.status_code == 400 and "31 days or fewer" in long.content.decode()
+        long = client.get(
+            "/audit/flags/", {"from-day": "1", "from-month": "1", "from-year": "2026"}
+        )
+    assert long.status_code == 400
+    assert "31 days or fewer" in long.content.decode()
     assert not AuditEvent.objects.filter(action="audit_flags_viewed").exists()
 
 
