@@ -274,19 +274,19 @@ def _claim(cursor: Any, count: int) -> tuple[int, str, Sequence[int]]:
             )
             ids += [int(r[0]) for r in cursor.fetchall()]
         return int(head[0]), str(head[1]), ids
-    select = f'SELECT "seq", "row_hash" FROM "{_HEAD_TABLE}" WHERE "id" = %s'  # noqa: S608
-    cursor.execute(select, [HEAD_ID])
+    # SQLite: one statement reads the head and the largest id ever used.
+    select = (
+        f'SELECT h."seq", h."row_hash", max(coalesce((SELECT max("id") FROM "{_TABLE}"), 0),'  # noqa: S608
+        " coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))"
+        f' FROM "{_HEAD_TABLE}" h WHERE h."id" = %s'
+    )
+    cursor.execute(select, [_TABLE, HEAD_ID])
     head = cursor.fetchone()
     if head is None:
         _head_make()
-        cursor.execute(select, [HEAD_ID])
+        cursor.execute(select, [_TABLE, HEAD_ID])
         head = cursor.fetchone()
-    cursor.execute(
-        f'SELECT max(coalesce((SELECT max(id) FROM "{_TABLE}"), 0),'  # noqa: S608
-        " coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-        [_TABLE],
-    )
-    start = int(cursor.fetchone()[0]) + 1
+    start = int(head[2]) + 1
     return int(head[0]), str(head[1]), range(start, start + count)
 
 
