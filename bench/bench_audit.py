@@ -42,7 +42,9 @@ def _timed(label: str, rows: int, work: object) -> None:
     wall, cpu = time.perf_counter(), time.process_time()
     work()  # type: ignore[operator]
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"{label}: {wall / rows * 1e6:,.0f} us a row wall, {cpu / rows * 1e6:,.0f} us CPU ({rows:,} rows, {wall:.1f} s)")  # noqa: T201
+    print(
+        f"{label}: {wall / rows * 1e6:,.0f} us a row wall, {cpu / rows * 1e6:,.0f} us CPU ({rows:,} rows, {wall:.1f} s)"
+    )
 
 
 def main() -> None:
@@ -105,7 +107,7 @@ def main() -> None:
         _timed("verify", args.rows, lambda: report.append(chain.verify()))
         total = report[0].rows
         assert report[0].ok, report[0].problem
-        print(f"verified {total:,} rows")  # noqa: T201
+        print(f"verified {total:,} rows")
     finally:
         if created:
             from django.db import connections
