@@ -6,9 +6,9 @@ as a deferred batch), and `sightline audit verify` over many rows.
 
 Runs on a new SQLite file (WAL, as the application configures it) or, with DATABASE_URL, a new
 database on that PostgreSQL server (created and dropped). Appends go through
-`governance.audit.record`, so the same script measures code from before the chain (run it from
-that checkout; the verify step is skipped there). Prints microseconds per row, wall-clock and
-this process's CPU.
+`governance.audit.record`, so the same script measures code from before the chain
+(BENCH_ROOT=DIR names that checkout; the verify step is skipped there). Prints microseconds a
+row, wall-clock and this process's CPU.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# The checkout measured: this one, or another's (BENCH_ROOT, e.g. the code before a change).
+ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 
 
