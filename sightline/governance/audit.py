@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sightline.agencies.models import Membership
 from sightline.core import clock
@@ -27,7 +27,18 @@ from sightline.governance.models import AuditEvent
 
 # Chain appends are tied to one database connection's transaction, hence to a thread; the
 # context variable keeps each thread's (and each request's) pending rows apart.
-_pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
+_pending: ContextVar[list[tuple[AuditEvent, _Kept]] | None] = ContextVar(
+    "audit_pending", default=None
+)
+
+
+class _Kept:
+    """A no-op commit callback registered with each deferred row: Django drops the callbacks of
+    a savepoint that rolls back, so a row whose callback is gone when the block ends was
+    recorded in work that was undone, and is not appended."""
+
+    def __call__(self) -> None:
+        return None
 
 
 class AuditAction(StrEnum):
@@ -105,8 +116,10 @@ def record(
         client_address=(client_address or current_client_address.get()) or None,
     )
     pending = _pending.get()
-    if pending is not None and not immediate:
-        pending.append(event)
+    if pending is not None and not immediate and connection.in_atomic_block:
+        kept = _Kept()
+        transaction.on_commit(kept)
+        pending.append((event, kept))
     else:
         chain.append([event])
     return event
@@ -128,22 +141,27 @@ def _membership(actor: Any) -> tuple[str, int | None, int | None]:
 
 
 @contextmanager
-def deferred() -> Iterator[list[AuditEvent]]:
+def deferred() -> Iterator[None]:
     """Rows recorded inside the block are appended to the chain together when it ends without
-    an exception (in the caller's transaction: use inside `transaction.atomic()`), and dropped
-    with it otherwise. Nested blocks append with the outermost."""
+    an exception, in the caller's transaction (use it inside `transaction.atomic()`; outside
+    one, rows are appended at once), and dropped with it otherwise. A row recorded in a
+    savepoint that rolled back is dropped with the savepoint's work. Nested blocks append with
+    the outermost."""
     if _pending.get() is not None:
-        yield _pending.get() or []
+        yield
         return
-    pending: list[AuditEvent] = []
+    pending: list[tuple[AuditEvent, _Kept]] = []
     token = _pending.set(pending)
     try:
-        yield pending
+        yield
     except BaseException:
         _pending.reset(token)
         raise
     _pending.reset(token)
-    chain.append(pending)
+    # Django keeps a transaction's commit callbacks in `run_on_commit`, less those of savepoints
+    # rolled back (documented behaviour of on_commit; the list itself is Django's).
+    alive = {id(callback) for _, callback, *_ in connection.run_on_commit}
+    chain.append([event for event, kept in pending if id(kept) in alive])
 
 
 def in_transaction() -> bool:
