@@ -15,6 +15,7 @@ urlpatterns = [
     path("identity/", include("sightline.identity.urls")),
     path("alerts/", include("sightline.alerts.urls")),
     path("referrals/", include("sightline.referrals.urls")),
+    path("audit/", include("sightline.governance.urls")),
     path("api/", api.urls),
 ]
 

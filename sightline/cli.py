@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "Set up the demo: accounts, synthetic county, import, link."),
     "serve": ("serve", "Serve Sightline (127.0.0.1, PORT or 8000); runs tick every minute."),
     "tick": ("tick", "Run the background work that is due (periodic jobs, queued tasks)."),
+    "audit": (
+        "audit",
+        "The audit log: `sightline audit verify [--against FILE...]`, `export-head`.",
+    ),
 }
 
 

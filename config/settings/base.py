@@ -225,3 +225,20 @@ NOTIFICATION_EMAILS = os.environ.get("NOTIFICATION_EMAILS", "1") == "1"
 NOTIFICATION_EMAIL_ATTEMPTS = int(os.environ.get("NOTIFICATION_EMAIL_ATTEMPTS", "5"))
 # The address emails link to (the service as its users reach it).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The audit log (docs/audit.md). The chain's head is exported every AUDIT_HEAD_EXPORT_HOURS
+# (by `sightline tick`) to AUDIT_HEAD_EXPORT_DIR: in production a directory the database's
+# users cannot write (another machine's share, write-once storage), so a rewritten log is found.
+AUDIT_HEAD_EXPORT_DIR = os.environ.get("AUDIT_HEAD_EXPORT_DIR") or str(VAR_DIR / "audit-heads")
+AUDIT_HEAD_EXPORT_HOURS = float(os.environ.get("AUDIT_HEAD_EXPORT_HOURS", "24"))
+# The auditor's unusual-access flags (governance.flags): children opened in a day with no
+# relationship; break-glass uses in the period shown; refusals in a day; looks outside working
+# hours (local time; weekends and bank holidays are outside; empty turns the rule off), except
+# for the roles named (comma-separated role codes, e.g. police_officer for a 24-hour service).
+AUDIT_FLAG_OUTSIDE_CHILDREN_PER_DAY = int(
+    os.environ.get("AUDIT_FLAG_OUTSIDE_CHILDREN_PER_DAY", "10")
+)
+AUDIT_FLAG_BREAK_GLASS_COUNT = int(os.environ.get("AUDIT_FLAG_BREAK_GLASS_COUNT", "3"))
+AUDIT_FLAG_REFUSED_PER_DAY = int(os.environ.get("AUDIT_FLAG_REFUSED_PER_DAY", "5"))
+AUDIT_FLAG_OUT_OF_HOURS_VIEWS = int(os.environ.get("AUDIT_FLAG_OUT_OF_HOURS_VIEWS", "1"))
+AUDIT_WORKING_HOURS = os.environ.get("AUDIT_WORKING_HOURS", "08:00-18:00")
+AUDIT_OUT_OF_HOURS_ROLES = os.environ.get("AUDIT_OUT_OF_HOURS_ROLES", "")

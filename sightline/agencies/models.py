@@ -58,6 +58,7 @@ class Role(models.TextChoices):
     DATA_OFFICER = "data_officer", "Data officer"
     ANALYST = "analyst", "Partnership analyst"
     SYSADMIN = "sysadmin", "System administrator"
+    AUDITOR = "auditor", "Information governance auditor"
 
 
 # Roles whose holder manages the team their membership names: a team manager, and the MASH

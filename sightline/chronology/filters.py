@@ -12,14 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sightline.chronology.dateinput import (
+from sightline.chronology.vocabulary import entry_types, themes
+from sightline.core.dateinput import (
     PARTS,
     DateError,
     DateResult,
     not_in_future,
     read_date,
 )
-from sightline.chronology.vocabulary import entry_types, themes
 
 
 class QueryLike(Protocol):

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sightline.chronology.dateinput import read_date
 from sightline.chronology.services import BirthDate, EntryFields, validate_entry_fields
+from sightline.core.dateinput import read_date
 from sightline.core.dates import LONDON, PartialDate, Precision, season_of
 
 PRECISIONS = (

@@ -292,3 +292,32 @@ def header_links_for(user: Any) -> list[HeaderLink]:
         if link is not None:
             links.append(link)
     return links
+
+
+# --- Naming people on a lower app's page ---------------------------------------------------------
+#
+# governance's auditor pages answer "who has looked at this child" from the audit log, which
+# holds person ids; people (an upper app) tells them which ids a Sightline reference stands for
+# and each id's reference, without governance importing it.
+
+
+@dataclass(frozen=True)
+class PersonDirectory:
+    # The person a reference names and everyone merged with them (an audit row keeps the id it
+    # was written with); [] when the reference names nobody.
+    ids_for_reference: Callable[[str], list[int]]
+    # Each id's Sightline reference (ids that name nobody are left out).
+    references: Callable[[Sequence[int]], dict[int, str]]
+
+
+_directory: list[PersonDirectory] = []
+
+
+def register_person_directory(directory: PersonDirectory) -> None:
+    _directory[:] = [directory]
+
+
+def person_directory() -> PersonDirectory:
+    if not _directory:
+        raise RuntimeError("no person directory registered (is sightline.people installed?)")
+    return _directory[0]

@@ -455,6 +455,7 @@ def system_scope(
         object_type="system_scope",
         purpose=purpose,
         detail={"capabilities": sorted(SYSTEM_CAPABILITIES), **dict(detail or {})},
+        immediate=True,  # the scope carries the row's id
     )
     return SystemScope(
         user_id=None,
@@ -465,7 +466,7 @@ def system_scope(
         capabilities=SYSTEM_CAPABILITIES,
         actor=actor,
         purpose=purpose,
-        audit_event_id=event.pk,
+        audit_event_id=int(event.pk),
     )
 
 

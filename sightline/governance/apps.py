@@ -1,4 +1,23 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _audit_landing(viewer: Any) -> str | None:
+    """The auditor, who reads no child's story, starts at the audit log."""
+    from django.urls import reverse
+
+    from sightline.governance import access
+    from sightline.governance.policy import Capability
+
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    scope = access.scope_for(viewer)
+    if scope.can(Capability.AUDIT_ACCESS) and not (
+        scope.can(Capability.VIEW_ALL_CHILDREN) or scope.can(Capability.VIEW_GRANTED_CHILDREN)
+    ):
+        return reverse("audit:search")
+    return None
 
 
 class GovernanceConfig(AppConfig):
@@ -12,6 +31,8 @@ class GovernanceConfig(AppConfig):
         "legitimate relationship with",
         "view_insight": "Sees the partnership in aggregate, never a named child",
         "administer": "Runs the system; reads no case file",
+        "audit_access": "Reads the audit log: who looked at what, when and why (never case "
+        "content); the unusual-access flags",
     }
 
     def ready(self) -> None:
@@ -20,6 +41,7 @@ class GovernanceConfig(AppConfig):
             access,
             checks,  # noqa: F401  (registers the system checks)
             receivers,  # noqa: F401  (connects the audit receivers)
+            tasks,
         )
         from sightline.governance.policy import Capability
 
@@ -29,6 +51,22 @@ class GovernanceConfig(AppConfig):
         extensions.register_capability_check(
             lambda user, capability: access.scope_for(user).can(Capability(capability))
         )
+
+        # The audit chain's head, exported daily (tick), so a rewrite of the log is found.
+        tasks.register()
+
+        # The auditor's pages: the log, and unusual access; "/" is the log for the auditor.
+        extensions.register_nav_item(
+            "audit", "Audit log", "audit:search", capabilities=["audit_access"], order=60
+        )
+        extensions.register_nav_item(
+            "audit_flags",
+            "Unusual access",
+            "audit:flags",
+            capabilities=["audit_access"],
+            order=61,
+        )
+        extensions.register_landing("audit", _audit_landing, order=40)
 
         # Grants point at a person: a merge moves them to the survivor (identity.merging).
         extensions.register_person_fields("governance.AccessGrant.person")

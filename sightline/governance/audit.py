@@ -1,18 +1,44 @@
 """The audit log. Every view of case data and every change calls `record`, inside the same
 transaction as the change, so a change without its audit row cannot be committed. Every row
-carries the client address of the request it was made in (core.requests), empty outside one."""
+carries the client address of the request it was made in (core.requests), empty outside one,
+and the actor's role, agency and team at the time.
+
+Rows are appended to a hash chain (governance.chain): append-only and tamper-evident, checked
+by `sightline audit verify` (docs/audit.md). A long transaction that audits as it goes (a
+directory of feeds imported together) wraps its work in `deferred()`, so its rows are appended
+at its end and the chain's lock is held only from there to the commit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from sightline.agencies.models import Membership
 from sightline.core import clock
-from sightline.core.actors import actor_name, actor_user
+from sightline.core.actors import SystemActor, actor_name, actor_user
 from sightline.core.requests import current_client_address
+from sightline.governance import chain
 from sightline.governance.models import AuditEvent
+
+# Chain appends are tied to one database connection's transaction, hence to a thread; the
+# context variable keeps each thread's (and each request's) pending rows apart.
+_pending: ContextVar[list[tuple[AuditEvent, _Kept]] | None] = ContextVar(
+    "audit_pending", default=None
+)
+
+
+class _Kept:
+    """A no-op commit callback registered with each deferred row: Django drops the callbacks of
+    a savepoint that rolls back, so a row whose callback is gone when the block ends was
+    recorded in work that was undone, and is not appended."""
+
+    def __call__(self) -> None:
+        return None
 
 
 class AuditAction(StrEnum):
@@ -67,6 +93,15 @@ class AuditAction(StrEnum):
     REFERRAL_ESCALATED = "referral_escalated"
     REFERRAL_FROM_FEED = "referral_from_feed"
     REFERRAL_REFUSED = "referral_refused"  # a change refused (a stale version, a rule)
+    # Break-glass access to a child outside the viewer's relationships (to come: governance.
+    # access); the auditor's flags already count it (governance.flags).
+    BREAK_GLASS = "break_glass"
+    # The audit log's own use: the auditor's pages, the chain's checks and its exported head.
+    AUDIT_SEARCHED = "audit_searched"
+    AUDIT_CHILD_VIEWED = "audit_child_viewed"
+    AUDIT_FLAGS_VIEWED = "audit_flags_viewed"
+    AUDIT_VERIFIED = "audit_verified"
+    AUDIT_HEAD_EXPORTED = "audit_head_exported"
 
 
 def record(
@@ -79,16 +114,23 @@ def record(
     purpose: str = "",
     detail: dict[str, Any] | None = None,
     client_address: str | None = None,
+    immediate: bool = False,
 ) -> AuditEvent:
-    """One audit row. `client_address` defaults to the current request's (ui's
+    """One audit row, appended to the chain now, or at the end of the enclosing `deferred()`
+    block (its id is then None until the block ends; `immediate` appends it now regardless,
+    for a caller that needs the id). `client_address` defaults to the current request's (ui's
     ClientAddressMiddleware); pass it where the request is known but may not have been through
     the middleware."""
     if actor is None:
         raise ValueError("An audit event needs an actor")
-    return AuditEvent.objects.create(
+    role, agency_id, team_id = _membership(actor)
+    event = AuditEvent(
         occurred_at=clock.now(),
         actor=actor_user(actor),
         actor_name=actor_name(actor),
+        actor_role=role,
+        actor_agency_id=agency_id,
+        actor_team_id=team_id,
         action=str(action),
         object_type=object_type,
         object_id=str(object_id),
@@ -97,7 +139,96 @@ def record(
         detail=detail or {},
         client_address=(client_address or current_client_address.get()) or None,
     )
+    pending = _pending.get()
+    if pending is not None and not immediate and connection.in_atomic_block:
+        kept = _Kept()
+        transaction.on_commit(kept)
+        pending.append((event, kept))
+    else:
+        chain.append([event])
+    return event
+
+
+def _membership(actor: Any) -> tuple[str, int | None, int | None]:
+    """The actor's role, agency and team now: from the scope the access module cached on the
+    user for this request when there is one (no query), else from their membership."""
+    if isinstance(actor, SystemActor):
+        return "system", None, None
+    pk = getattr(actor, "pk", None)
+    if not pk or not getattr(actor, "is_authenticated", False):
+        return "", None, None
+    scope = getattr(actor, "_sightline_scope", None)
+    if scope is not None and getattr(scope, "user_id", None) == pk:
+        return scope.role or "", scope.agency_id, scope.team_id
+    row = Membership.objects.filter(user_id=pk).values_list("role", "agency_id", "team_id").first()
+    return (str(row[0]), row[1], row[2]) if row else ("", None, None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Rows recorded inside the block are appended to the chain together when it ends without
+    an exception, in the caller's transaction (use it inside `transaction.atomic()`; outside
+    one, rows are appended at once), and dropped with it otherwise. A row recorded in a
+    savepoint that rolled back is dropped with the savepoint's work. Nested blocks append with
+    the outermost."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: list[tuple[AuditEvent, _Kept]] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    except BaseException:
+        _pending.reset(token)
+        raise
+    _pending.reset(token)
+    # Django keeps a transaction's commit callbacks in `run_on_commit`, less those of savepoints
+    # rolled back (documented behaviour of on_commit; the list itself is Django's).
+    alive = {id(callback) for _, callback, *_ in connection.run_on_commit}
+    chain.append([event for event, kept in pending if id(kept) in alive])
 
 
 def in_transaction() -> bool:
     return bool(transaction.get_connection().in_atomic_block)
+
+
+# --- the chain's own events ---------------------------------------------------------------------
+
+# Who runs the chain's checks and exports when no person does (the command without --user).
+AUDIT_TOOL = SystemActor("audit")
+
+
+def head_export(*, actor: Any, directory: Any = None) -> chain.ExportedHead:
+    """Write the chain's current head to a file (AUDIT_HEAD_EXPORT_DIR) and record that it was
+    exported, with the head, as the next row of the chain itself. The file is the evidence:
+    kept where the database's users cannot write, it shows a rewritten table
+    (`sightline audit verify --against FILE`)."""
+    exported = chain.head_write(directory)
+    record(
+        actor,
+        AuditAction.AUDIT_HEAD_EXPORTED,
+        object_type="audit_chain",
+        object_id=exported.head.seq,
+        purpose="export the audit chain's head",
+        detail={**exported.head.as_json(), "file": exported.path.name},
+    )
+    return exported
+
+
+def verify_record(*, actor: Any, report: chain.Report, against: int = 0) -> None:
+    """Record a check of the chain and what it found (after the walk: the row is not part of
+    what it checked)."""
+    record(
+        actor,
+        AuditAction.AUDIT_VERIFIED,
+        object_type="audit_chain",
+        object_id=report.last.seq,
+        purpose="verify the audit chain",
+        detail={
+            "rows": report.rows,
+            "ok": report.ok,
+            "problem": report.problem.text() if report.problem else "",
+            "heads_checked": against,
+            "heads_not_on_chain": sum(not h.ok for h in report.heads),
+        },
+    )

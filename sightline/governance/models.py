@@ -65,13 +65,26 @@ class AccessGrant(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only: who did or saw what, when, about whom, and why. Never updated or deleted."""
+    """Append-only and tamper-evident: who did or saw what, when, about whom, and why.
 
+    Rows are written only by `governance.chain` (through `governance.audit.record`): each gets
+    the next sequence number, the previous row's hash and its own (SHA-256 over its canonical
+    content and the previous hash), so an edited, deleted or inserted row breaks the chain
+    (`sightline audit verify`). The database refuses UPDATE and DELETE on the table (triggers,
+    migration 0005). docs/audit.md, docs/adr/0021-tamper-evident-audit.md."""
+
+    # The row's place in the chain: 1, 2, 3... with no gaps.
+    seq = models.BigIntegerField(unique=True)
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_name = models.CharField(max_length=200)
+    # Who the actor was when they acted (their membership then): role, agency and team. A
+    # membership changes; the log keeps what it was (DPA 2018 s62: the identity of the person).
+    actor_role = models.CharField(max_length=40, blank=True)
+    actor_agency_id = models.BigIntegerField(null=True, blank=True)
+    actor_team_id = models.BigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=60, db_index=True)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=64, blank=True)
@@ -80,6 +93,20 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     # Where the request came from (core.requests.client_address); empty outside a request.
     client_address = models.GenericIPAddressField(null=True, blank=True)
+    # The previous row's hash (64 zeros for the first row) and this row's.
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["actor", "occurred_at"], name="audit_actor_when")]
+
+
+class AuditChainHead(models.Model):
+    """The chain's last row (its sequence number and hash): one row, id 1. An append locks it
+    (SELECT ... FOR UPDATE), so appends from any number of connections form one chain; verify
+    compares it with the table's last row, so rows removed from the end are found."""
+
+    seq = models.BigIntegerField(default=0)
+    row_hash = models.CharField(max_length=64)
+    appended_at = models.DateTimeField(null=True, blank=True)

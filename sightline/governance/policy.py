@@ -34,6 +34,7 @@ class Capability(StrEnum):
     VIEW_GRANTED_CHILDREN = "view_granted_children"  # governance: need-to-know through a grant
     VIEW_INSIGHT = "view_insight"  # governance: aggregates only, never a named child
     ADMINISTER = "administer"  # governance: runs the system, reads no case file
+    AUDIT_ACCESS = "audit_access"  # governance: the audit log and its flags, never case content
     RECORD_ENTRIES = "record_entries"  # chronology
     REVIEW_IDENTITY = "review_identity"  # identity
     VIEW_TEAM_WORK = "view_team_work"  # agencies: a manager's view of their team's work

@@ -471,9 +471,11 @@ def apply_pairs(
     redirect: dict[int, int] = {}
     autos = _rows(pairs, Decision.AUTO_LINK, strongest_first=True)
     # Merges are committed in chunks: one transaction each would wait on the disk thousands of
-    # times; a refused merge rolls back only itself (person_merge is atomic: a savepoint).
+    # times; a refused merge rolls back only itself (person_merge is atomic: a savepoint). Each
+    # chunk's audit rows are appended at its end, so the audit chain's lock is held only from
+    # there to the commit (governance.audit.deferred), not while the chunk merges.
     while chunk := list(itertools.islice(autos, MERGES_PER_TRANSACTION)):
-        with transaction.atomic():
+        with transaction.atomic(), audit.deferred():
             for row in chunk:
                 if _live(snap.person_of[row["unique_id_l"]], redirect) == _live(
                     snap.person_of[row["unique_id_r"]], redirect
@@ -494,7 +496,7 @@ def apply_pairs(
     # a chunk at a time, as the merges are (outside one, PostgreSQL refuses the lock).
     reviews = _rows(pairs, Decision.REVIEW, strongest_first=False)
     while chunk := list(itertools.islice(reviews, MERGES_PER_TRANSACTION)):
-        with transaction.atomic():
+        with transaction.atomic(), audit.deferred():
             for row in chunk:
                 _queue(
                     _decision(linkage, row),

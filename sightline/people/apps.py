@@ -20,6 +20,15 @@ class PeopleConfig(AppConfig):
         )
         extensions.register_person_fields("people.Person.merged_into", on_merge="keep")
 
+        # The audit log's pages (governance) name children by their Sightline reference.
+        from sightline.people import directory
+
+        extensions.register_person_directory(
+            extensions.PersonDirectory(
+                ids_for_reference=directory.ids_for_reference, references=directory.references
+            )
+        )
+
         # "Find a child" for those whose role finds children.
         extensions.register_nav_item(
             "search",

@@ -271,7 +271,9 @@ def feeds_import(
     try:
         while remaining := [f for f in files if f not in refused]:
             try:
-                with transaction.atomic():
+                # The files' audit rows are appended when the last file is in: the chain's
+                # lock is then held only from there to the commit (governance.audit).
+                with transaction.atomic(), audit.deferred():
                     attempt: list[BatchResult] = []
                     known = defaultdict(dict, {k: dict(v) for k, v in elsewhere.items()})
                     for path, phase in plan(remaining):

@@ -77,6 +77,7 @@ SEES = {
     Role.DATA_OFFICER: ". . . . . . . . . . . . . . .",
     Role.ANALYST: ". . . . . . . . . . . . . . .",
     Role.SYSADMIN: ". . . . . . . . . . . . . . .",
+    Role.AUDITOR: ". . . . . . . . . . . . . . .",
 }
 KIND = {
     Role.SOCIAL_WORKER: "childrens_social_care",
@@ -91,6 +92,7 @@ KIND = {
     Role.DATA_OFFICER: "other",
     Role.ANALYST: "other",
     Role.SYSADMIN: "other",
+    Role.AUDITOR: "other",
 }
 
 

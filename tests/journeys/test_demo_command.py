@@ -43,7 +43,7 @@ def test_demo_sets_up_once_and_reuses_everything(tmp_path: Path) -> None:
     data = tmp_path / "demo-data"
     first = run_demo(data)
 
-    assert "15 agencies created, 10 feeds created, 4 teams created, 15 accounts created" in first
+    assert "15 agencies created, 10 feeds created, 4 teams created, 16 accounts created" in first
     assert (data / "manifest.json").exists()
     assert ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED).exists()
     assert "http://127.0.0.1:8123/" in first
@@ -59,6 +59,7 @@ def test_demo_sets_up_once_and_reuses_everything(tmp_path: Path) -> None:
         "data_officer",
         "team_manager",
         "head_of_service",
+        "auditor",
     }
     # A team manager and a head of service for the MASH and social care, the school, the
     # police and the hospital; the school's manager works at the safeguarding lead's school.
@@ -130,8 +131,13 @@ def test_the_demo_queues_one_link_run_that_the_servers_tick_does(tmp_path: Path)
     assert not LinkRun.objects.exists(), "nothing is linked by the model while the demo imports"
     task = Task.objects.get(name=tasks.LINK)
     assert task.status == "pending"
-    # Each import also asks for its referral lines to be put on the referral clocks.
-    assert set(Task.objects.values_list("name", flat=True)) == {tasks.LINK, "referrals.from_feed"}
+    # Each import also asks for its referral lines to be put on the referral clocks, and for the
+    # alert rules to be evaluated for the children it touched.
+    assert set(Task.objects.values_list("name", flat=True)) == {
+        tasks.LINK,
+        "referrals.from_feed",
+        "alerts.evaluate",
+    }
     assert "links the rest in the background once Sightline is served" in first
 
     out = io.StringIO()

@@ -66,6 +66,7 @@ ALERTS = ("Alerts", False)
         # "My work" is everyone's: what the partnership asks of them, and their notifications.
         ("analyst", [("My work", False)]),
         ("sysadmin", [("My work", False)]),
+        ("auditor", [("My work", False), ("Audit log", False), ("Unusual access", False)]),
     ],
 )
 def test_each_role_is_offered_the_items_its_capabilities_show(
@@ -86,6 +87,8 @@ def test_every_registered_item_names_real_capabilities_and_pages() -> None:
         "alerts",
         "review",
         "identity_find",
+        "audit",
+        "audit_flags",
     ]
     for item in items:
         for capability in (*item.capabilities, *item.unless):

@@ -275,12 +275,13 @@ def test_tick_runs_the_outbox_job_only_when_an_email_is_due():
 
     out = io.StringIO()
     call_command("tick", stdout=out)
-    assert "Periodic jobs: none due." in out.getvalue()
+    # Other apps' daily jobs may be due on the first tick; the outbox's is not.
+    assert outbox.JOB not in out.getvalue().split("\nTasks:")[0]
     assert not Task.objects.filter(name=outbox.JOB).exists()
     _notify(1)
     with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=1), tick=False):
         out = io.StringIO()
         call_command("tick", stdout=out)
-    assert f"queued: {outbox.JOB}." in out.getvalue()
+    assert outbox.JOB in out.getvalue().split("\nTasks:")[0]
     assert PeriodicRun.objects.filter(job=outbox.JOB).count() == 1
     assert len(mail.outbox) == 1

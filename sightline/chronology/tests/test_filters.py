@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.http import QueryDict
 
-from sightline.chronology.dateinput import read_date
 from sightline.chronology.filters import StoryFilters, from_mapping, parse_story_filters
+from sightline.core.dateinput import read_date
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -276,7 +276,9 @@ def test_unrelated_search_is_audited_too(world):
 
 def test_name_search_query_count(world, django_assert_max_num_queries):
     access.scope_for(world.social_worker)  # read once per request, then cached on the user
-    with django_assert_max_num_queries(8):
+    # The search's own (at most 7) and its audit row (3 on SQLite: the audit chain's head and
+    # the row's id, the row, the head moved; 2 on PostgreSQL).
+    with django_assert_max_num_queries(10):
         person_search_for(viewer=world.social_worker, name="William Smith")
 
 

@@ -367,6 +367,16 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         False,
     ),
     AccountSpec(
+        R.AUDITOR,
+        "Information governance auditor",
+        PARTNERSHIP,
+        "auditor@partnership.example.org",
+        "Ola",
+        "Adeyemi",
+        "Information governance lead",
+        False,
+    ),
+    AccountSpec(
         R.DATA_OFFICER,
         "Data officer",
         PARTNERSHIP,
