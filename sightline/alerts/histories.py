@@ -125,14 +125,14 @@ def birth_range(birth: dt.date | None, precision: str) -> tuple[dt.date | None, 
 
 
 def _entry_sql(*, sources: bool, current: bool) -> str:
-    """One query for the entries of a list of people, ordered by person. On SQLite the instants
-    come as their stored text (naive UTC), which `_EntryBuilder` reads without Django's
-    converters; PostgreSQL's driver gives datetimes. `sources`: the feed's source and source id
-    too (a join with the source records, which the app does not need: replay does)."""
-    text = connection.vendor == "sqlite"
+    """One query for the entries of a list of people, ordered by person. The instants come as
+    text in UTC (SQLite's stored text, naive; PostgreSQL's in the connection's UTC, "+00"), which
+    `_EntryBuilder` reads with a cache of London offsets, without the drivers' and Django's
+    converters. `sources`: the feed's source and source id too (a join with the source records,
+    which the app does not need: replay does)."""
 
     def instant(column: str) -> str:
-        return f"CAST({column} AS TEXT)" if text else column
+        return f"CAST({column} AS TEXT)"
 
     source = "r.source_system_id, r.source_id" if sources else "NULL, NULL"
     join = "LEFT JOIN records_sourcerecord r ON r.id = e.source_record_id" if sources else ""
