@@ -42,10 +42,12 @@ def test_instants_become_london_days_and_times(child: Any, police: Any) -> None:
     s, w = found[str(summer.pk)], found[str(winter.pk)]
     assert s.start == s.end == dt.date(2026, 7, 4)  # 00:30 in London (BST)
     assert s.occurred_at == dt.datetime(2026, 7, 3, 23, 30, tzinfo=UTC)
-    assert s.occurred_at is not None and s.occurred_at.hour == 0  # shown in London time
+    assert s.occurred_at is not None
+    assert s.occurred_at.hour == 0
     assert s.recorded_at.date() == dt.date(2026, 7, 5)  # known from the London day
     assert s.ended_at == dt.datetime(2026, 7, 4, 8, tzinfo=UTC)
-    assert w.start == dt.date(2026, 1, 3) and w.occurred_at is None  # GMT; no time recorded
+    assert w.start == dt.date(2026, 1, 3)
+    assert w.occurred_at is None
     assert (s.agency, s.agency_kind, s.agency_name, s.theme) == (
         "police", "police", "Hallowford Police", "missing")  # fmt: skip
 
@@ -117,7 +119,8 @@ def test_a_merged_reference_is_read_as_the_survivor(child: Any, entries: Any) ->
     twin = new_person(given_names="Jordan", birth_date=dt.date(2010, 5, 17))
     person_merge(actor=LINKER, survivor=child, merged=twin, evidence=MergeEvidence("confirmed"))
     read = histories.history_for(viewer=scope(), person_id=twin.pk)
-    assert read.person_id == child.pk and read.history.person == child.reference
+    assert read.person_id == child.pk
+    assert read.history.person == child.reference
 
 
 def test_only_the_system_reads_histories(child: Any, mash_manager: Any) -> None:
