@@ -19,6 +19,19 @@ class AlertsConfig(AppConfig):
         tasks.register()
         story_changed.connect(receivers.story_changed, dispatch_uid="alerts.evaluate_changed")
 
+        # Histories name agencies, feeds and teams from a kept copy: a change clears it.
+        from django.db.models.signals import post_delete, post_save
+
+        from sightline.agencies.models import Agency, Team
+        from sightline.alerts.histories import lookups_changed
+        from sightline.records.models import SourceSystem
+
+        for model in (Agency, Team, SourceSystem):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    lookups_changed, sender=model, dispatch_uid=f"alerts.{model.__name__}"
+                )
+
         # The child's page: the open alerts, above the story. The service navigation: the inbox.
         from sightline.alerts.panels import alerts_panel
         from sightline.core import extensions

@@ -50,8 +50,20 @@ class _Rule:
     facts: RuleFacts
 
 
+_in_force: dict[tuple[int, dt.date], tuple[RuleSet, list[_Rule]]] = {}
+
+
 def rules_in_force(on: dt.date, rules: RuleSet | None = None) -> list[_Rule]:
-    return [_Rule(r, RuleFacts.of(r)) for r in (rules or rule_set()).effective(on)]
+    """The rules in force on `on`, with what an alert keeps of each (cached per rule set and
+    day: one child's re-evaluation should not rebuild them)."""
+    rules = rules or rule_set()
+    key = (id(rules), on)
+    cached = _in_force.get(key)
+    if cached is None or cached[0] is not rules:  # a rule set reloaded since
+        if len(_in_force) > 16:
+            _in_force.clear()
+        cached = _in_force[key] = (rules, [_Rule(r, RuleFacts.of(r)) for r in rules.effective(on)])
+    return cached[1]
 
 
 def _related_kinds(data: Any, found: set[str]) -> None:
@@ -66,13 +78,20 @@ def _related_kinds(data: Any, found: set[str]) -> None:
             _related_kinds(value, found)
 
 
+_kinds_read: dict[tuple[tuple[str, int], ...], frozenset[str]] = {}
+
+
 def relationships_read(rules: Sequence[_Rule]) -> frozenset[str]:
     """The kinds of related people the rules in force read (`related` conditions): only their
     histories need building."""
-    found: set[str] = set()
-    for r in rules:
-        _related_kinds(r.rule.spec.model_dump(mode="json"), found)
-    return frozenset(found)
+    key = tuple((r.facts.id, r.facts.version) for r in rules)
+    cached = _kinds_read.get(key)
+    if cached is None:
+        found: set[str] = set()
+        for r in rules:
+            _related_kinds(r.rule.spec.model_dump(mode="json"), found)
+        cached = _kinds_read[key] = frozenset(found)
+    return cached
 
 
 def oldest_age(rules: Sequence[_Rule]) -> int | None:
@@ -306,7 +325,11 @@ def evaluate_people(
         batches: Iterable[list[ChildHistory]] = [
             [
                 histories.history_for(
-                    viewer=scope, person_id=wanted[0], current_only=today, relationships=kinds
+                    viewer=scope,
+                    person_id=wanted[0],
+                    current_only=today,
+                    relationships=kinds,
+                    resolved=True,
                 )
             ]
         ]
@@ -332,6 +355,7 @@ def sweep(
     ALERTS_SWEEP_WORKERS). `limit`: only the first so many people (benchmarks)."""
     today = on is None or on == clock.today()
     on = on or clock.today()
+    histories.lookups_changed()  # read agencies, feeds and teams afresh for the day
     rules = rules_in_force(on)
     kinds = relationships_read(rules)
     workers = workers if workers is not None else workers_wanted()

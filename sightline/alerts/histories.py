@@ -24,6 +24,7 @@ date and offset per UTC hour), and builds no ORM object per row (ADR 16)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -124,14 +125,14 @@ def birth_range(birth: dt.date | None, precision: str) -> tuple[dt.date | None, 
 
 
 def _entry_sql(*, sources: bool, current: bool) -> str:
-    """One query for the entries of a list of people, ordered by person. On SQLite the instants
-    come as their stored text (naive UTC), which `_EntryBuilder` reads without Django's
-    converters; PostgreSQL's driver gives datetimes. `sources`: the feed's source and source id
-    too (a join with the source records, which the app does not need: replay does)."""
-    text = connection.vendor == "sqlite"
+    """One query for the entries of a list of people, ordered by person. The instants come as
+    text in UTC (SQLite's stored text, naive; PostgreSQL's in the connection's UTC, "+00"), which
+    `_EntryBuilder` reads with a cache of London offsets, without the drivers' and Django's
+    converters. `sources`: the feed's source and source id too (a join with the source records,
+    which the app does not need: replay does)."""
 
     def instant(column: str) -> str:
-        return f"CAST({column} AS TEXT)" if text else column
+        return f"CAST({column} AS TEXT)"
 
     source = "r.source_system_id, r.source_id" if sources else "NULL, NULL"
     join = "LEFT JOIN records_sourcerecord r ON r.id = e.source_record_id" if sources else ""
@@ -151,6 +152,17 @@ ORDER BY s.person_id, e.occurred_at, e.id
 """
 
 
+# The lookups, read once and kept (agencies, feeds and teams are few and seldom change): cleared
+# when one is saved in this process (AlertsConfig connects the signals), read again when a row
+# names one not seen yet, and at most LOOKUPS_SECONDS old (another process may have renamed one).
+_LOOKUPS: list[tuple[float, _Lookups]] = []
+LOOKUPS_SECONDS = 300.0
+
+
+def lookups_changed(**kwargs: Any) -> None:
+    _LOOKUPS.clear()
+
+
 @dataclass
 class _Lookups:
     """The small tables every row refers to, read once."""
@@ -159,6 +171,33 @@ class _Lookups:
     sources: dict[int, str]  # source system id -> code
     themes: dict[str, str]  # entry type -> theme
     teams: dict[int, str]  # team id -> name
+
+    @classmethod
+    def current(cls) -> _Lookups:
+        """The lookups as kept (see _LOOKUPS)."""
+        if _LOOKUPS and time.monotonic() - _LOOKUPS[0][0] < LOOKUPS_SECONDS:
+            return _LOOKUPS[0][1]
+        return cls.refreshed()
+
+    @classmethod
+    def refreshed(cls) -> _Lookups:
+        found = cls.read()
+        _LOOKUPS[:] = [(time.monotonic(), found)]
+        return found
+
+    def agency(self, pk: int) -> tuple[str, str, str]:
+        found = self.agencies.get(pk)
+        if found is None:
+            fresh = self.refreshed()
+            self.agencies, self.sources, self.teams = fresh.agencies, fresh.sources, fresh.teams
+            found = self.agencies[pk]
+        return found
+
+    def team(self, pk: int) -> str | None:
+        if pk not in self.teams:
+            fresh = self.refreshed()
+            self.agencies, self.sources, self.teams = fresh.agencies, fresh.sources, fresh.teams
+        return self.teams.get(pk)
 
     @classmethod
     def read(cls) -> _Lookups:
@@ -239,7 +278,7 @@ class _EntryBuilder:
             end = self._ends.get((start, precision)) or self._ends.setdefault(
                 (start, precision), period_end(start, precision)
             )
-        code, kind, name = self.lookups.agencies[agency_id]
+        code, kind, name = self.lookups.agency(agency_id)
         recorded_at = self._at(recorded)
         assert recorded_at is not None
         # Positional, in engine.model.Entry's order: keywords cost more on millions of rows.
@@ -299,13 +338,13 @@ def _involvements_of(ids: Sequence[int], lookups: _Lookups) -> dict[int, list[In
                 f"cases_involvement WHERE person_id IN ({_in(chunk)}) ORDER BY person_id, id"
             )
             for person_id, agency_id, team_id, started, ended in cursor.fetchall():
-                code, kind, name = lookups.agencies[agency_id]
+                code, kind, name = lookups.agency(agency_id)
                 out[person_id].append(
                     Involvement(
                         agency=code,
                         agency_kind=kind,
                         agency_name=name,
-                        team=lookups.teams.get(team_id) if team_id else None,
+                        team=lookups.team(team_id) if team_id else None,
                         started_on=_date(started),
                         ended_on=_date(ended),
                     )
@@ -434,7 +473,7 @@ class _Builder:
         relationships: frozenset[str] | None = None,
         sources: bool = False,
     ) -> None:
-        self.lookups = lookups or _Lookups.read()
+        self.lookups = lookups or _Lookups.current()
         self.entry = _EntryBuilder(self.lookups)
         self.current_only = current_only
         self.relationships = relationships
@@ -499,13 +538,14 @@ def history_for(
     person_id: int,
     current_only: bool = False,
     relationships: frozenset[str] | None = None,
+    resolved: bool = False,
 ) -> ChildHistory:
     """One child's history (the person they were merged into, if they were), for the system:
     every version of every entry with its feed source, or (`current_only`) only what is known
-    today."""
+    today. `resolved`: the caller has already followed merges to `person_id`."""
     access.require_system(viewer)
     builder = _Builder(current_only=current_only, relationships=relationships, sources=True)
-    return builder.build([survivor_of(person_id)])[0]
+    return builder.build([person_id if resolved else survivor_of(person_id)])[0]
 
 
 def people_to_evaluate(*, adults_before: dt.date | None = None) -> list[int]:

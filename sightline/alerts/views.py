@@ -29,7 +29,7 @@ from sightline.chronology import selectors as story
 from sightline.chronology.presenters import IdentityView, long_date, present_identity
 from sightline.chronology.vocabulary import themes
 from sightline.core import clock
-from sightline.core.errors import AccessDenied, InvalidTransition, NotFound, ValidationFailed
+from sightline.core.errors import AccessDenied, InvalidTransition, ValidationFailed
 from sightline.governance import access, audit
 from sightline.governance.audit import AuditAction
 from sightline.governance.policy import Capability
@@ -141,8 +141,6 @@ def _decide(request: HttpRequest, alert_id: int, form: str) -> HttpResponse:
             done = "Alert dismissed. Your reason is in its history."
     except ValidationFailed as exc:
         errors = dict(exc.errors)
-        if form == "action" and "action" in errors and values["action"] in ("", OWN_WORDS):
-            errors["action"] = errors["action"]
         return _alert_page(request, found, errors=errors, form=form, values=values, status=400)
     except (AccessDenied, InvalidTransition) as exc:
         field = {"dismiss": "reason", "action": "action"}.get(form, "note")
@@ -369,6 +367,3 @@ def _waiting(days: int) -> str:
     if days <= 0:
         return "raised today"
     return "waiting 1 day" if days == 1 else f"waiting {days} days"
-
-
-__all__ = ["NotFound", "acknowledge", "action", "alert", "child_alerts", "dismiss", "inbox"]
