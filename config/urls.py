@@ -12,6 +12,9 @@ urlpatterns = [
     path("children/", include("sightline.people.urls")),
     path("children/", include("sightline.chronology.urls")),
     path("identity/", include("sightline.identity.urls")),
+    path("", include("sightline.cases.urls")),
+    path("", include("sightline.decisions.urls")),
+    path("", include("sightline.escalations.urls")),
     path("api/", api.urls),
 ]
 

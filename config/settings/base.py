@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "sightline.records",
     "sightline.identity",
     "sightline.cases",
+    "sightline.decisions",
+    "sightline.escalations",
     "sightline.synth",
 ]
 
