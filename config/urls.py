@@ -9,6 +9,7 @@ from sightline.api.router import api
 urlpatterns = [
     path("", include("sightline.ui.urls")),
     path("", include("sightline.accounts.urls")),
+    path("my-work/", include("sightline.agencies.urls")),
     path("children/", include("sightline.people.urls")),
     path("children/", include("sightline.chronology.urls")),
     path("identity/", include("sightline.identity.urls")),

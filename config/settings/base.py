@@ -112,7 +112,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"
-LOGIN_REDIRECT_URL = "people:search"
+# After sign-in, "/" sends each viewer to their landing page (core.extensions.register_landing:
+# "my work" for those who work with children, the review queue for the data officer).
+LOGIN_REDIRECT_URL = "ui:home"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -190,3 +192,28 @@ IDENTITY_LINK_ON_IMPORT = os.environ.get("IDENTITY_LINK_ON_IMPORT", "1") == "1"
 # Where the linkage model is read from: None for identity/linkage/trained/. Without a model
 # there, `sightline link` trains one on the records held and keeps it in VAR_DIR/linkage/.
 IDENTITY_MODEL_DIR = os.environ.get("IDENTITY_MODEL_DIR") or None
+
+# The partnership's timescales (core.timescales; docs/workflow.md): a YAML file of versioned
+# timescales with effective dates. None: the shipped core/data/timescales.yaml.
+TIMESCALES_FILE = os.environ.get("TIMESCALES_FILE") or None
+# The bank holidays working days skip (core.workingdays): GOV.UK's bank-holidays.json shape.
+BANK_HOLIDAYS_FILE = os.environ.get("BANK_HOLIDAYS_FILE") or None
+
+# Notifications' emails (accounts.outbox, sent by `sightline tick`). By default they are written
+# to files under var/mail/ and nothing leaves the machine; production names its mail server
+# (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend, EMAIL_HOST, …).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sightline@partnership.example.org")
+# Whether notifications are emailed as well as shown in the app, and how often a failed email
+# is tried (1, 2, 4… minutes apart, at most an hour).
+NOTIFICATION_EMAILS = os.environ.get("NOTIFICATION_EMAILS", "1") == "1"
+NOTIFICATION_EMAIL_ATTEMPTS = int(os.environ.get("NOTIFICATION_EMAIL_ATTEMPTS", "5"))
+# The address emails link to (the service as its users reach it).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -45,3 +45,72 @@ class SignInAttempt(models.Model):
             models.Index(fields=["counter", "attempted_at"]),
             models.Index(fields=["attempted_at"]),
         ]
+
+
+class Notification(models.Model):
+    """Something a user is told (a referral waiting for their decision, a clock run out): shown
+    in the app until read, and emailed through the outbox. `key` names the event and its
+    recipient ("referral:42:decision-overdue:tm:7"); it is unique, so telling the same thing
+    twice (two ticks at once, a job run again) stores it once (accounts.services)."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500)  # a path on this site: the thing it is about
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    actor_name = models.CharField(max_length=200, blank=True)  # who caused it (core.actors)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="notification_unique_key")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.recipient_id}"
+
+
+class OutboxEmail(models.Model):
+    """The email of one notification, waiting to be sent by `sightline tick` (the
+    accounts.outbox job, through settings.EMAIL_BACKEND). A sender claims it for a lease (a
+    token and a time) before sending, so two ticks at once never send it twice; a failure is
+    tried again later, up to `max_attempts`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    notification = models.OneToOneField(
+        Notification, on_delete=models.CASCADE, related_name="email"
+    )
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=5)
+    next_attempt_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        constraints = [
+            # A sent email was sent by one claim, once: its sent time is set exactly then.
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="outbox_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"email {self.pk} to {self.to} ({self.status})"

@@ -158,3 +158,110 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
     """Called by the session time-out warning's "Stay signed in" button. The session middleware
     has already recorded this request as activity; nothing else to do."""
     return HttpResponse(status=204)
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+NOTIFICATIONS_PER_PAGE = 50
+
+
+def _page_number(request: HttpRequest) -> int:
+    text = request.GET.get("page", "1")
+    # isascii(): "²".isdigit() is true and int("²") a ValueError.
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
+@never_cache
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's notifications, newest first, unread marked; each links to its
+    subject (through `notification_open`, which marks it read)."""
+    from django.contrib import messages
+    from django.core.paginator import Paginator
+    from django.utils import timezone
+
+    from sightline.accounts.selectors import notifications_for, unread_count_for
+
+    rows = notifications_for(viewer=request.user)
+    paginator = Paginator(rows, NOTIFICATIONS_PER_PAGE)
+    page = paginator.get_page(_page_number(request))
+    base = reverse("accounts:notifications")
+    pagination: dict[str, object] = {}
+    if paginator.num_pages > 1:
+        pagination = {
+            "items": [
+                {"number": n, "href": f"{base}?page={n}", "current": n == page.number}
+                for n in paginator.page_range
+                if n in (1, paginator.num_pages) or abs(n - page.number) <= 2
+            ],
+            "landmarkLabel": "Pages of notifications",
+        }
+        if page.has_previous():
+            pagination["previous"] = {"href": f"{base}?page={page.previous_page_number()}"}
+        if page.has_next():
+            pagination["next"] = {"href": f"{base}?page={page.next_page_number()}"}
+    items = [
+        {
+            "id": n.pk,
+            "subject": n.subject,
+            "body": n.body,
+            "href": reverse("accounts:notification_open", args=[n.pk]),
+            "unread": n.read_at is None,
+            "when": timezone.localtime(n.created_at),
+        }
+        for n in page.object_list
+    ]
+    return render(
+        request,
+        "accounts/notifications.html",
+        {
+            "items": items,
+            "total": paginator.count,
+            "unread": unread_count_for(viewer=request.user),
+            "page": page,
+            "pagination": pagination,
+            "flash": [str(m) for m in messages.get_messages(request)],
+        },
+    )
+
+
+@never_cache
+@require_GET
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Open a notification's subject, marking it read. Only the recipient's own: another's is
+    "not found", as one that does not exist."""
+    from sightline.accounts.services import notification_mark_read
+
+    notification = notification_mark_read(actor=request.user, notification_id=notification_id)  # type: ignore[arg-type]
+    return HttpResponseRedirect(notification.url)
+
+
+@require_POST
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    from django.contrib import messages
+
+    from sightline.accounts.services import notification_mark_read
+
+    notification_mark_read(actor=request.user, notification_id=notification_id)  # type: ignore[arg-type]
+    messages.success(request, "Notification marked as read.")
+    return HttpResponseRedirect(_back_to_list(request))
+
+
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    from django.contrib import messages
+
+    from sightline.accounts.services import notification_mark_all_read
+
+    count = notification_mark_all_read(actor=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        "Every notification is marked as read." if count else "There were no unread notifications.",
+    )
+    return HttpResponseRedirect(_back_to_list(request))
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    base = reverse("accounts:notifications")
+    page = request.POST.get("page", "")
+    return f"{base}?page={page}" if page.isascii() and page.isdigit() and page != "1" else base

@@ -50,13 +50,28 @@ class Role(models.TextChoices):
     HEALTH_NURSE = "health_nurse", "Health safeguarding nurse"
     EARLY_HELP = "early_help_worker", "Early help practitioner"
     YOUTH_JUSTICE = "youth_justice_worker", "Youth justice worker"
+    # The roles the clocks escalate to (docs/workflow.md): a team manager manages the team
+    # their membership names; a head of service heads every team of their agency, or the teams
+    # named for them (Membership.heads_teams).
+    TEAM_MANAGER = "team_manager", "Team manager"
+    HEAD_OF_SERVICE = "head_of_service", "Head of service"
     DATA_OFFICER = "data_officer", "Data officer"
     ANALYST = "analyst", "Partnership analyst"
     SYSADMIN = "sysadmin", "System administrator"
 
 
+# Roles whose holder manages the team their membership names: a team manager, and the MASH
+# manager, who is the MASH team's manager (told when its clocks run out).
+MANAGING_ROLES: tuple[str, ...] = (Role.TEAM_MANAGER, Role.MASH_MANAGER)
+
+
 class Membership(models.Model):
-    """A user's role within an agency (and optionally a team). One active membership each."""
+    """A user's role within an agency (and optionally a team). One active membership each.
+
+    A team manager's membership names the team they manage (a database constraint). A head of
+    service heads every team of their agency, unless teams are named for them in
+    `heads_teams` (any team of the partnership: a head of children's services often heads the
+    MASH too), when they head those only."""
 
     Role = Role
 
@@ -68,13 +83,19 @@ class Membership(models.Model):
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
     role = models.CharField(max_length=40, choices=Role.choices)
+    heads_teams = models.ManyToManyField(Team, blank=True, related_name="heads_of_service")
 
     class Meta:
-        # A role the policy does not know would give its holder nothing, silently: refused.
         constraints = [
+            # A role the policy does not know would give its holder nothing, silently: refused.
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="membership_known_role"
-            )
+            ),
+            # A team manager without a team would be told about nothing: refused.
+            models.CheckConstraint(
+                condition=~models.Q(role="team_manager") | models.Q(team__isnull=False),
+                name="membership_team_manager_has_team",
+            ),
         ]
 
     def __str__(self) -> str:

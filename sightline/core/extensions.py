@@ -5,12 +5,19 @@ importing it (DESIGN.md layer order). An app registers in its AppConfig.ready().
   were linked (identity) through panels those apps register for the "child" page;
 - person fields: each app's foreign keys to a person, which a merge re-points (identity);
 - navigation items: each app's entry in the service navigation, with the capability that shows it;
-- home pages: where "/" sends a viewer (identity: the data officer's review queue).
+- home pages: where "/" sends a viewer (identity: the data officer's review queue; "my work"
+  for everyone who works with children);
+- work sections: each app's part of "my work" (referrals to decide, disagreements to answer…)
+  and of a manager's view of their team's work;
+- header links: a link in the header with a count (the signed-in user's unread notifications);
+- open items: what is still open for a child (alerts, referrals, plans), which a step down and a
+  closure show and "last agency standing" asks about.
 
 The task queue's registry (handlers and periodic jobs) is in sightline.core.queue."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -127,6 +134,15 @@ def register_capability_check(check: CapabilityCheck) -> None:
     _capability_check[:] = [check]
 
 
+def holds(user: Any, capability: str) -> bool:
+    """Whether a signed-in user holds a capability (governance's check, registered by it)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not _capability_check:
+        raise RuntimeError("no capability check registered (sightline.governance)")
+    return bool(_capability_check[0](user, capability))
+
+
 def nav_items_for(user: Any) -> list[NavItem]:
     """The items this signed-in user may use, in order."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -167,6 +183,120 @@ def landing_for(viewer: Any) -> str | None:
         if found:
             return found
     return None
+
+
+# --- My work: what is waiting on the viewer, and on a manager's teams ----------------------------
+#
+# Each app that gives people work registers a section in its AppConfig.ready(). A provider reads
+# through the app's own selectors, scoped to the viewer (governance.access), and returns the
+# items waiting on them; the page (agencies' "my work") puts what is overdue first.
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One thing waiting on someone: what it is, where to act on it, and by when."""
+
+    title: str
+    url: str
+    deadline: dt.date | None  # a day (due by its end) or, for a clock in hours, an instant
+    overdue: bool
+    status: str
+    child_name: str | None = None
+    kind: str = ""  # the app's word for it ("referral", "disagreement"): for tests and styling
+    # On a team's view: who holds it now (a practitioner's name), or None when nobody does.
+    owner: str | None = None
+
+
+def work_order(item: WorkItem) -> tuple[bool, int, str, str]:
+    """Overdue first, then the nearest deadline, then those without one, then by title."""
+    if item.deadline is None:
+        when = 1 << 62
+    elif isinstance(item.deadline, dt.datetime):
+        when = int(item.deadline.timestamp())
+    else:
+        when = int(
+            dt.datetime.combine(item.deadline, dt.time(23, 59, 59), tzinfo=dt.UTC).timestamp()
+        )
+    return (not item.overdue, when, item.title, item.url)
+
+
+# provider(viewer) -> the items waiting on this viewer (an empty list: nothing, or not for them).
+WorkProvider = Callable[[Any], "list[WorkItem]"]
+# provider(viewer, teams) -> the items waiting on those teams (agencies.Team rows the viewer
+# manages or heads; the page works out which).
+TeamWorkProvider = Callable[[Any, Sequence[Any]], "list[WorkItem]"]
+
+
+@dataclass(frozen=True)
+class WorkSection:
+    name: str
+    title: str
+    provider: Callable[..., list[WorkItem]]
+    order: int = 50
+
+
+_work_sections: dict[str, WorkSection] = {}
+_team_work_sections: dict[str, WorkSection] = {}
+
+
+def register_work_section(
+    name: str, title: str, provider: WorkProvider, *, order: int = 50
+) -> None:
+    """A section of "my work" (title: "Referrals to decide"). Re-registering replaces."""
+    _work_sections[name] = WorkSection(name, title, provider, order)
+
+
+def register_team_work_section(
+    name: str, title: str, provider: TeamWorkProvider, *, order: int = 50
+) -> None:
+    """A section of a manager's view of their teams' work. Re-registering replaces."""
+    _team_work_sections[name] = WorkSection(name, title, provider, order)
+
+
+def unregister_work_section(name: str) -> None:
+    _work_sections.pop(name, None)
+    _team_work_sections.pop(name, None)
+
+
+def work_sections() -> list[WorkSection]:
+    return sorted(_work_sections.values(), key=lambda s: (s.order, s.name))
+
+
+def team_work_sections() -> list[WorkSection]:
+    return sorted(_team_work_sections.values(), key=lambda s: (s.order, s.name))
+
+
+# --- Header links: the signed-in user's notifications -------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeaderLink:
+    text: str
+    url: str
+    count: int = 0  # shown beside the text when more than 0 (unread notifications)
+    count_label: str = ""  # read after the count by screen readers: "unread"
+
+
+# provider(user) -> a link for this signed-in user, or None.
+HeaderProvider = Callable[[Any], "HeaderLink | None"]
+_header_links: list[tuple[int, str, HeaderProvider]] = []
+
+
+def register_header_link(name: str, provider: HeaderProvider, *, order: int = 50) -> None:
+    _header_links[:] = [e for e in _header_links if e[1] != name]
+    _header_links.append((order, name, provider))
+    _header_links.sort(key=lambda e: (e[0], e[1]))
+
+
+def header_links_for(user: Any) -> list[HeaderLink]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    links = []
+    for _, _, provider in _header_links:
+        link = provider(user)
+        if link is not None:
+            links.append(link)
+    return links
 
 
 # --- What is still open for a child ---------------------------------------------------------------

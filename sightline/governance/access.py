@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from sightline.agencies.models import Membership
+from sightline.agencies.models import Membership, Role
 from sightline.core import clock
 from sightline.core.actors import SystemActor
 from sightline.core.errors import AccessDenied, NotFound
@@ -58,6 +58,10 @@ class Scope:
     agency_kind: str | None
     team_id: int | None
     capabilities: frozenset[str]
+    # A head of service also sees what the teams they head hold: the teams named for them
+    # (Membership.heads_teams), or every team of their agency when none is named.
+    headed_team_ids: frozenset[int] = field(default=frozenset(), kw_only=True)
+    heads_agency: bool = field(default=False, kw_only=True)
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -80,6 +84,9 @@ def scope_for(viewer: Any) -> Scope:
     if membership is None or not viewer.is_active:
         scope = NO_SCOPE
     else:
+        headed: frozenset[int] = frozenset()
+        if membership.role == Role.HEAD_OF_SERVICE:
+            headed = frozenset(membership.heads_teams.values_list("pk", flat=True))
         scope = Scope(
             user_id=viewer.pk,
             role=membership.role,
@@ -87,6 +94,8 @@ def scope_for(viewer: Any) -> Scope:
             agency_kind=membership.agency.kind,
             team_id=membership.team_id,
             capabilities=capabilities_of(membership.role),
+            headed_team_ids=headed,
+            heads_agency=membership.role == Role.HEAD_OF_SERVICE and not headed,
         )
     viewer._sightline_scope = scope
     return scope
@@ -139,19 +148,31 @@ def _records_count(today: dt.date) -> Q:
 
 
 def grants_counting(
-    *, agency_id: int, team_id: int | None = None, today: dt.date | None = None
+    *,
+    agency_id: int,
+    team_id: int | None = None,
+    today: dt.date | None = None,
+    team_ids: Iterable[int] = (),
+    whole_agency: bool = False,
 ) -> QuerySet[AccessGrant]:
-    """The grants of an agency (and of one of its teams) that give a child on `today`."""
+    """The grants of an agency (and of one of its teams, and of the teams in `team_ids`; of
+    every team of the agency with `whole_agency`) that give a child on `today`."""
     today = today or clock.today()
-    who = Q(agency_id=agency_id, team__isnull=True)
-    if team_id:
-        who |= Q(team_id=team_id)
+    who = Q(agency_id=agency_id) if whole_agency else Q(agency_id=agency_id, team__isnull=True)
+    teams = sorted({*team_ids, *([team_id] if team_id else [])})
+    if teams:
+        who |= Q(team_id__in=teams)
     return AccessGrant.objects.filter(who).filter(current_q(today)).filter(_records_count(today))
 
 
 def _current_grants(scope: Scope) -> QuerySet[AccessGrant]:
     assert scope.agency_id is not None
-    return grants_counting(agency_id=scope.agency_id, team_id=scope.team_id)
+    return grants_counting(
+        agency_id=scope.agency_id,
+        team_id=scope.team_id,
+        team_ids=scope.headed_team_ids,
+        whole_agency=scope.heads_agency,
+    )
 
 
 def restrict_people(viewer: Any, people: QuerySet[Any], *, field: str = "pk") -> QuerySet[Any]:

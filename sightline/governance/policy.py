@@ -36,6 +36,7 @@ class Capability(StrEnum):
     ADMINISTER = "administer"  # governance: runs the system, reads no case file
     RECORD_ENTRIES = "record_entries"  # chronology
     REVIEW_IDENTITY = "review_identity"  # identity
+    VIEW_TEAM_WORK = "view_team_work"  # agencies: a manager's view of their team's work
 
 
 class PolicyError(ImproperlyConfigured):

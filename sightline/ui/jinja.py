@@ -14,7 +14,7 @@ from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from sightline.core.dates import format_partial
-from sightline.core.extensions import nav_items_for
+from sightline.core.extensions import HeaderLink, header_links_for, nav_items_for
 
 
 def _url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -35,6 +35,12 @@ def _navigation(request: Any, active: str | None = None) -> list[dict[str, Any]]
         {"href": reverse(item.url_name), "text": item.text, "active": item.name == active}
         for item in nav_items_for(getattr(request, "user", None))
     ]
+
+
+def _header_links(request: Any) -> list[HeaderLink]:
+    """The signed-in user's links in the header (core.extensions.register_header_link: their
+    notifications, with the unread count)."""
+    return header_links_for(getattr(request, "user", None))
 
 
 def environment(**options: Any) -> Environment:
@@ -59,6 +65,7 @@ def environment(**options: Any) -> Environment:
         url=_url,
         csrf_input=_csrf_input,
         navigation=_navigation,
+        header_links=_header_links,
         session_idle_seconds=settings.SESSION_IDLE_SECONDS,
         session_warning_seconds=settings.SESSION_WARNING_SECONDS,
     )

@@ -70,6 +70,9 @@ SEES = {
     Role.HEALTH_NURSE: ". Y Y . Y Y Y . . Y . . Y Y .",
     Role.EARLY_HELP: ". Y Y . Y Y Y . . Y . . Y Y .",
     Role.YOUTH_JUSTICE: ". Y Y . Y Y Y . . Y . . Y Y .",
+    Role.TEAM_MANAGER: ". Y Y . Y Y Y . . Y . . Y Y .",
+    # Heads every team of the agency (no teams named): the other team's grant counts too.
+    Role.HEAD_OF_SERVICE: ". Y Y . Y Y Y . . Y . Y Y Y .",
     Role.MASH_MANAGER: "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
     Role.DATA_OFFICER: ". . . . . . . . . . . . . . .",
     Role.ANALYST: ". . . . . . . . . . . . . . .",
@@ -82,6 +85,8 @@ KIND = {
     Role.HEALTH_NURSE: "health_ae",
     Role.EARLY_HELP: "early_help",
     Role.YOUTH_JUSTICE: "youth_justice",
+    Role.TEAM_MANAGER: "childrens_social_care",
+    Role.HEAD_OF_SERVICE: "childrens_social_care",
     Role.MASH_MANAGER: "mash",
     Role.DATA_OFFICER: "other",
     Role.ANALYST: "other",

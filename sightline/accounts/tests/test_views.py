@@ -63,7 +63,8 @@ def test_sign_in_succeeds_rotates_the_session_and_is_announced(client, user, ann
     before = client.session.session_key
     response = post_sign_in(client, "Sam.Patel@Example.org ", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("people:search")
+    # Home, which sends each viewer to their landing page (core.extensions.register_landing).
+    assert response["Location"] == reverse("ui:home")
     assert client.session["_auth_user_id"] == str(user.pk)
     assert client.session.session_key != before
     assert [(name, args["user"]) for name, args in announced] == [("signed_in", user)]

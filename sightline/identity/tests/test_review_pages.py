@@ -313,7 +313,7 @@ def test_the_data_officer_lands_on_the_review_queue(client, data_officer, social
     assert "Find a person's records" in page
     client.force_login(social_worker)
     response = client.get("/")
-    assert response["Location"] == reverse("people:search")
+    assert response["Location"] == reverse("agencies:my_work")
     page = text(client.get(reverse("people:search")))
     assert "Find a child" in page
     assert "Find a person's records" not in page
