@@ -13,6 +13,7 @@ urlpatterns = [
     path("children/", include("sightline.people.urls")),
     path("children/", include("sightline.chronology.urls")),
     path("identity/", include("sightline.identity.urls")),
+    path("referrals/", include("sightline.referrals.urls")),
     path("", include("sightline.cases.urls")),
     path("", include("sightline.decisions.urls")),
     path("", include("sightline.escalations.urls")),

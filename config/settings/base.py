@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sightline.records",
     "sightline.identity",
     "sightline.cases",
+    "sightline.referrals",
     "sightline.decisions",
     "sightline.escalations",
     "sightline.synth",

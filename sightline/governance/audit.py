@@ -43,6 +43,20 @@ class AuditAction(StrEnum):
     ACCOUNT_CREATED = "account_created"
     ROLE_GIVEN = "role_given"
     SYSTEM_ACCESS = "system_access"  # a system scope opened (access.system_scope)
+    # Referrals (sightline.referrals.services): every change, and every page showing one.
+    REFERRAL_MADE = "referral_made"
+    REFERRAL_VIEWED = "referral_viewed"
+    REFERRAL_QUEUE_VIEWED = "referral_queue_viewed"
+    REFERRAL_ACKNOWLEDGED = "referral_acknowledged"
+    REFERRAL_TRIAGED = "referral_triaged"
+    REFERRAL_DECIDED = "referral_decided"
+    REFERRAL_ALLOCATED = "referral_allocated"
+    REFERRAL_ASKED = "referral_asked"
+    REFERRAL_ANSWERED = "referral_answered"
+    REFERRAL_ASSESSMENT_COMPLETED = "referral_assessment_completed"
+    REFERRAL_ESCALATED = "referral_escalated"
+    REFERRAL_FROM_FEED = "referral_from_feed"
+    REFERRAL_REFUSED = "referral_refused"  # a change refused (a stale version, a rule)
     # Professional disagreements (escalations), step up and step down (decisions), closures
     # and "last agency standing" (cases).
     DISAGREEMENT_RAISED = "disagreement_raised"

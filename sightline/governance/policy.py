@@ -37,6 +37,9 @@ class Capability(StrEnum):
     RECORD_ENTRIES = "record_entries"  # chronology
     REVIEW_IDENTITY = "review_identity"  # identity
     VIEW_TEAM_WORK = "view_team_work"  # agencies: a manager's view of their team's work
+    MAKE_REFERRALS = "make_referrals"  # referrals: make a contact or referral about a child
+    RECEIVE_REFERRALS = "receive_referrals"  # referrals: the front door's queue and triage
+    DECIDE_REFERRALS = "decide_referrals"  # referrals: decide and allocate
 
 
 class PolicyError(ImproperlyConfigured):

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sightline.accounts.services import notification_send
 from sightline.agencies.tests.factories import AgencyFactory, practitioner
 from sightline.chronology.models import ChronologyEntry
 from sightline.core.actors import IMPORTER, LINKER
@@ -79,6 +80,15 @@ def world(tmp_path: Path) -> dict[str, Any]:
     candidate = CandidateLink.objects.create(
         record_a_id=first, record_b_id=second, match_weight=5.5, created_at=now, updated_at=now
     )
+    # Someone else's notification about the child: its id is no way in for the stranger.
+    mash = practitioner("mash_manager", agency=AgencyFactory.create(code="mash", kind="mash"))
+    notification = notification_send(
+        recipient=mash,
+        key=f"referral:1:decision-due:{mash.pk}",
+        subject="Jordan Ellis: a referral waits for your decision",
+        body=SECRET,
+        url=f"/children/{child.reference}/",
+    )
     stranger = practitioner("school_dsl", agency=AgencyFactory.create(code="sch", kind="school"))
     # Their own name is on every page they see: one that cannot be taken for the child's.
     stranger.first_name, stranger.last_name = "Avery", "Quinlan"
@@ -89,6 +99,7 @@ def world(tmp_path: Path) -> dict[str, Any]:
         "entry": ChronologyEntry.objects.get(),
         "merge": merge,
         "candidate": candidate,
+        "notification": notification,
         "stranger": stranger,
     }
 
@@ -105,6 +116,7 @@ def _values(world: dict[str, Any], reference: str) -> dict[str, str]:
         "lineage": entry_id,
         "merge_id": str(world["merge"].pk),
         "candidate_id": str(world["candidate"].pk),
+        "notification_id": str(world["notification"].pk),
     }
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sightline.agencies.tests.factories import AgencyFactory, practitioner
+from sightline.agencies.tests.factories import AgencyFactory, TeamFactory, practitioner
 from sightline.core import extensions
 from sightline.governance.policy import Capability
 
@@ -40,24 +40,31 @@ def navigation(client: Client, user: Any) -> list[tuple[str, bool]]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("social_worker", [("Find a child", True)]),
-        ("mash_manager", [("Find a child", True), ("Review matches", False)]),
+        ("social_worker", [("My work", False), ("Find a child", True)]),
+        ("team_manager", [("My work", False), ("Find a child", True)]),
+        ("head_of_service", [("My work", False), ("Find a child", True)]),
+        ("mash_manager", [("My work", False), ("Find a child", True), ("Review matches", False)]),
         # The data officer's own lookup; not offered to those who can open children's pages.
-        ("data_officer", [("Review matches", False), ("Find a person's records", False)]),
-        ("analyst", []),
-        ("sysadmin", []),
+        (
+            "data_officer",
+            [("My work", False), ("Review matches", False), ("Find a person's records", False)],
+        ),
+        # "My work" is everyone's: what the partnership asks of them, and their notifications.
+        ("analyst", [("My work", False)]),
+        ("sysadmin", [("My work", False)]),
     ],
 )
 def test_each_role_is_offered_the_items_its_capabilities_show(
     client: Client, role: str, expected: list[tuple[str, bool]]
 ) -> None:
     agency = AgencyFactory.create(code="mash", kind="mash")
-    assert navigation(client, practitioner(role, agency=agency)) == expected
+    team = TeamFactory.create(agency=agency) if role == "team_manager" else None
+    assert navigation(client, practitioner(role, agency=agency, team=team)) == expected
 
 
 def test_every_registered_item_names_real_capabilities_and_pages() -> None:
     items = extensions.nav_items()
-    assert [item.name for item in items] == ["search", "review", "identity_find"]
+    assert [item.name for item in items] == ["my_work", "search", "review", "identity_find"]
     for item in items:
         for capability in (*item.capabilities, *item.unless):
             Capability(capability)  # an unknown name is an error, not a hidden item
@@ -79,15 +86,25 @@ def test_an_app_adds_its_item_without_touching_the_layout(client: Client, extra_
     agency = AgencyFactory.create(code="mash", kind="mash")
     manager = practitioner("mash_manager", agency=agency)
     assert [text for text, _ in navigation(client, manager)] == [
+        "My work",
         "Find a child",
         "Referrals",
         "Review matches",
     ]
     worker = practitioner("social_worker", agency=agency)
-    assert [text for text, _ in navigation(client, worker)] == ["Find a child"]
+    assert [text for text, _ in navigation(client, worker)] == ["My work", "Find a child"]
 
 
-def test_a_role_with_no_item_gets_no_empty_navigation_band(client: Client) -> None:
+@pytest.fixture
+def no_my_work() -> Iterator[None]:
+    item = extensions._nav.pop("my_work")
+    try:
+        yield
+    finally:
+        extensions._nav["my_work"] = item
+
+
+def test_a_role_with_no_item_gets_no_empty_navigation_band(client: Client, no_my_work) -> None:
     analyst = practitioner("analyst", agency=AgencyFactory.create(code="partnership"))
     client.force_login(analyst)
     html = client.get(reverse("people:search")).content.decode()
