@@ -15,11 +15,16 @@ from typing import Any
 
 from django.urls import reverse
 
+from sightline.agencies.models import Agency
 from sightline.cases.models import ClosureProposal
 from sightline.core.dates import MONTHS
+from sightline.core.errors import NotFound
 from sightline.decisions.models import StepRequest
 from sightline.governance import access
 from sightline.people.models import Person
+from sightline.referrals.models import Referral
+from sightline.referrals.selectors import referral_decision_for, referrals_of_child_for
+from sightline.referrals.vocabulary import DECISIONS, service_label
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,48 @@ def _closure_get(viewer: Any, person: Person, subject_id: int) -> Subject | None
     return _closure_subject(row) if row is not None else None
 
 
+# --- referral decisions ---------------------------------------------------------------------------
+
+
+def _referral_subject(referral: Referral, agency: Agency) -> Subject:
+    decision = DECISIONS.get(referral.decision, referral.decision).lower()
+    when = _day(referral.decided_at or referral.received_at)
+    return Subject(
+        kind="referral",
+        id=referral.pk,
+        label=f"Referral to {service_label(referral.service)}, decided {when}: {decision}",
+        about_agency_id=agency.pk,
+        about_agency_name=agency.name,
+        about_team_id=referral.deciding_team_id,
+        about_user_id=referral.decided_by_id,
+        url=reverse("referrals:detail", args=[referral.pk]),
+    )
+
+
+def _referral_candidates(viewer: Any, person: Person) -> list[Subject]:
+    scope = access.scope_for(viewer)
+    out = []
+    for referral in referrals_of_child_for(viewer=viewer, person_id=person.pk)[:20]:
+        agency_id = referral.deciding_agency_id or referral.receiving_agency_id
+        if not referral.decision or agency_id == scope.agency_id:
+            continue
+        agency = Agency.objects.get(pk=agency_id)
+        out.append(_referral_subject(referral, agency))
+    return out[:10]
+
+
+def _referral_get(viewer: Any, person: Person, subject_id: int) -> Subject | None:
+    try:
+        decision = referral_decision_for(viewer=viewer, referral_id=subject_id)
+    except NotFound:
+        return None
+    if decision is None or decision.person_id != person.pk:
+        return None
+    referral = Referral.objects.get(pk=subject_id)
+    agency = Agency.objects.get(pk=decision.deciding_agency_id or referral.receiving_agency_id)
+    return _referral_subject(referral, agency)
+
+
 # --- the registry ----------------------------------------------------------------------------------
 
 
@@ -127,11 +174,16 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {
+    "referral": Source(_referral_candidates, _referral_get),
     "step_decision": Source(_step_candidates, _step_get),
     "closure": Source(_closure_candidates, _closure_get),
 }
 # The page of each kind's record (its URL name, taking the record's id).
-URL_NAMES: dict[str, str] = {"step_decision": "decisions:request", "closure": "cases:closure"}
+URL_NAMES: dict[str, str] = {
+    "referral": "referrals:detail",
+    "step_decision": "decisions:request",
+    "closure": "cases:closure",
+}
 # Kinds with no record in Sightline: the raiser names what it is about.
 UNRECORDED = ("missed_action", "other")
 
