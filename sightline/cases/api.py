@@ -77,7 +77,9 @@ class DiscussionIn(Schema):
 
 
 class ProposeIn(Schema):
-    reason: str = Field("", description="work_complete, non_engagement, moved_away, transferred, other")
+    reason: str = Field(
+        "", description="work_complete, non_engagement, moved_away, transferred, other"
+    )
     reason_text: str = ""
     remaining_risks: str = ""
     next_step: str = Field("", description="early_help, universal, other_service or none")

@@ -21,9 +21,7 @@ class CasesConfig(AppConfig):
         from sightline.core.extensions import register_person_fields
 
         register_person_fields("cases.Involvement.person")
-        register_person_fields(
-            "cases.ClosureProposal.person", "cases.LastAgencyFlag.person"
-        )
+        register_person_fields("cases.ClosureProposal.person", "cases.LastAgencyFlag.person")
 
         # Closure agreement: its clock (a window passed with no objection), the "last agency
         # standing" sweep, the child's page, and my work.

@@ -100,7 +100,7 @@ def closure_new(request: HttpRequest, reference: str) -> HttpResponse:
     access.require(request.user, Capability.RECORD_ENTRIES)
     person = child.person
     involvement = closures.involvement_to_close(request.user, person)
-    values = {k: "" for k in FIELDS}
+    values = dict.fromkeys(FIELDS, "")
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST" and involvement is not None:
@@ -140,9 +140,7 @@ def closure_new(request: HttpRequest, reference: str) -> HttpResponse:
             ],
             "reasons": ClosureProposal.Reason.choices,
             "next_steps": ClosureProposal.NextStep.choices,
-            "others": [
-                a for a in closures.agencies_knowing(person.pk) if a.pk != scope.agency_id
-            ],
+            "others": [a for a in closures.agencies_knowing(person.pk) if a.pk != scope.agency_id],
             "values": values,
             "errors": errors,
             "error_list": error_list(
@@ -230,7 +228,9 @@ def _act(request: HttpRequest, closure_id: int, form: str) -> HttpResponse:
                 else "Recorded: your agency does not object."
             )
         else:
-            closures.closure_withdraw(actor=request.user, proposal=proposal, reason=values["reason"])
+            closures.closure_withdraw(
+                actor=request.user, proposal=proposal, reason=values["reason"]
+            )
             done = "The proposal is withdrawn: the involvement stays open."
     except ValidationFailed as exc:
         return _detail(request, proposal, form=form, values=values, errors=exc.errors, status=400)

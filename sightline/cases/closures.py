@@ -83,9 +83,7 @@ def involvement_to_close(actor: Any, person: Person) -> Involvement | None:
         return None
     today = clock.today()
     rows = [
-        i
-        for i in recipients.current_involvements(person.pk, scope.agency_id)
-        if _current(i, today)
+        i for i in recipients.current_involvements(person.pk, scope.agency_id) if _current(i, today)
     ]
     rows.sort(key=lambda i: (i.team_id != scope.team_id, not i.is_lead, i.pk))
     return rows[0] if rows else None
@@ -231,7 +229,7 @@ def _check(
 def closure_propose(*, actor: Any, person: Person, fields: ClosureFields) -> ClosureProposal:
     """Propose that the actor's agency ends its involvement with the child. Every other agency
     that knows the child is told and may object until the window's last day."""
-    scope = access.require(actor, Capability.RECORD_ENTRIES)
+    access.require(actor, Capability.RECORD_ENTRIES)
     access.require_person(actor, person.pk)
     involvement = involvement_to_close(actor, person)
     if involvement is None:
@@ -252,7 +250,8 @@ def closure_propose(*, actor: Any, person: Person, fields: ClosureFields) -> Clo
         discussion = chosen
         if fields.reason == ClosureProposal.Reason.NON_ENGAGEMENT and chosen is None:
             d = fields.discussion
-            assert d is not None and d.held_on is not None
+            assert d is not None
+            assert d.held_on is not None
             discussion = entry_record(
                 actor=actor,
                 person=person,
@@ -402,9 +401,12 @@ def closure_respond(
         name="The reason",
         required=kind == ClosureResponse.Kind.OBJECTION,
     )
+    agency_id = scope.agency_id
+    if agency_id is None:  # pragma: no cover - a recording role always has an agency
+        raise AccessDenied("You need to belong to an agency to answer a proposal.")
     with transaction.atomic():
         locked = _lock(proposal)
-        if scope.agency_id == locked.agency_id:
+        if agency_id == locked.agency_id:
             raise AccessDenied(
                 f"This is {locked.agency.name}'s own proposal: other agencies answer it. You can "
                 "withdraw it."
@@ -420,7 +422,7 @@ def closure_respond(
                 " If you are worried about the closure, raise a disagreement."
             )
         already = (
-            ClosureResponse.objects.filter(proposal=locked, agency_id=scope.agency_id)
+            ClosureResponse.objects.filter(proposal=locked, agency_id=agency_id)
             .select_related("responded_by")
             .first()
         )
@@ -443,7 +445,7 @@ def closure_respond(
             with transaction.atomic():
                 response = ClosureResponse.objects.create(
                     proposal=locked,
-                    agency_id=scope.agency_id,
+                    agency_id=agency_id,
                     responded_by=actor_user(actor),
                     responded_at=now,
                     kind=kind,
@@ -451,7 +453,7 @@ def closure_respond(
                 )
         except IntegrityError:  # pragma: no cover - the lock above serialises answers
             raise InvalidTransition("Your agency has just answered this proposal.") from None
-        mine = Agency.objects.get(pk=scope.agency_id).name
+        mine = Agency.objects.get(pk=agency_id).name
         if kind == ClosureResponse.Kind.OBJECTION:
             ClosureProposal.objects.filter(pk=locked.pk).update(
                 status=ClosureProposal.Status.BLOCKED, revision=locked.revision + 1
@@ -688,7 +690,7 @@ def last_agency_check(
         alerts = open_items_for(scope, person, kinds=["alert"]) if person is not None else []
         flag = LastAgencyFlag.objects.filter(person_id=person_id, cleared_at__isnull=True).first()
         if person is not None and len(working) == 1 and alerts:
-            (agency_id, involvement), = working.items()
+            ((agency_id, involvement),) = working.items()
             if flag is not None and flag.agency_id == agency_id:
                 continue
             with transaction.atomic():
@@ -745,4 +747,3 @@ def _clear(flag: LastAgencyFlag, now: dt.datetime) -> None:
         object_id=flag.pk,
         person_id=flag.person_id,
     )
-

@@ -122,9 +122,13 @@ class ClosureResponse(models.Model):
         OBJECTION = "objection", "Object to the closure"
         NO_OBJECTION = "no_objection", "No objection"
 
-    proposal = models.ForeignKey(ClosureProposal, on_delete=models.CASCADE, related_name="responses")
+    proposal = models.ForeignKey(
+        ClosureProposal, on_delete=models.CASCADE, related_name="responses"
+    )
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
-    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     responded_at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=Kind.choices)
     reason = models.TextField(blank=True)

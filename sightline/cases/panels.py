@@ -88,7 +88,7 @@ def _agency_name(viewer: Any) -> str:
 
 
 def last_agency_panel(viewer: Any, person: Any) -> Panel | None:
-    """"Last agency standing": only one agency is still working with a child who has open
+    """ "Last agency standing": only one agency is still working with a child who has open
     alerts. Shown to everyone who sees the child, above who is involved."""
     from sightline.cases.selectors import last_agency_for
 
@@ -97,5 +97,8 @@ def last_agency_panel(viewer: Any, person: Any) -> Panel | None:
         return None
     return Panel(
         template="cases/_last_agency.html",
-        context={"agency": involvement.agency.name, "team": involvement.team.name if involvement.team else ""},
+        context={
+            "agency": involvement.agency.name,
+            "team": involvement.team.name if involvement.team else "",
+        },
     )

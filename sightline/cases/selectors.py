@@ -68,7 +68,9 @@ def closures_for_child(*, viewer: Any, person: Person) -> list[ClosureProposal]:
         ClosureProposal.objects.filter(person_id=person.pk).select_related("agency", "person"),
         field="person_id",
     )
-    return sorted(rows, key=lambda p: (p.status not in ("proposed", "blocked"), -p.proposed_at.timestamp()))
+    return sorted(
+        rows, key=lambda p: (p.status not in ("proposed", "blocked"), -p.proposed_at.timestamp())
+    )
 
 
 def closures_to_answer_for(*, viewer: Any) -> list[ClosureProposal]:
@@ -89,7 +91,9 @@ def closures_to_answer_for(*, viewer: Any) -> list[ClosureProposal]:
         # The front door sees every child: only the children its own agency is working with.
         rows = rows.filter(
             Exists(
-                AccessGrant.objects.filter(person_id=OuterRef("person_id"), agency_id=scope.agency_id)
+                AccessGrant.objects.filter(
+                    person_id=OuterRef("person_id"), agency_id=scope.agency_id
+                )
             )
         )
     return list(rows.order_by("window_ends_on", "pk"))

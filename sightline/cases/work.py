@@ -71,4 +71,3 @@ def last_agency(viewer: Any) -> list[WorkItem]:
 
 def last_agency_for_teams(viewer: Any, teams: Sequence[Any]) -> list[WorkItem]:
     return _flags(viewer, teams)
-

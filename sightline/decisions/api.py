@@ -65,7 +65,10 @@ def _out(request: StepRequest) -> StepRequestOut:
         evidence=list(request.evidence.values_list("entry_id", flat=True)),
         views=[
             ViewOut(
-                agency=v.agency.name, view=v.view, comment=v.comment, given_by=v.given_by.display_name
+                agency=v.agency.name,
+                view=v.view,
+                comment=v.comment,
+                given_by=v.given_by.display_name,
             )
             for v in selectors.views_of(request)
         ],

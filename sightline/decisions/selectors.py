@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from sightline.agencies.models import Agency
+from sightline.chronology.filters import StoryFilters
 from sightline.chronology.models import ChronologyEntry
 from sightline.chronology.selectors import Child, StoryRow, entry_get_for, story_for
-from sightline.chronology.filters import StoryFilters
 from sightline.core.errors import NotFound
 from sightline.decisions.models import AgencyView, StepEvidence, StepRequest
 from sightline.governance import access
@@ -84,7 +84,8 @@ def step_requests_to_decide_for(*, viewer: Any) -> list[StepRequest]:
     if scope.agency_id is None:
         return []
     rows = _visible(
-        viewer, _base().filter(status=StepRequest.Status.WAITING, deciding_agency_id=scope.agency_id)
+        viewer,
+        _base().filter(status=StepRequest.Status.WAITING, deciding_agency_id=scope.agency_id),
     )
     return list(rows.order_by("requested_at"))
 
@@ -107,13 +108,13 @@ def step_requests_for_teams(*, viewer: Any, teams: Sequence[Any]) -> list[StepRe
     agency_ids = sorted({t.agency_id for t in teams})
     rows = _visible(
         viewer,
-        _base().filter(status=StepRequest.Status.WAITING).filter(
-            Q(requesting_team_id__in=team_ids) | Q(deciding_agency_id__in=agency_ids)
-        ),
+        _base()
+        .filter(status=StepRequest.Status.WAITING)
+        .filter(Q(requesting_team_id__in=team_ids) | Q(deciding_agency_id__in=agency_ids)),
     )
     return list(rows.order_by("requested_at"))
 
 
 def deciding_agencies_for(*, viewer: Any) -> list[Agency]:
     scope = access.scope_for(viewer)
-    return list(Agency.objects.exclude(pk=scope.agency_id).order_by("name"))
+    return list(Agency.objects.exclude(pk=scope.agency_id or 0).order_by("name"))

@@ -63,7 +63,9 @@ def disagree_url(request: StepRequest) -> str:
     return f"{base}?{urlencode({'subject': f'step_decision:{request.pk}'})}"
 
 
-def _tell(users: Iterable[User], *, key: str, subject: str, body: str, url: str, actor: Any) -> None:
+def _tell(
+    users: Iterable[User], *, key: str, subject: str, body: str, url: str, actor: Any
+) -> None:
     skip = getattr(actor_user(actor), "pk", None)
     seen: set[int] = set()
     for user in users:
@@ -145,7 +147,10 @@ def step_request_make(*, actor: Any, person: Person, fields: StepFields) -> Step
             evidence.append(row.entry)
     if errors:
         raise ValidationFailed("Check the request", errors=errors)
-    assert current is not None and wanted is not None and deciding is not None
+    assert current is not None
+    assert wanted is not None
+    assert deciding is not None
+    assert scope.agency_id is not None  # a recording role always has an agency
     direction = StepRequest.Direction.UP if wanted.level > current.level else "down"
     user = actor_user(actor)
     membership = getattr(user, "membership", None)
@@ -278,8 +283,7 @@ def step_view_give(*, actor: Any, request: StepRequest, view: str, comment: str)
         _still_waiting(locked)
         if scope.agency_id == locked.deciding_agency_id:
             raise AccessDenied(
-                f"{locked.deciding_agency.name} decides this request: record the decision "
-                "instead."
+                f"{locked.deciding_agency.name} decides this request: record the decision instead."
             )
         if errors:
             raise ValidationFailed("Check your agency's view", errors=errors)

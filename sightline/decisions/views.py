@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sightline.cases.pages import audit_page, child_of, error_list, identity_for
 from sightline.chronology import selectors as story
-from sightline.chronology.presenters import present_entry
+from sightline.chronology.presenters import EntryView, present_entry
 from sightline.core import clock
 from sightline.core.errors import AccessDenied, InvalidTransition, ValidationFailed
 from sightline.decisions import selectors, services
@@ -28,7 +28,15 @@ from sightline.governance.audit import AuditAction
 from sightline.governance.policy import Capability
 
 NEW_ORDER = ("from_level", "to_level", "deciding_agency", "reason", "risk", "evidence")
-ACTION_ORDER = ("view", "comment", "decision", "reason", "participants", "discussed_on", "open_items_seen")
+ACTION_ORDER = (
+    "view",
+    "comment",
+    "decision",
+    "reason",
+    "participants",
+    "discussed_on",
+    "open_items_seen",
+)
 _NUMBER = re.compile(r"[0-9]{1,18}")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -119,7 +127,7 @@ def _detail(
     view = present_request(step)
     waiting = step.status == StepRequest.Status.WAITING
     can_record = scope.can(Capability.RECORD_ENTRIES)
-    evidence = []
+    evidence: list[EntryView | None] = []
     for row in selectors.evidence_of(viewer=request.user, child=child, request=step):
         if isinstance(row, int):
             evidence.append(None)
@@ -201,7 +209,9 @@ def _act(request: HttpRequest, request_id: int, form: str) -> HttpResponse:
             if not readable:
                 raise ValidationFailed(
                     "Check the decision",
-                    errors={"discussed_on": "The date it was discussed must be a real date, like 2027-03-14"},
+                    errors={
+                        "discussed_on": "The date it was discussed must be a real date, like 2027-03-14"
+                    },
                 )
             decided = services.step_decide(
                 actor=request.user,
@@ -214,7 +224,9 @@ def _act(request: HttpRequest, request_id: int, form: str) -> HttpResponse:
                     open_items_seen=request.POST.get("open_items_seen") == "yes",
                 ),
             )
-            done = f"Decision recorded: {decided.get_status_display().lower()}. The requester is told."
+            done = (
+                f"Decision recorded: {decided.get_status_display().lower()}. The requester is told."
+            )
         else:
             services.step_withdraw(actor=request.user, request=step, reason=values["reason"])
             done = "The request is withdrawn."

@@ -107,7 +107,9 @@ class RaiseIn(Schema):
         '"missed_action" / "other" (then subject_label and about_agency are needed)',
     )
     subject_label: str = ""
-    about_agency: int | None = Field(None, description="The agency's id (for an unrecorded subject)")
+    about_agency: int | None = Field(
+        None, description="The agency's id (for an unrecorded subject)"
+    )
     disagreement: str = ""
     outcome_sought: str = ""
 
@@ -189,7 +191,9 @@ def raise_disagreement(
             outcome_sought=payload.outcome_sought,
         ),
     )
-    return Status(201, _out(selectors.escalation_get_for(viewer=request.user, escalation_id=escalation.pk)))
+    return Status(
+        201, _out(selectors.escalation_get_for(viewer=request.user, escalation_id=escalation.pk))
+    )
 
 
 @router.get(

@@ -14,10 +14,10 @@ from sightline.escalations import procedure as procedures
 from sightline.escalations import subjects
 from sightline.escalations.models import Escalation, EscalationStage
 
-STATUS_TAGS = {
-    Escalation.Status.OPEN: "govuk-tag--yellow",
-    Escalation.Status.RESOLVED: "govuk-tag--green",
-    Escalation.Status.WITHDRAWN: "govuk-tag--grey",
+STATUS_TAGS: dict[str, str] = {
+    "open": "govuk-tag--yellow",
+    "resolved": "govuk-tag--green",
+    "withdrawn": "govuk-tag--grey",
 }
 
 
@@ -90,7 +90,9 @@ def _subject_url(escalation: Escalation) -> str:
     return reverse(name, args=[escalation.subject_id]) if name else ""
 
 
-def present_stage(stage: EscalationStage, procedure: procedures.Procedure, current: int) -> StageView:
+def present_stage(
+    stage: EscalationStage, procedure: procedures.Procedure, current: int
+) -> StageView:
     spec = procedure.stage(stage.number)
     open_ = stage.ended_at is None
     return StageView(
@@ -121,9 +123,7 @@ def present_escalation(
     escalation: Escalation, stages: list[EscalationStage] | None = None
 ) -> EscalationView:
     procedure = procedures.procedure_version(escalation.procedure_version)
-    stage_views = tuple(
-        present_stage(s, procedure, escalation.stage) for s in (stages or [])
-    )
+    stage_views = tuple(present_stage(s, procedure, escalation.stage) for s in (stages or []))
     is_open = escalation.status == Escalation.Status.OPEN
     return EscalationView(
         id=escalation.pk,
@@ -148,8 +148,7 @@ def present_escalation(
         stage=escalation.stage,
         stage_title=procedure.stage(escalation.stage).title,
         stage_due=long_date(escalation.stage_due_on),
-        stage_overdue=is_open
-        and any(s.is_current and s.overdue for s in stage_views),
+        stage_overdue=is_open and any(s.is_current and s.overdue for s in stage_views),
         procedure_version=procedure.version,
         procedure_source=procedure.source,
         last_stage=procedure.last,

@@ -20,6 +20,7 @@ from sightline.governance import access
 from sightline.governance.policy import Capability
 from sightline.people.models import Person
 
+
 def _base() -> QuerySet[Escalation]:
     return Escalation.objects.select_related(
         "person",
@@ -55,7 +56,9 @@ def escalations_for_child(*, viewer: Any, person: Person) -> list[Escalation]:
     """Every disagreement about this child, open first, newest first (empty for a viewer who
     may not see the child)."""
     rows = access.restrict_people(viewer, _base().filter(person_id=person.pk), field="person_id")
-    return sorted(rows, key=lambda e: (e.status != Escalation.Status.OPEN, -e.raised_at.timestamp()))
+    return sorted(
+        rows, key=lambda e: (e.status != Escalation.Status.OPEN, -e.raised_at.timestamp())
+    )
 
 
 def _open_visible(viewer: Any) -> QuerySet[Escalation]:
@@ -72,9 +75,11 @@ def escalations_to_answer_for(*, viewer: Any) -> list[tuple[Escalation, Escalati
         return []
     rows = _open_visible(viewer).filter(about_agency_id=scope.agency_id)
     if scope.role == "mash_manager":
-        rows = _open_visible(viewer).filter(
-            Q(about_agency_id=scope.agency_id) | Q(stage__gte=4)
-        ).exclude(raised_by_agency_id=scope.agency_id)
+        rows = (
+            _open_visible(viewer)
+            .filter(Q(about_agency_id=scope.agency_id) | Q(stage__gte=4))
+            .exclude(raised_by_agency_id=scope.agency_id)
+        )
     return _waiting_answer(rows)
 
 
@@ -100,7 +105,9 @@ def escalations_raised_for(*, viewer: Any) -> list[tuple[Escalation, EscalationS
     return sorted(out, key=lambda pair: (pair[1].answered_at is None, pair[1].due_on))
 
 
-def escalations_for_teams(*, viewer: Any, teams: Sequence[Any]) -> list[tuple[Escalation, EscalationStage]]:
+def escalations_for_teams(
+    *, viewer: Any, teams: Sequence[Any]
+) -> list[tuple[Escalation, EscalationStage]]:
     """Open disagreements raised by, or about, the teams a manager oversees (about their
     agency when no team was named), that the manager may see."""
     team_ids = [t.pk for t in teams]
@@ -227,5 +234,4 @@ def _agency_kind_labels() -> dict[str, str]:
 
 def agencies_to_disagree_with(*, viewer: Any) -> list[Agency]:
     scope = access.scope_for(viewer)
-    return list(Agency.objects.exclude(pk=scope.agency_id).order_by("name"))
-
+    return list(Agency.objects.exclude(pk=scope.agency_id or 0).order_by("name"))

@@ -282,8 +282,7 @@ def _check_raise(
             errors["about_agency"] = "Select the agency you disagree with from the list"
         elif agency.pk == scope.agency_id:
             errors["about_agency"] = (
-                "Select another agency: a disagreement within your own agency is for your "
-                "manager"
+                "Select another agency: a disagreement within your own agency is for your manager"
             )
     disagreement = check_text(
         errors,
@@ -454,7 +453,7 @@ def escalation_respond(
             person_id=locked.person_id,
             detail={"stage": current.number},
         )
-        answering = Agency.objects.get(pk=scope.agency_id).name
+        answering = Agency.objects.get(pk=scope.agency_id or 0).name
         raisers, _ = _stage_people(locked, current.number)
         _tell(
             raisers,
@@ -579,7 +578,9 @@ def escalation_escalate(
     return new
 
 
-def _tell_new_stage(escalation: Escalation, stage: EscalationStage, *, actor: Any, why: str) -> None:
+def _tell_new_stage(
+    escalation: Escalation, stage: EscalationStage, *, actor: Any, why: str
+) -> None:
     raisers, theirs = _stage_people(escalation, stage.number)
     body = (
         f"The disagreement between {escalation.raised_by_agency.name} and "

@@ -65,7 +65,7 @@ def _step_candidates(viewer: Any, person: Person) -> list[Subject]:
     scope = access.scope_for(viewer)
     rows = (
         StepRequest.objects.filter(person_id=person.pk)
-        .exclude(deciding_agency_id=scope.agency_id)
+        .exclude(deciding_agency_id=scope.agency_id or 0)
         .exclude(status=StepRequest.Status.WITHDRAWN)
         .select_related("deciding_agency")
         .order_by("-requested_at")[:10]
@@ -105,7 +105,7 @@ def _closure_candidates(viewer: Any, person: Person) -> list[Subject]:
     scope = access.scope_for(viewer)
     rows = (
         ClosureProposal.objects.filter(person_id=person.pk)
-        .exclude(agency_id=scope.agency_id)
+        .exclude(agency_id=scope.agency_id or 0)
         .exclude(status=ClosureProposal.Status.WITHDRAWN)
         .select_related("agency")
         .order_by("-proposed_at")[:10]

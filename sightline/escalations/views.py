@@ -156,7 +156,9 @@ def _detail(
             and not current.answered
             and (side.responder or (side.partnership and at_partnership)),
             "can_escalate": is_open and can_record and side.raiser and view.stage < view.last_stage,
-            "can_resolve": is_open and can_record and (side.raiser or (side.partnership and at_partnership)),
+            "can_resolve": is_open
+            and can_record
+            and (side.raiser or (side.partnership and at_partnership)),
             "can_withdraw": is_open and can_record and side.raiser,
             "outcomes": [(o.value, o.label) for o in services.RESOLVING],
             "form": form,
@@ -216,7 +218,9 @@ def _act(request: HttpRequest, escalation_id: int, form: str) -> HttpResponse:
         return _detail(request, escalation, form=form, values=values, errors=exc.errors, status=400)
     except (InvalidTransition, AccessDenied) as exc:
         escalation.refresh_from_db()
-        return _detail(request, escalation, form=form, values=values, refusal=exc.message, status=409)
+        return _detail(
+            request, escalation, form=form, values=values, refusal=exc.message, status=409
+        )
     messages.success(request, done)
     return HttpResponseRedirect(reverse("escalations:detail", args=[escalation.pk]))
 

@@ -50,7 +50,14 @@ def raised(viewer: Any) -> list[WorkItem]:
             )
         else:
             status = f"Stage {s.number} ({s.title}): waiting for {e.about_agency.name}'s answer"
-        out.append(_item(e, s, title=f"Your disagreement with {e.about_agency.name}: {e.subject_label}", status=status))
+        out.append(
+            _item(
+                e,
+                s,
+                title=f"Your disagreement with {e.about_agency.name}: {e.subject_label}",
+                status=status,
+            )
+        )
     return out
 
 
@@ -63,7 +70,11 @@ def for_teams(viewer: Any, teams: Sequence[Any]) -> list[WorkItem]:
             title=f"{e.raised_by_agency.name} with {e.about_agency.name}: {e.subject_label}",
             status=(
                 f"Stage {s.number} ({s.title}): "
-                + ("answered, waiting for the outcome" if s.answered_at else "waiting for an answer")
+                + (
+                    "answered, waiting for the outcome"
+                    if s.answered_at
+                    else "waiting for an answer"
+                )
             ),
         )
         out.append(item)

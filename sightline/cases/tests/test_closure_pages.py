@@ -11,9 +11,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sightline.cases.models import ClosureProposal
-from sightline.cases.tests.test_closures import alerts, clock, fields, world  # noqa: F401
 from sightline.cases import closures
+from sightline.cases.models import ClosureProposal
+from sightline.cases.tests.test_closures import fields
 from sightline.core import extensions
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,9 @@ def text(response) -> str:
 
 
 def test_proposing_on_the_page(world, alerts):
-    alerts.append(extensions.OpenItem(kind="alert", title="Repeat missing episodes", agency="Sightline"))
+    alerts.append(
+        extensions.OpenItem(kind="alert", title="Repeat missing episodes", agency="Sightline")
+    )
     csc = client_for(world.users["sw"])
     url = f"/children/{world.child.reference}/closure/new"
     page = text(csc.get(url))
@@ -53,17 +55,23 @@ def test_proposing_on_the_page(world, alerts):
 
 
 def test_the_other_agencies_answer_on_the_page(world):
-    proposal = closures.closure_propose(actor=world.users["sw"], person=world.child, fields=fields())
+    proposal = closures.closure_propose(
+        actor=world.users["sw"], person=world.child, fields=fields()
+    )
     police = client_for(world.users["police"])
     page = text(police.get(f"/closures/{proposal.pk}/"))
     assert "Does your agency object to the closure?" in page
     empty = police.post(f"/closures/{proposal.pk}/respond", {"kind": "objection"})
-    assert empty.status_code == 400 and "Enter why your agency objects" in text(empty)
-    police.post(f"/closures/{proposal.pk}/respond", {"kind": "objection", "reason": "Risk remains."})
+    assert empty.status_code == 400
+    assert "Enter why your agency objects" in text(empty)
+    police.post(
+        f"/closures/{proposal.pk}/respond", {"kind": "objection", "reason": "Risk remains."}
+    )
     proposal.refresh_from_db()
     assert proposal.status == "blocked"
     child_page = text(client_for(world.users["dsl"]).get(f"/children/{world.child.reference}/"))
-    assert "Children&#39;s social care proposes to close" in child_page and "Blocked" in child_page
+    assert "Children&#39;s social care proposes to close" in child_page
+    assert "Blocked" in child_page
     assert client_for(world.users["stranger"]).get(f"/closures/{proposal.pk}/").status_code == 404
 
 
@@ -93,18 +101,36 @@ def test_the_api(world):
     )  # fmt: skip
     assert answered.json()["status"] == "blocked"
     stranger = client_for(world.users["stranger"])
-    assert stranger.get(f"/api/closures/{pk}").json() == stranger.get("/api/closures/987654321").json()
+    assert (
+        stranger.get(f"/api/closures/{pk}").json() == stranger.get("/api/closures/987654321").json()
+    )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     data=st.dictionaries(
-        st.sampled_from(["reason", "reason_text", "remaining_risks", "next_step", "next_step_detail",
-                         "discussion", "discussion_held_on", "discussion_participants", "discussion_summary"]),
-        st.text(max_size=100) | st.sampled_from(["non_engagement", "other_service", "new", "2027-02-30", "1"]),
+        st.sampled_from(
+            [
+                "reason",
+                "reason_text",
+                "remaining_risks",
+                "next_step",
+                "next_step_detail",
+                "discussion",
+                "discussion_held_on",
+                "discussion_participants",
+                "discussion_summary",
+            ]
+        ),
+        st.text(max_size=100)
+        | st.sampled_from(["non_engagement", "other_service", "new", "2027-02-30", "1"]),
     )
 )
 def test_any_proposal_form_is_an_answer_not_a_500(world, data):
     ClosureProposal.objects.all().delete()
-    response = client_for(world.users["sw"]).post(f"/children/{world.child.reference}/closure/new", data)
+    response = client_for(world.users["sw"]).post(
+        f"/children/{world.child.reference}/closure/new", data
+    )
     assert response.status_code in (302, 400)

@@ -6,19 +6,17 @@ access) ending when the window passes, and "last agency standing"."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 import yaml
 
 from sightline.accounts.models import Notification
 from sightline.cases import closures
-from sightline.cases.models import ClosureProposal, Involvement, LastAgencyFlag
+from sightline.cases.models import Involvement, LastAgencyFlag
 from sightline.cases.signals import closure_objected
-from sightline.cases.tests.world import World, build_world
+from sightline.cases.tests.world import World
 from sightline.chronology.models import ChronologyEntry, EntrySubject
 from sightline.chronology.tests.factories import entry_for
 from sightline.core import extensions
@@ -35,34 +33,6 @@ MONDAY = dt.datetime(2027, 3, 1, 10, 0, tzinfo=LONDON)
 
 def at(month: int, day: int, hour: int = 10) -> dt.datetime:
     return dt.datetime(2027, month, day, hour, tzinfo=LONDON)
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(MONDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def world(db: None, clock: Any) -> World:
-    return build_world()
-
-
-@pytest.fixture
-def alerts(world: World) -> Iterator[list[extensions.OpenItem]]:
-    """An alerts app stand-in: the open alerts it holds for the child."""
-    held: list[extensions.OpenItem] = []
-    child_id = world.child.pk
-    extensions.register_open_items(
-        "test_alerts",
-        "alert",
-        lambda viewer, person: [i for i in held if person is not None and person.pk == child_id],
-        people=lambda scope: {child_id} if held else set(),
-    )
-    try:
-        yield held
-    finally:
-        extensions._open_items.pop("test_alerts", None)
 
 
 def fields(**overrides: Any) -> closures.ClosureFields:
@@ -86,18 +56,31 @@ def story(world: World, type: str) -> list[ChronologyEntry]:
 
 
 def test_a_proposal_tells_every_other_agency_and_opens_a_window(world, alerts):
-    alerts.append(extensions.OpenItem(kind="alert", title="Missing three times in 30 days", agency="Sightline"))
-    proposal = closures.closure_propose(actor=world.users["sw"], person=world.child, fields=fields())
+    alerts.append(
+        extensions.OpenItem(
+            kind="alert", title="Missing three times in 30 days", agency="Sightline"
+        )
+    )
+    proposal = closures.closure_propose(
+        actor=world.users["sw"], person=world.child, fields=fields()
+    )
     assert proposal.involvement == world.involvements["csc"]
     # 5 working days after Monday 1 March: Monday 8 March.
     assert proposal.window_ends_on == dt.date(2027, 3, 8)
     assert (proposal.timescale_key, proposal.timescale_version) == ("closure.objection_window", 1)
     assert proposal.open_items == [
-        {"kind": "alert", "title": "Missing three times in 30 days", "agency": "Sightline", "status": "", "url": ""}
+        {
+            "kind": "alert",
+            "title": "Missing three times in 30 days",
+            "agency": "Sightline",
+            "status": "",
+            "url": "",
+        }
     ]
     told = set(Notification.objects.values_list("recipient__username", flat=True))
     # The school (its DSL, named on its involvement) and the police (they hold records).
-    assert world.users["dsl"].username in told and world.users["police"].username in told
+    assert world.users["dsl"].username in told
+    assert world.users["police"].username in told
     assert world.users["sw"].username not in told
     assert world.users["stranger"].username not in told
     (entry,) = story(world, "closure_proposed")
@@ -147,7 +130,11 @@ def test_the_discussion_can_be_recorded_with_the_proposal(world):
             actor=world.users["sw"], person=world.child,
             fields=fields(reason="non_engagement", discussion=closures.Discussion(None, "", "")),
         )  # fmt: skip
-    assert set(caught.value.errors) >= {"discussion_held_on", "discussion_participants", "discussion_summary"}
+    assert set(caught.value.errors) >= {
+        "discussion_held_on",
+        "discussion_participants",
+        "discussion_summary",
+    }
     proposal = closures.closure_propose(
         actor=world.users["sw"], person=world.child,
         fields=fields(reason="non_engagement", discussion=closures.Discussion(
@@ -160,7 +147,9 @@ def test_the_discussion_can_be_recorded_with_the_proposal(world):
 
 
 def test_an_objection_blocks_the_closure_and_is_announced(world):
-    proposal = closures.closure_propose(actor=world.users["sw"], person=world.child, fields=fields())
+    proposal = closures.closure_propose(
+        actor=world.users["sw"], person=world.child, fields=fields()
+    )
     heard: list[dict[str, Any]] = []
 
     def listener(sender: Any, **kwargs: Any) -> None:
@@ -169,10 +158,14 @@ def test_an_objection_blocks_the_closure_and_is_announced(world):
     closure_objected.connect(listener, dispatch_uid="test-listener")
     try:
         with pytest.raises(ValidationFailed) as caught:
-            closures.closure_respond(actor=world.users["police"], proposal=proposal, kind="objection", reason="")
+            closures.closure_respond(
+                actor=world.users["police"], proposal=proposal, kind="objection", reason=""
+            )
         assert caught.value.errors == {"reason": "Enter why your agency objects"}
         with pytest.raises(AccessDenied):
-            closures.closure_respond(actor=world.users["sw2"], proposal=proposal, kind="objection", reason="x")
+            closures.closure_respond(
+                actor=world.users["sw2"], proposal=proposal, kind="objection", reason="x"
+            )
         from django.test import TestCase
 
         with TestCase.captureOnCommitCallbacks(execute=True):
@@ -184,19 +177,37 @@ def test_an_objection_blocks_the_closure_and_is_announced(world):
         closure_objected.disconnect(dispatch_uid="test-listener")
     proposal.refresh_from_db()
     assert proposal.status == "blocked"
-    assert heard == [{"signal": closure_objected, "proposal_id": proposal.pk, "response_id": response.pk, "person_id": world.child.pk}]
+    assert heard == [
+        {
+            "signal": closure_objected,
+            "proposal_id": proposal.pk,
+            "response_id": response.pk,
+            "person_id": world.child.pk,
+        }
+    ]
     with pytest.raises(InvalidTransition) as again:
-        closures.closure_respond(actor=world.users["police"], proposal=proposal, kind="objection", reason="y")
+        closures.closure_respond(
+            actor=world.users["police"], proposal=proposal, kind="objection", reason="y"
+        )
     assert "already answered for your agency" in again.value.message
     # Nothing to agree to once it is blocked.
     with pytest.raises(InvalidTransition):
-        closures.closure_respond(actor=world.users["dsl"], proposal=proposal, kind="no_objection", reason="")
-    assert "objected to Children's social care's proposal" in story(world, "professional_disagreement")[-1].summary
+        closures.closure_respond(
+            actor=world.users["dsl"], proposal=proposal, kind="no_objection", reason=""
+        )
+    assert (
+        "objected to Children's social care's proposal"
+        in story(world, "professional_disagreement")[-1].summary
+    )
 
 
 def test_no_objection_in_the_window_ends_the_involvement_and_access(world, clock, alerts):
-    proposal = closures.closure_propose(actor=world.users["sw"], person=world.child, fields=fields())
-    closures.closure_respond(actor=world.users["dsl"], proposal=proposal, kind="no_objection", reason="")
+    proposal = closures.closure_propose(
+        actor=world.users["sw"], person=world.child, fields=fields()
+    )
+    closures.closure_respond(
+        actor=world.users["dsl"], proposal=proposal, kind="no_objection", reason=""
+    )
     clock.move_to(at(3, 8, 23))  # the window's last day
     assert closures.closures_take_effect(scope=system()) == []
     clock.move_to(at(3, 9, 0))
@@ -209,22 +220,31 @@ def test_no_objection_in_the_window_ends_the_involvement_and_access(world, clock
     # The team-scoped grant ended with it: the social worker no longer sees the child.
     assert not access.can_view_person(world.users["sw"], world.child.pk)
     (entry,) = story(world, "case_closed")
-    assert entry.author_id is None and entry.agency_id == world.agencies["csc"].pk
+    assert entry.author_id is None
+    assert entry.agency_id == world.agencies["csc"].pk
     with pytest.raises(InvalidTransition):
-        closures.closure_respond(actor=world.users["police"], proposal=proposal, kind="objection", reason="Late")
+        closures.closure_respond(
+            actor=world.users["police"], proposal=proposal, kind="objection", reason="Late"
+        )
 
 
 def test_an_objection_after_the_window_is_refused(world, clock):
-    proposal = closures.closure_propose(actor=world.users["sw"], person=world.child, fields=fields())
+    proposal = closures.closure_propose(
+        actor=world.users["sw"], person=world.child, fields=fields()
+    )
     clock.move_to(at(3, 9, 8))
     with pytest.raises(InvalidTransition) as caught:
-        closures.closure_respond(actor=world.users["police"], proposal=proposal, kind="objection", reason="x")
+        closures.closure_respond(
+            actor=world.users["police"], proposal=proposal, kind="objection", reason="x"
+        )
     assert "window closed at the end of 8 March 2027" in caught.value.message
 
 
 def test_the_window_skips_easter(world, clock):
     clock.move_to(at(3, 24))  # Wednesday before Good Friday
-    proposal = closures.closure_propose(actor=world.users["sw"], person=world.child, fields=fields())
+    proposal = closures.closure_propose(
+        actor=world.users["sw"], person=world.child, fields=fields()
+    )
     # Thu 25, (Fri 26, Mon 29 bank holidays), Tue 30, Wed 31, Thu 1 April, Fri 2 April.
     assert proposal.window_ends_on == dt.date(2027, 4, 2)
 
@@ -233,7 +253,9 @@ def test_a_new_window_version_applies_to_proposals_after_it(world, clock, tmp_pa
     data = yaml.safe_load(DEFAULT_FILE.read_text())
     versions = data["timescales"]["closure.objection_window"]["versions"]
     versions[0]["effective_to"] = dt.date(2027, 3, 14)
-    versions.append({**versions[0], "version": 2, "amount": 10, "effective_from": dt.date(2027, 3, 15)})
+    versions.append(
+        {**versions[0], "version": 2, "amount": 10, "effective_from": dt.date(2027, 3, 15)}
+    )
     del versions[1]["effective_to"]
     path = tmp_path / "timescales.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -248,10 +270,14 @@ def test_a_new_window_version_applies_to_proposals_after_it(world, clock, tmp_pa
 
 
 def test_withdrawing(world):
-    proposal = closures.closure_propose(actor=world.users["sw"], person=world.child, fields=fields())
+    proposal = closures.closure_propose(
+        actor=world.users["sw"], person=world.child, fields=fields()
+    )
     with pytest.raises(AccessDenied):
         closures.closure_withdraw(actor=world.users["dsl"], proposal=proposal, reason="x")
-    closures.closure_withdraw(actor=world.users["sw"], proposal=proposal, reason="Family re-engaged.")
+    closures.closure_withdraw(
+        actor=world.users["sw"], proposal=proposal, reason="Family re-engaged."
+    )
     proposal.refresh_from_db()
     assert proposal.status == "withdrawn"
 
@@ -261,13 +287,16 @@ def test_last_agency_standing(world, clock, alerts):
     alerts.append(extensions.OpenItem(kind="alert", title="Exploitation risk", agency="Sightline"))
     assert closures.last_agency_check(scope=system()) == ([], [])
     # CSC closes; the school is left with a child who has open alerts.
-    proposal = closures.closure_propose(actor=world.users["sw"], person=world.child, fields=fields())
+    proposal = closures.closure_propose(
+        actor=world.users["sw"], person=world.child, fields=fields()
+    )
     clock.move_to(at(3, 9, 1))
     closures.closures_take_effect(scope=system())
     flag = LastAgencyFlag.objects.get(cleared_at__isnull=True)
     assert flag.agency == world.agencies["school"]
     assert Notification.objects.filter(
-        recipient=world.users["head_teacher"], subject="Your agency is the last one working with a child"
+        recipient=world.users["head_teacher"],
+        subject="Your agency is the last one working with a child",
     ).exists()
     assert closures.last_agency_check(scope=system()) == ([], [])  # idempotent
     # The alert is closed: the flag clears.

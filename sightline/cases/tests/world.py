@@ -82,7 +82,9 @@ def build_world() -> World:
     }  # fmt: skip
     users = {
         "dsl": _user("school_dsl", agencies["school"], "Sam", "Lee", teams["pastoral"]),
-        "head_teacher": _user("team_manager", agencies["school"], "Pat", "Oakes", teams["pastoral"]),
+        "head_teacher": _user(
+            "team_manager", agencies["school"], "Pat", "Oakes", teams["pastoral"]
+        ),
         "sw": _user("social_worker", agencies["csc"], "Alex", "Smith", teams["cin"]),
         "sw2": _user("social_worker", agencies["csc"], "Jo", "Baker", teams["cin"]),
         "tm": _user("team_manager", agencies["csc"], "Chris", "Dale", teams["cin"]),

@@ -43,7 +43,9 @@ def world(db: None, clock: Any) -> World:
     return build_world()
 
 
-def ask(world: World, *, by: str = "eh", of: str = "csc", up: bool = True, **changes: Any) -> StepRequest:
+def ask(
+    world: World, *, by: str = "eh", of: str = "csc", up: bool = True, **changes: Any
+) -> StepRequest:
     values: dict[str, Any] = {
         "from_level": "targeted" if up else "specialist",
         "to_level": "specialist" if up else "early_help",
@@ -52,17 +54,23 @@ def ask(world: World, *, by: str = "eh", of: str = "csc", up: bool = True, **cha
         "risk": "Criminal exploitation; his younger sibling is in the home.",
         **changes,
     }
-    return services.step_request_make(actor=world.users[by], person=world.child, fields=services.StepFields(**values))
+    return services.step_request_make(
+        actor=world.users[by], person=world.child, fields=services.StepFields(**values)
+    )
 
 
-def decide(world: World, request: StepRequest, decision: str = "refused", *, by: str = "sw", **changes: Any) -> StepRequest:
+def decide(
+    world: World, request: StepRequest, decision: str = "refused", *, by: str = "sw", **changes: Any
+) -> StepRequest:
     values: dict[str, Any] = {
         "decision": decision,
         "reason": "Needs can be met by early help and the exploitation team.",
         "participants": "Alex Smith (CSC), Ash Moss (early help), Dev Kaur (police) at MACE",
         **changes,
     }
-    return services.step_decide(actor=world.users[by], request=request, fields=services.DecisionFields(**values))
+    return services.step_decide(
+        actor=world.users[by], request=request, fields=services.DecisionFields(**values)
+    )
 
 
 def story(world: World, type: str) -> list[ChronologyEntry]:
@@ -121,12 +129,20 @@ def test_a_deciding_agency_that_does_not_know_the_child_is_given_access_to_decid
 def test_views_then_a_refusal_offering_a_disagreement(world, early_help_knows, clock):
     request = ask(world)
     with pytest.raises(ValidationFailed):
-        services.step_view_give(actor=world.users["police"], request=request, view="opposes", comment="")
-    services.step_view_give(actor=world.users["police"], request=request, view="supports", comment="Intelligence.")
-    services.step_view_give(actor=world.users["police"], request=request, view="supports", comment="Again.")
+        services.step_view_give(
+            actor=world.users["police"], request=request, view="opposes", comment=""
+        )
+    services.step_view_give(
+        actor=world.users["police"], request=request, view="supports", comment="Intelligence."
+    )
+    services.step_view_give(
+        actor=world.users["police"], request=request, view="supports", comment="Again."
+    )
     assert request.views.get().comment == "Again."
     with pytest.raises(AccessDenied):
-        services.step_view_give(actor=world.users["sw"], request=request, view="supports", comment="")
+        services.step_view_give(
+            actor=world.users["sw"], request=request, view="supports", comment=""
+        )
     with pytest.raises(AccessDenied):
         decide(world, request, by="police")
     clock.move_to(dt.datetime(2027, 3, 19, 15, tzinfo=LONDON))  # three weeks, as Sam waited
@@ -134,7 +150,8 @@ def test_views_then_a_refusal_offering_a_disagreement(world, early_help_knows, c
     assert decided.status == "refused"
     assert decided.working_days_taken == 15
     (entry,) = story(world, "step_up_refused")
-    assert "refused the step up" in entry.summary and "15 working days" in entry.summary
+    assert "refused the step up" in entry.summary
+    assert "15 working days" in entry.summary
     note = Notification.objects.get(recipient=world.users["eh"])
     assert note.subject == "Children's social care refused your agency's step up request"
     assert services.disagree_url(decided) == (
@@ -154,7 +171,10 @@ def test_a_step_down_shows_what_is_still_open_before_it_is_agreed(world):
         request = ask(world, by="sw", of="eh", up=False)
         with pytest.raises(ValidationFailed) as caught:
             decide(world, request, "agreed", by="eh")
-        assert "Confirm you have considered what is still open" in caught.value.errors["open_items_seen"]
+        assert (
+            "Confirm you have considered what is still open"
+            in caught.value.errors["open_items_seen"]
+        )
         decided = decide(world, request, "agreed", by="eh", open_items_seen=True)
     finally:
         extensions._open_items.pop("test_referrals", None)
@@ -189,7 +209,8 @@ def test_the_pages(world, early_help_knows):
     url = f"/children/{world.child.reference}/step-requests/new"
     assert "Ask for a step up or step down" in text(eh.get(url))
     refused = eh.post(url, {"from_level": "targeted"})
-    assert refused.status_code == 400 and "Select the level of need you are asking for" in text(refused)
+    assert refused.status_code == 400
+    assert "Select the level of need you are asking for" in text(refused)
     made = eh.post(url, {"from_level": "targeted", "to_level": "specialist",
                          "deciding_agency": str(world.agencies["csc"].pk), "reason": "Why.", "risk": "Risk."})  # fmt: skip
     assert made.status_code == 302
@@ -201,17 +222,28 @@ def test_the_pages(world, early_help_knows):
                                                     "participants": "CSC and early help"})  # fmt: skip
     page = text(eh.get(f"/step-requests/{request.pk}/"))
     assert "Disagree with this decision" in page
-    assert f"/children/{world.child.reference}/disagreements/new?subject=step_decision%3A{request.pk}" in page
-    raise_page = text(eh.get(f"/children/{world.child.reference}/disagreements/new?subject=step_decision:{request.pk}"))
+    assert (
+        f"/children/{world.child.reference}/disagreements/new?subject=step_decision%3A{request.pk}"
+        in page
+    )
+    raise_page = text(
+        eh.get(
+            f"/children/{world.child.reference}/disagreements/new?subject=step_decision:{request.pk}"
+        )
+    )
     assert f'value="step_decision:{request.pk}" checked' in raise_page
     assert "Step up request to Children&#39;s social care, 1 March 2027: refused" in raise_page
-    assert client_for(world.users["stranger"]).get(f"/step-requests/{request.pk}/").status_code == 404
+    assert (
+        client_for(world.users["stranger"]).get(f"/step-requests/{request.pk}/").status_code == 404
+    )
     assert "Step up and step down decisions waiting" not in text(csc.get("/my-work/"))
 
 
 def test_my_work_lists_the_decisions_waiting(world, early_help_knows):
     ask(world)
-    assert "Step up and step down decisions waiting" in text(client_for(world.users["sw"]).get("/my-work/"))
+    assert "Step up and step down decisions waiting" in text(
+        client_for(world.users["sw"]).get("/my-work/")
+    )
     assert "Step requests your agency made" in text(client_for(world.users["eh"]).get("/my-work/"))
 
 
@@ -231,27 +263,50 @@ def test_the_api(world, early_help_knows):
     assert decided.json()["status"] == "refused"
     assert decided.json()["disagree_url"].endswith(f"subject=step_decision%3A{pk}")
     stranger = client_for(world.users["stranger"])
-    assert stranger.get(f"/api/step-requests/{pk}").json() == stranger.get("/api/step-requests/987654321").json()
+    assert (
+        stranger.get(f"/api/step-requests/{pk}").json()
+        == stranger.get("/api/step-requests/987654321").json()
+    )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     data=st.dictionaries(
-        st.sampled_from(["from_level", "to_level", "deciding_agency", "reason", "risk", "evidence"]),
-        st.text(max_size=80) | st.sampled_from(["targeted", "specialist", "1", "99999999999999999999"]),
+        st.sampled_from(
+            ["from_level", "to_level", "deciding_agency", "reason", "risk", "evidence"]
+        ),
+        st.text(max_size=80)
+        | st.sampled_from(["targeted", "specialist", "1", "99999999999999999999"]),
     )
 )
 def test_any_request_form_is_an_answer_not_a_500(world, data):
-    response = client_for(world.users["sw"]).post(f"/children/{world.child.reference}/step-requests/new", data)
+    response = client_for(world.users["sw"]).post(
+        f"/children/{world.child.reference}/step-requests/new", data
+    )
     assert response.status_code in (302, 400)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     action=st.sampled_from(["view", "decide", "withdraw"]),
     data=st.dictionaries(
-        st.sampled_from(["view", "comment", "decision", "reason", "participants", "discussed_on", "open_items_seen"]),
-        st.text(max_size=60) | st.sampled_from(["agreed", "refused", "supports", "2027-02-30", "2027-03-01", "yes"]),
+        st.sampled_from(
+            [
+                "view",
+                "comment",
+                "decision",
+                "reason",
+                "participants",
+                "discussed_on",
+                "open_items_seen",
+            ]
+        ),
+        st.text(max_size=60)
+        | st.sampled_from(["agreed", "refused", "supports", "2027-02-30", "2027-03-01", "yes"]),
     ),
 )
 def test_any_action_form_is_an_answer_not_a_500(world, action, data):

@@ -18,9 +18,9 @@ from sightline.core.timescales import DEFAULT_FILE
 from sightline.core.workingdays import england
 from sightline.escalations import services
 from sightline.escalations.models import Escalation
-from sightline.governance.models import AuditEvent
 from sightline.escalations.tests.conftest import at
 from sightline.escalations.tests.helpers import raise_one
+from sightline.governance.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,8 @@ def test_a_disagreement_raised_before_easter_skips_good_friday_and_easter_monday
     monday.move_to(at(2027, 3, 25, 11))  # Thursday before Good Friday
     escalation = raise_one(world)
     easter = holidays.country_holidays("GB", subdiv="ENG", years=2027)
-    assert dt.date(2027, 3, 26) in easter and dt.date(2027, 3, 29) in easter
+    assert dt.date(2027, 3, 26) in easter
+    assert dt.date(2027, 3, 29) in easter
     # After Thursday: Fri 26 and Mon 29 are bank holidays, so Tue 30 and Wed 31.
     assert escalation.stage_due_on == dt.date(2027, 3, 31)
     # Moves up on Thursday 1 April, not over the long weekend.
@@ -69,7 +70,13 @@ def new_stage_one(tmp_path: Path, settings) -> None:
     first = entry["versions"][0]
     first["effective_to"] = dt.date(2027, 3, 14)
     entry["versions"].append(
-        {**first, "version": 2, "amount": 4, "effective_from": dt.date(2027, 3, 15), "effective_to": None}
+        {
+            **first,
+            "version": 2,
+            "amount": 4,
+            "effective_from": dt.date(2027, 3, 15),
+            "effective_to": None,
+        }
     )
     del entry["versions"][1]["effective_to"]
     path = tmp_path / "timescales.yaml"
@@ -77,7 +84,9 @@ def new_stage_one(tmp_path: Path, settings) -> None:
     settings.TIMESCALES_FILE = str(path)
 
 
-def test_a_timescale_version_change_applies_to_stages_that_begin_after_it(world, monday, new_stage_one):
+def test_a_timescale_version_change_applies_to_stages_that_begin_after_it(
+    world, monday, new_stage_one
+):
     monday.move_to(at(2027, 3, 12, 10))  # Friday, under version 1: 2 working days
     before = raise_one(world)
     assert before.stage_due_on == dt.date(2027, 3, 16)

@@ -43,15 +43,22 @@ def test_the_decision_is_offered_and_raised_about(world):
     assert subject.about_agency_id == world.agencies["mash"].pk
     assert "decided 1 March 2027: no further action" in subject.label
     # The front door's own decision is not offered to it.
-    assert not [s for s in subjects.candidates_for(world.users["mash"], world.child) if s.kind == "referral"]
+    assert not [
+        s for s in subjects.candidates_for(world.users["mash"], world.child) if s.kind == "referral"
+    ]
     escalation = raise_one(world, about="csc", subject_kind="referral", subject_id=referral.pk)
     assert escalation.about_agency == world.agencies["mash"]
     assert escalation.about_user == world.users["mash"]
     assert escalation.subject_label == subject.label
-    assert told(world.users["mash"])[-1] == "Hallowford Academy has raised a disagreement with Hallowford MASH"
+    assert (
+        told(world.users["mash"])[-1]
+        == "Hallowford Academy has raised a disagreement with Hallowford MASH"
+    )
 
 
 def test_a_referral_the_viewer_may_not_open_is_not_a_subject(world):
     referral = refer_and_refuse(world)
-    assert subjects.subject_get(world.users["stranger"], world.child, "referral", referral.pk) is None
+    assert (
+        subjects.subject_get(world.users["stranger"], world.child, "referral", referral.pk) is None
+    )
     assert subjects.subject_get(world.users["dsl"], world.child, "referral", 987654) is None

@@ -34,15 +34,22 @@ def test_raising_starts_stage_one_with_its_deadline_and_tells_the_other_side(wor
     assert stage.start == EscalationStage.Start.RAISED
     assert escalation.procedure_version == 1
     # The social worker named on the agency's involvement is told; the raiser is not.
-    assert told(world.users["sw"]) == ["Hallowford Academy has raised a disagreement with Children's social care"]
+    assert told(world.users["sw"]) == [
+        "Hallowford Academy has raised a disagreement with Children's social care"
+    ]
     assert told(world.users["dsl"]) == []
     # Notifications carry no child and nothing from the record.
     body = world.users["sw"].notifications.get().body
-    assert "Riley" not in body and "older man" not in body
+    assert "Riley" not in body
+    assert "older man" not in body
     (entry,) = story_of(world.child)
     assert entry.agency_id == world.agencies["school"].pk
-    assert "Stage 1 (Practitioner to practitioner): an answer is due by 3 March 2027" in entry.summary
-    assert AuditEvent.objects.filter(action="disagreement_raised", object_id=str(escalation.pk)).exists()
+    assert (
+        "Stage 1 (Practitioner to practitioner): an answer is due by 3 March 2027" in entry.summary
+    )
+    assert AuditEvent.objects.filter(
+        action="disagreement_raised", object_id=str(escalation.pk)
+    ).exists()
 
 
 @pytest.mark.parametrize(
@@ -53,10 +60,26 @@ def test_raising_starts_stage_one_with_its_deadline_and_tells_the_other_side(wor
         ({"subject_kind": "nonsense"}, "subject", "Select what the disagreement is about"),
         ({"subject_label": ""}, "subject_label", "Enter what the disagreement is about"),
         ({"about_agency_id": None}, "about_agency", "Select the agency you disagree with"),
-        ({"about_agency_id": 987654}, "about_agency", "Select the agency you disagree with from the list"),
-        ({"disagreement": "x" * 5001}, "disagreement", "What you disagree with must be 5,000 characters or fewer"),
-        ({"disagreement": "a\x00b"}, "disagreement", "What you disagree with must not contain control characters"),
-        ({"subject_kind": "step_decision", "subject_id": 99999}, "subject", "Select the decision you disagree with"),
+        (
+            {"about_agency_id": 987654},
+            "about_agency",
+            "Select the agency you disagree with from the list",
+        ),
+        (
+            {"disagreement": "x" * 5001},
+            "disagreement",
+            "What you disagree with must be 5,000 characters or fewer",
+        ),
+        (
+            {"disagreement": "a\x00b"},
+            "disagreement",
+            "What you disagree with must not contain control characters",
+        ),
+        (
+            {"subject_kind": "step_decision", "subject_id": 99999},
+            "subject",
+            "Select the decision you disagree with",
+        ),
     ],
 )
 def test_raising_refuses_what_is_missing_or_wrong(world, fields, field, message):
@@ -104,7 +127,9 @@ def test_only_the_agency_it_is_about_answers(world):
             actor=world.users["police"], escalation=escalation, stage=1, response="Not ours."
         )
     with pytest.raises(ValidationFailed) as empty:
-        services.escalation_respond(actor=world.users["sw"], escalation=escalation, stage=1, response="")
+        services.escalation_respond(
+            actor=world.users["sw"], escalation=escalation, stage=1, response=""
+        )
     assert empty.value.errors == {"response": "Enter your response"}
 
 
@@ -141,12 +166,17 @@ def test_an_unanswered_stage_moves_up_by_itself_once_and_both_sides_are_told(wor
     assert "moved to stage 2 (Managers) by itself" in entries[-1].summary
     assert entries[-1].author_id is None
     assert entries[-1].agency_id == world.agencies["school"].pk
-    assert AuditEvent.objects.filter(action="disagreement_moved_up", actor_name="system:clock").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="disagreement_moved_up", actor_name="system:clock").count()
+        == 1
+    )
 
 
 def test_an_answered_stage_waits_for_the_raiser(world, monday):
     escalation = raise_one(world)
-    services.escalation_respond(actor=world.users["sw"], escalation=escalation, stage=1, response="No.")
+    services.escalation_respond(
+        actor=world.users["sw"], escalation=escalation, stage=1, response="No."
+    )
     monday.move_to(at(2027, 3, 10))
     assert services.escalations_move_up(scope=_scope()) == []
 
@@ -158,13 +188,17 @@ def test_it_climbs_to_the_partnership_and_is_told_once_when_that_is_overdue(worl
         assert services.escalations_move_up(scope=_scope()) == [escalation.pk]
     escalation.refresh_from_db()
     assert escalation.stage == 4
-    assert "A disagreement is now at stage 4 (The safeguarding partnership)" in told(world.users["mash"])
+    assert "A disagreement is now at stage 4 (The safeguarding partnership)" in told(
+        world.users["mash"]
+    )
     monday.move_to(at(2027, 4, 30))
     assert services.escalations_move_up(scope=_scope()) == []
     assert services.escalations_move_up(scope=_scope()) == []
     assert told(world.users["mash"]).count("A disagreement is overdue at the partnership") == 1
     # At the partnership's stage the partnership answers and decides.
-    services.escalation_respond(actor=world.users["mash"], escalation=escalation, stage=4, response="Decided.")
+    services.escalation_respond(
+        actor=world.users["mash"], escalation=escalation, stage=4, response="Decided."
+    )
     services.escalation_resolve(
         actor=world.users["mash"], escalation=escalation, stage=4, outcome="upheld", text="Stands."
     )
@@ -175,19 +209,29 @@ def test_it_climbs_to_the_partnership_and_is_told_once_when_that_is_overdue(worl
 def test_the_raiser_escalates_resolves_or_withdraws(world):
     escalation = raise_one(world)
     with pytest.raises(AccessDenied):
-        services.escalation_escalate(actor=world.users["sw"], escalation=escalation, stage=1, reason="x")
+        services.escalation_escalate(
+            actor=world.users["sw"], escalation=escalation, stage=1, reason="x"
+        )
     with pytest.raises(ValidationFailed):
-        services.escalation_escalate(actor=world.users["dsl"], escalation=escalation, stage=1, reason="")
+        services.escalation_escalate(
+            actor=world.users["dsl"], escalation=escalation, stage=1, reason=""
+        )
     stage = services.escalation_escalate(
         actor=world.users["dsl"], escalation=escalation, stage=1, reason="No answer by phone."
     )
     assert (stage.number, stage.start) == (2, "escalated")
     with pytest.raises(ValidationFailed) as caught:
-        services.escalation_resolve(actor=world.users["dsl"], escalation=escalation, stage=2, outcome="maybe", text="")
+        services.escalation_resolve(
+            actor=world.users["dsl"], escalation=escalation, stage=2, outcome="maybe", text=""
+        )
     assert set(caught.value.errors) == {"outcome", "text"}
     with pytest.raises(AccessDenied):
         services.escalation_resolve(
-            actor=world.users["mash"], escalation=escalation, stage=2, outcome="agreed", text="Not yet ours."
+            actor=world.users["mash"],
+            escalation=escalation,
+            stage=2,
+            outcome="agreed",
+            text="Not yet ours.",
         )
     services.escalation_resolve(
         actor=world.users["dsl"], escalation=escalation, stage=2, outcome="decision_changed",
@@ -197,13 +241,17 @@ def test_the_raiser_escalates_resolves_or_withdraws(world):
     assert escalation.status == "resolved"
     assert "was resolved at stage 2: the decision was changed" in story_of(world.child)[-1].summary
     with pytest.raises(InvalidTransition):
-        services.escalation_withdraw(actor=world.users["dsl"], escalation=escalation, stage=2, reason="x")
+        services.escalation_withdraw(
+            actor=world.users["dsl"], escalation=escalation, stage=2, reason="x"
+        )
 
 
 def test_withdrawing(world):
     escalation = raise_one(world)
     with pytest.raises(AccessDenied):
-        services.escalation_withdraw(actor=world.users["sw"], escalation=escalation, stage=1, reason="x")
+        services.escalation_withdraw(
+            actor=world.users["sw"], escalation=escalation, stage=1, reason="x"
+        )
     services.escalation_withdraw(
         actor=world.users["dsl"], escalation=escalation, stage=1, reason="Spoke on the phone."
     )
@@ -215,7 +263,11 @@ def test_withdrawing(world):
 def test_the_last_stage_cannot_be_escalated(world):
     escalation = raise_one(world)
     for stage in (1, 2, 3):
-        services.escalation_escalate(actor=world.users["dsl"], escalation=escalation, stage=stage, reason="On.")
+        services.escalation_escalate(
+            actor=world.users["dsl"], escalation=escalation, stage=stage, reason="On."
+        )
     with pytest.raises(InvalidTransition) as caught:
-        services.escalation_escalate(actor=world.users["dsl"], escalation=escalation, stage=4, reason="On.")
+        services.escalation_escalate(
+            actor=world.users["dsl"], escalation=escalation, stage=4, reason="On."
+        )
     assert "last stage" in caught.value.message

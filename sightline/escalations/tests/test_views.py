@@ -39,7 +39,8 @@ def test_the_raise_page_shows_a_govuk_error_summary(world):
     body = text(refused)
     assert refused.status_code == 400
     assert "There is a problem" in body
-    assert 'href="#disagreement"' in body and "Enter what you disagree with" in body
+    assert 'href="#disagreement"' in body
+    assert "Enter what you disagree with" in body
     assert "Enter what the disagreement is about" in body
     assert "<title>Error:" in body
     assert not Escalation.objects.exists()
@@ -71,13 +72,20 @@ def test_the_other_side_answers_and_the_raiser_resolves(world):
     escalation = raise_one(world)
     csc = client_for(world.users["sw"])
     page = text(csc.get(f"/disagreements/{escalation.pk}/"))
-    assert "Answer stage 1" in page and "Escalate" not in page.split("Stages")[1]
+    assert "Answer stage 1" in page
+    assert "Escalate" not in page.split("Stages")[1]
     empty = csc.post(f"/disagreements/{escalation.pk}/respond", {"stage": "1", "response": ""})
-    assert empty.status_code == 400 and "Enter your response" in text(empty)
-    done = csc.post(f"/disagreements/{escalation.pk}/respond", {"stage": "1", "response": "We will reassess."})
+    assert empty.status_code == 400
+    assert "Enter your response" in text(empty)
+    done = csc.post(
+        f"/disagreements/{escalation.pk}/respond", {"stage": "1", "response": "We will reassess."}
+    )
     assert done.status_code == 302
-    again = csc.post(f"/disagreements/{escalation.pk}/respond", {"stage": "1", "response": "Twice."})
-    assert again.status_code == 409 and "already answered by Alex Smith" in text(again)
+    again = csc.post(
+        f"/disagreements/{escalation.pk}/respond", {"stage": "1", "response": "Twice."}
+    )
+    assert again.status_code == 409
+    assert "already answered by Alex Smith" in text(again)
     school = client_for(world.users["dsl"])
     page = text(school.get(f"/disagreements/{escalation.pk}/"))
     assert "Answered by Alex Smith, Children&#39;s social care" in page
@@ -96,11 +104,16 @@ def test_escalating_and_withdrawing_from_the_page(world):
     school.post(f"/disagreements/{escalation.pk}/escalate", {"stage": "1", "reason": "No answer."})
     escalation.refresh_from_db()
     assert escalation.stage == 2
-    stale = school.post(f"/disagreements/{escalation.pk}/escalate", {"stage": "1", "reason": "Again."})
-    assert stale.status_code == 409 and "moved to stage 2 (Managers)" in text(stale)
+    stale = school.post(
+        f"/disagreements/{escalation.pk}/escalate", {"stage": "1", "reason": "Again."}
+    )
+    assert stale.status_code == 409
+    assert "moved to stage 2 (Managers)" in text(stale)
     empty = school.post(f"/disagreements/{escalation.pk}/withdraw", {"stage": "2", "reason": ""})
     assert 'href="#withdraw-reason"' in text(empty)
-    school.post(f"/disagreements/{escalation.pk}/withdraw", {"stage": "2", "reason": "Resolved by phone."})
+    school.post(
+        f"/disagreements/{escalation.pk}/withdraw", {"stage": "2", "reason": "Resolved by phone."}
+    )
     escalation.refresh_from_db()
     assert escalation.status == "withdrawn"
 
@@ -111,13 +124,17 @@ def test_the_child_page_shows_the_disagreement_to_the_agencies_involved(world):
         page = text(client_for(world.users[who]).get(f"/children/{world.child.reference}/"))
         assert "Professional disagreements" in page
         assert f"/disagreements/{escalation.pk}/" in page
-    assert client_for(world.users["stranger"]).get(f"/disagreements/{escalation.pk}/").status_code == 404
+    assert (
+        client_for(world.users["stranger"]).get(f"/disagreements/{escalation.pk}/").status_code
+        == 404
+    )
 
 
 def test_my_work_lists_disagreements_for_each_side(world, monday):
     escalation = raise_one(world)
     csc = text(client_for(world.users["sw"]).get("/my-work/"))
-    assert "Disagreements to answer" in csc and "Hallowford Academy disagrees" in csc
+    assert "Disagreements to answer" in csc
+    assert "Hallowford Academy disagrees" in csc
     school = text(client_for(world.users["dsl"]).get("/my-work/"))
     assert "Your disagreement with Children&#39;s social care" in school
     monday.move_to(at(2027, 3, 4, 12))
@@ -134,20 +151,30 @@ def test_the_report_counts_without_naming_a_child(world, monday):
         f"/disagreements/{first.pk}/resolve", {"stage": "1", "outcome": "upheld", "text": "Stands."}
     )
     for who in ("mash", "analyst"):
-        page = text(client_for(world.users[who]).get("/disagreements/report?from=2027-01-01&to=2027-12-31"))
+        page = text(
+            client_for(world.users[who]).get("/disagreements/report?from=2027-01-01&to=2027-12-31")
+        )
         assert '<dd class="govuk-summary-list__value" id="raised">2</dd>' in page
-        assert "Hallowford Academy" in page and "The decision was upheld" in page
-        assert "Riley" not in page and "Hart" not in page
+        assert "Hallowford Academy" in page
+        assert "The decision was upheld" in page
+        assert "Riley" not in page
+        assert "Hart" not in page
     assert client_for(world.users["dsl"]).get("/disagreements/report").status_code == 403
     bad = client_for(world.users["mash"]).get("/disagreements/report?from=2027-02-31&to=x")
-    assert bad.status_code == 400 and "Date from must be a real date" in text(bad)
+    assert bad.status_code == 400
+    assert "Date from must be a real date" in text(bad)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     data=st.dictionaries(
-        st.sampled_from(["subject", "subject_label", "about_agency", "disagreement", "outcome_sought"]),
-        st.text(max_size=300) | st.sampled_from(["other", "missed_action", "step_decision:1", "1", "-1", "9" * 30]),
+        st.sampled_from(
+            ["subject", "subject_label", "about_agency", "disagreement", "outcome_sought"]
+        ),
+        st.text(max_size=300)
+        | st.sampled_from(["other", "missed_action", "step_decision:1", "1", "-1", "9" * 30]),
     )
 )
 def test_any_raise_form_is_an_answer_not_a_500(world, data):
@@ -157,12 +184,15 @@ def test_any_raise_form_is_an_answer_not_a_500(world, data):
     assert response.status_code in (302, 400)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     action=st.sampled_from(["respond", "escalate", "resolve", "withdraw"]),
     data=st.dictionaries(
         st.sampled_from(["stage", "response", "reason", "outcome", "text"]),
-        st.text(max_size=200) | st.sampled_from(["1", "2", "agreed", "upheld", "0", "99999999999999999999"]),
+        st.text(max_size=200)
+        | st.sampled_from(["1", "2", "agreed", "upheld", "0", "99999999999999999999"]),
     ),
 )
 def test_any_action_form_is_an_answer_not_a_500(world, action, data):
