@@ -21,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "link": ("link", "Link people across feeds (identity resolution)."),
     "people": ("people", "People commands: `sightline people export`."),
     "identity": ("identity", "Identity commands: `sightline identity evaluate`, `train`."),
+    "partnership": (
+        "partnership",
+        "Set up the partnership: agencies, teams, people and their roles (YAML or one by one).",
+    ),
     "demo": ("demo", "Set up the demo: accounts, synthetic county, import, link."),
     "serve": ("serve", "Serve Sightline (127.0.0.1, PORT or 8000); runs tick every minute."),
     "tick": ("tick", "Run the background work that is due (periodic jobs, queued tasks)."),

@@ -16,5 +16,6 @@ signed_in = Signal()
 sign_in_refused = Signal()
 # request, user, reason ("signed_out" | "timed_out").
 signed_out = Signal()
-# actor, user, change ("account_created" | "membership_created"), detail (dict).
+# actor, user, change ("account_created" | "membership_created" | "membership_changed" |
+# "heads_teams_set"), detail (dict).
 account_changed = Signal()

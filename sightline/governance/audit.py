@@ -41,7 +41,9 @@ class AuditAction(StrEnum):
     ACCESS_GRANTED = "access_granted"
     ACCESS_REFUSED = "access_refused"
     ACCOUNT_CREATED = "account_created"
-    ROLE_GIVEN = "role_given"
+    ROLE_GIVEN = "role_given"  # a role given or changed, or the teams a head of service heads
+    AGENCY_CREATED = "agency_created"
+    TEAM_CREATED = "team_created"
     SYSTEM_ACCESS = "system_access"  # a system scope opened (access.system_scope)
     # Referrals (sightline.referrals.services): every change, and every page showing one.
     REFERRAL_MADE = "referral_made"

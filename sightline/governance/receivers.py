@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.dispatch import receiver
 
 from sightline.accounts import signals
+from sightline.agencies.signals import organisation_changed
 from sightline.core.requests import client_address
 from sightline.governance import audit
 from sightline.governance.audit import AuditAction
@@ -62,3 +63,11 @@ def _account_changed(
 ) -> None:
     action = AuditAction.ACCOUNT_CREATED if change == "account_created" else AuditAction.ROLE_GIVEN
     audit.record(actor, action, object_type="user", object_id=user.pk, detail=detail)
+
+
+@receiver(organisation_changed)
+def _organisation_changed(
+    sender: Any, actor: Any, change: str, detail: dict[str, Any], **kwargs: Any
+) -> None:
+    action = AuditAction.AGENCY_CREATED if change == "agency_created" else AuditAction.TEAM_CREATED
+    audit.record(actor, action, object_type=change.split("_")[0], detail=detail)

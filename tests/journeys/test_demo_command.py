@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from sightline.accounts.models import User
 from sightline.agencies.models import Membership
+from sightline.agencies.selectors import heads_of_service_for
 from sightline.governance import access
 from sightline.records.models import ImportBatch
 from sightline.synth.management.commands import demo
@@ -42,7 +43,7 @@ def test_demo_sets_up_once_and_reuses_everything(tmp_path: Path) -> None:
     data = tmp_path / "demo-data"
     first = run_demo(data)
 
-    assert "15 agencies created, 10 feeds created, 8 accounts created" in first
+    assert "15 agencies created, 10 feeds created, 4 teams created, 15 accounts created" in first
     assert (data / "manifest.json").exists()
     assert ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED).exists()
     assert "http://127.0.0.1:8123/" in first
@@ -56,7 +57,22 @@ def test_demo_sets_up_once_and_reuses_everything(tmp_path: Path) -> None:
         "analyst",
         "sysadmin",
         "data_officer",
+        "team_manager",
+        "head_of_service",
     }
+    # A team manager and a head of service for the MASH and social care, the school, the
+    # police and the hospital; the school's manager works at the safeguarding lead's school.
+    for kind in ("childrens_social_care", "school", "police", "health_ae"):
+        assert Membership.objects.filter(role="team_manager", agency__code=kind).exists(), kind
+        assert Membership.objects.filter(role="head_of_service", agency__code=kind).exists(), kind
+    dsl_team = Membership.objects.get(role="school_dsl").team
+    school_manager = Membership.objects.get(role="team_manager", agency__code="school")
+    assert school_manager.team == dsl_team
+    mash_team = Membership.objects.get(role="mash_manager").team
+    assert mash_team is not None
+    head = User.objects.get(username="head.of.service@csc.example.org")
+    assert head in heads_of_service_for(mash_team)
+    assert "Managers: " in first
     for spec in demo.ACCOUNTS:
         user = User.objects.get(username=spec.email)
         assert user.check_password(demo.DEMO_PASSWORD)
@@ -72,12 +88,13 @@ def test_demo_sets_up_once_and_reuses_everything(tmp_path: Path) -> None:
         sees = access.can_view_person(user, walk.person.pk)
         if spec.walkthrough or spec.role == "mash_manager":
             assert sees, f"{spec.label} cannot see the walkthrough child"
-        else:
+        elif spec.role in ("analyst", "sysadmin", "data_officer"):
             assert not sees, f"{spec.label} should not see a named child"
 
     batches = ImportBatch.objects.count()
     second = run_demo(data)
-    assert "agencies in place, feeds in place, accounts in place" in second
+    assert "agencies in place, feeds in place, teams in place, accounts in place" in second
+    assert "team managers and heads of service in place" in second
     assert "every feed already imported" in second
     assert f"children/{walk.person.reference}/" in second
     assert ImportBatch.objects.count() == batches

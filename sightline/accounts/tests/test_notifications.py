@@ -7,7 +7,7 @@ import smtplib
 import pytest
 import time_machine
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from sightline.accounts import outbox
 from sightline.accounts.models import Notification, OutboxEmail, User
@@ -129,3 +129,38 @@ def test_a_failing_mail_server_is_tried_again_with_backoff(monkeypatch):
     with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
         assert outbox.send_due().sent == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="SQLite's in-memory test database is one connection (the constraint test above)",
+)
+def test_two_senders_of_one_key_at_once_store_it_once():
+    import threading
+
+    user = UserFactory.create()
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def sender() -> None:
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                results.append(send(user))
+                threading.Event().wait(0.2)  # hold the insert while the other tries its own
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert sorted(r is None for r in results) == [False, True]
+    assert Notification.objects.count() == 1
+    assert OutboxEmail.objects.count() == 1

@@ -4,7 +4,9 @@
 2. Creates the partnership's agencies: one per feed of the synthetic county, plus the MASH, MACE,
    the NRM and the partnership itself.
 3. Registers each feed as a source system (`sightline sources add`).
-4. Creates one demo account per role (accounts and agencies services).
+4. Creates the teams the demo's managers run and one demo account per role (accounts and
+   agencies services): practitioners, a team manager and a head of service for the MASH and
+   children's social care, the school, the police and the hospital.
 5. Generates the county (`var/demo-data/`, 6,000 children, seed 1) unless it is already there.
 6. Imports every feed (`sightline import`) unless it has already been imported, linking people
    on valid identifiers as it goes. Each import queues the linking of the rest with the linkage
@@ -36,10 +38,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.text import slugify
 
 from sightline.accounts.models import User
 from sightline.agencies.models import Agency, Membership, Team
-from sightline.agencies.services import practitioner_create
+from sightline.agencies.services import (
+    head_of_service_teams_set,
+    membership_change,
+    practitioner_create,
+)
 from sightline.core.actors import SystemActor
 from sightline.governance import access, audit
 from sightline.governance.audit import AuditAction
@@ -48,7 +55,7 @@ from sightline.people.models import Person
 from sightline.records.models import ImportBatch, SourceRecord, SourceSystem
 from sightline.records.services import feed_files
 from sightline.synth.generator import generate_county
-from sightline.synth.generator.places import COUNTY
+from sightline.synth.generator.places import COUNTY, TOWNS
 
 DEMO = SystemActor("demo")
 DEFAULT_CHILDREN = 6000
@@ -169,7 +176,28 @@ class AccountSpec:
     family_name: str
     job_title: str
     walkthrough: bool  # gets a legitimate relationship with the walkthrough child
+    # The team they work in (its name, in their agency), SCHOOL_TEAM for the walkthrough
+    # child's school (known once the county is imported), or None.
+    team: str | None = None
+    # A head of service's named teams: (agency kind, team name), "*" for every team the agency
+    # has once the county is imported. None named: every team of their own agency.
+    heads: tuple[tuple[str, str], ...] = ()
+    shown_with: str = ""  # what the printed table adds to the role ("heads the MASH…")
 
+
+SCHOOL_TEAM = "(the walkthrough child's school)"
+# Teams the demo's managers run, made before the import so that the feeds' involvements naming
+# them (matched by name) land in the same teams.
+CSC_TEAM = f"Assessment and Intervention Team ({TOWNS[0][0]})"
+MASH_TEAM = "Multi-Agency Safeguarding Hub"
+POLICE_TEAM = "Missing and Exploitation Hub"
+HOSPITAL_TEAM = "Safeguarding Children Team"
+DEMO_TEAMS: tuple[tuple[str, str], ...] = (
+    ("childrens_social_care", CSC_TEAM),
+    ("mash", MASH_TEAM),
+    ("police", POLICE_TEAM),
+    ("health_ae", HOSPITAL_TEAM),
+)
 
 R = Membership.Role
 ACCOUNTS: tuple[AccountSpec, ...] = (
@@ -182,6 +210,7 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "Okafor",
         "Social worker",
         True,
+        team=CSC_TEAM,
     ),
     AccountSpec(
         R.MASH_MANAGER,
@@ -192,6 +221,7 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "Reid",
         "MASH team manager",
         False,
+        team=MASH_TEAM,
     ),
     AccountSpec(
         R.SCHOOL_DSL,
@@ -202,6 +232,7 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "Whitfield",
         "Designated safeguarding lead",
         True,
+        team=SCHOOL_TEAM,
     ),
     AccountSpec(
         R.POLICE_OFFICER,
@@ -212,6 +243,7 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "Shah",
         "Detective constable, Missing and Exploitation Hub",
         True,
+        team=POLICE_TEAM,
     ),
     AccountSpec(
         R.HEALTH_NURSE,
@@ -222,6 +254,97 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "Evans",
         "Named nurse for safeguarding children",
         True,
+        team=HOSPITAL_TEAM,
+    ),
+    # The managers the clocks tell when they run out (docs/workflow.md, "Roles").
+    AccountSpec(
+        R.TEAM_MANAGER,
+        "Social care team manager",
+        "childrens_social_care",
+        "team.manager@csc.example.org",
+        "Jo",
+        "Marsh",
+        f"Team manager, {CSC_TEAM}",
+        False,
+        team=CSC_TEAM,
+    ),
+    AccountSpec(
+        R.HEAD_OF_SERVICE,
+        "Head of children's social care",
+        "childrens_social_care",
+        "head.of.service@csc.example.org",
+        "Helen",
+        "Carver",
+        "Head of Service, Children's Social Care and the MASH",
+        False,
+        heads=(("childrens_social_care", "*"), ("mash", MASH_TEAM)),
+        shown_with="heads every social care team and the MASH",
+    ),
+    AccountSpec(
+        R.TEAM_MANAGER,
+        "School team manager",
+        "school",
+        "school.manager@schools.example.org",
+        "Owen",
+        "Price",
+        "Deputy headteacher (line manager of the safeguarding lead)",
+        False,
+        team=SCHOOL_TEAM,
+    ),
+    AccountSpec(
+        R.HEAD_OF_SERVICE,
+        "Head of service for schools",
+        "school",
+        "schools.head@schools.example.org",
+        "Ruth",
+        "Adeyemi",
+        "Head of Education Safeguarding",
+        False,
+        shown_with="heads every school",
+    ),
+    AccountSpec(
+        R.TEAM_MANAGER,
+        "Police team manager",
+        "police",
+        "police.manager@police.example.org",
+        "Gareth",
+        "Lloyd",
+        f"Detective sergeant, {POLICE_TEAM}",
+        False,
+        team=POLICE_TEAM,
+    ),
+    AccountSpec(
+        R.HEAD_OF_SERVICE,
+        "Police head of service",
+        "police",
+        "police.head@police.example.org",
+        "Aisha",
+        "Karim",
+        "Detective chief inspector, Public Protection",
+        False,
+        shown_with="heads every police team",
+    ),
+    AccountSpec(
+        R.TEAM_MANAGER,
+        "Health team manager",
+        "health_ae",
+        "health.manager@hospital.example.org",
+        "Ellen",
+        "Hughes",
+        "Lead nurse, Safeguarding Children Team",
+        False,
+        team=HOSPITAL_TEAM,
+    ),
+    AccountSpec(
+        R.HEAD_OF_SERVICE,
+        "Health head of service",
+        "health_ae",
+        "health.head@hospital.example.org",
+        "Malcolm",
+        "Fraser",
+        "Head of Safeguarding, Hallowford Hospitals",
+        False,
+        shown_with="heads every hospital team",
     ),
     AccountSpec(
         R.ANALYST,
@@ -305,13 +428,65 @@ def ensure_sources(out: Any = None) -> int:
     return created
 
 
-def ensure_accounts(password: str = DEMO_PASSWORD) -> int:
-    """Create the demo accounts that are missing; return how many were created.
+@transaction.atomic
+def ensure_teams() -> int:
+    """Create the teams the demo's managers run, when missing; return how many were created."""
+    created = 0
+    for kind, name in DEMO_TEAMS:
+        agency = Agency.objects.get(code=kind)
+        if Team.objects.filter(agency=agency, name__iexact=name).exists():
+            continue
+        Team.objects.create(agency=agency, code=slugify(name)[:70], name=name)
+        created += 1
+    return created
 
-    The school safeguarding lead is placed in a school's team later (`place_school_lead`), when
-    the walkthrough child's school is known."""
+
+def _team_named(agency: Agency, name: str) -> Team | None:
+    return Team.objects.filter(agency=agency, name__iexact=name).order_by("pk").first()
+
+
+def ensure_accounts(password: str = DEMO_PASSWORD) -> int:
+    """Create the demo accounts that are missing; return how many were created. An account
+    made by an earlier demo without its team is put in it.
+
+    The school safeguarding lead is placed in a school's team later (`place_school_lead`), and
+    the school's team manager made there, when the walkthrough child's school is known."""
     created = 0
     for spec in ACCOUNTS:
+        agency = Agency.objects.get(code=spec.agency)
+        team = _team_named(agency, spec.team) if spec.team and spec.team != SCHOOL_TEAM else None
+        existing = User.objects.filter(username=spec.email).first()
+        if existing is not None:
+            membership = Membership.objects.filter(user=existing).first()
+            if team is not None and membership is not None and membership.team_id is None:
+                membership_change(
+                    actor=DEMO, user=existing, role=membership.role, agency=agency, team=team
+                )
+            continue
+        if spec.team == SCHOOL_TEAM and spec.role == Membership.Role.TEAM_MANAGER:
+            continue  # made with the school (ensure_school_manager)
+        practitioner_create(
+            actor=DEMO,
+            email=spec.email,
+            given_name=spec.given_name,
+            family_name=spec.family_name,
+            password=password,
+            agency=agency,
+            role=spec.role,
+            team=team,
+            job_title=spec.job_title,
+            phone="01632 960999",
+        )
+        created += 1
+    return created
+
+
+def ensure_school_manager(team: Team, password: str = DEMO_PASSWORD) -> bool:
+    """Make the school's team manager in the school the safeguarding lead works at (once)."""
+    made = False
+    for spec in ACCOUNTS:
+        if spec.team != SCHOOL_TEAM or spec.role != Membership.Role.TEAM_MANAGER:
+            continue
         if User.objects.filter(username=spec.email).exists():
             continue
         practitioner_create(
@@ -320,13 +495,35 @@ def ensure_accounts(password: str = DEMO_PASSWORD) -> int:
             given_name=spec.given_name,
             family_name=spec.family_name,
             password=password,
-            agency=Agency.objects.get(code=spec.agency),
+            agency=team.agency,
             role=spec.role,
-            job_title=spec.job_title,
+            team=team,
+            job_title=f"{spec.job_title}, {team.name}",
             phone="01632 960999",
         )
-        created += 1
-    return created
+        made = True
+    return made
+
+
+def ensure_heads_of_service() -> int:
+    """Name the teams each demo head of service heads, as the county now has them (an agency's
+    "*": every team it has); return how many changed."""
+    changed = 0
+    for spec in ACCOUNTS:
+        if spec.role != Membership.Role.HEAD_OF_SERVICE or not spec.heads:
+            continue
+        user = User.objects.filter(username=spec.email).first()
+        if user is None:
+            continue
+        wanted: list[Team] = []
+        for kind, name in spec.heads:
+            teams = Team.objects.filter(agency__code=kind)
+            wanted += list(teams if name == "*" else teams.filter(name__iexact=name))
+        membership = Membership.objects.get(user=user)
+        if set(membership.heads_teams.values_list("pk", flat=True)) != {t.pk for t in wanted}:
+            head_of_service_teams_set(actor=DEMO, user=user, teams=wanted)
+            changed += 1
+    return changed
 
 
 # --- the county --------------------------------------------------------------------------------
@@ -655,11 +852,14 @@ class Command(BaseCommand):
         with self.step("Partnership") as note:
             agencies = ensure_agencies()
             sources = ensure_sources()
+            teams = ensure_teams()
             accounts = ensure_accounts(options["password"])
             note(
                 self._made(agencies, "agency", "agencies")
                 + ", "
                 + self._made(sources, "feed", "feeds")
+                + ", "
+                + self._made(teams, "team", "teams")
                 + ", "
                 + self._made(accounts, "account", "accounts")
             )
@@ -733,11 +933,26 @@ class Command(BaseCommand):
                     if first is not None:
                         place_school_lead(first)
                 remember_walkthrough(directory, walk)
+                lead_school = (
+                    Membership.objects.filter(user__username=_account("school_dsl").email)
+                    .select_related("team__agency")
+                    .first()
+                )
+                if lead_school is not None and lead_school.team is not None:
+                    ensure_school_manager(lead_school.team, options["password"])
                 manual = ensure_walkthrough_access(walk.person)
                 note(
                     f"{walk.given_names} {walk.family_name} ({walk.person.reference})"
                     + (f"; manual grants for {', '.join(manual)}" if manual else "")
                 )
+
+        with self.step("Managers") as note:
+            changed = ensure_heads_of_service()
+            note(
+                f"the teams {changed} head(s) of service head named"
+                if changed
+                else "team managers and heads of service in place"
+            )
 
         if link == "background":
             with self.step("Linking") as note:
@@ -818,10 +1033,13 @@ class Command(BaseCommand):
         for spec in ACCOUNTS:
             user = User.objects.filter(username=spec.email).select_related("membership").first()
             note = spec.label
-            if spec.role == Membership.Role.SCHOOL_DSL and user is not None:
-                team = getattr(getattr(user, "membership", None), "team", None)
-                if team is not None:
-                    note = f"{spec.label} ({team.name})"
+            team = getattr(getattr(user, "membership", None), "team", None)
+            if spec.team == SCHOOL_TEAM and team is not None:
+                note = f"{spec.label} ({team.name})"
+            elif spec.shown_with:
+                note = f"{spec.label} ({spec.shown_with})"
+            if user is None:
+                continue  # the school's manager, before the county is imported
             rows.append((note, spec.email, password))
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         self.stdout.write("")
