@@ -25,6 +25,7 @@ from sightline.records.ingest.pipeline import ImportOptions, import_file
 from sightline.records.models import SourceRecord
 from sightline.records.services import source_system_register
 from sightline.records.tests.lines import entry, person
+from sightline.referrals.services import ReferralFields, referral_ask, referral_make
 from tests.architecture.test_urls_require_sign_in import ROUTES
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,29 @@ _PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 CHILD_ROUTES = [(route, name) for route, name in ROUTES if _PARAM.search(route)]
 # The method each API endpoint answers (ninja's answer to another method does not reach the
 # endpoint, so names no child). Pages are walked with GET and POST.
-API_METHODS = {"api:story": "get", "api:record_entry": "post"}
+API_METHODS = {
+    "api:story": "get",
+    "api:record_entry": "post",
+    "api:referrals_detail": "get",
+    "api:referrals_acknowledge": "post",
+    "api:referrals_triage": "post",
+    "api:referrals_decide": "post",
+    "api:referrals_allocate": "post",
+    "api:referrals_assessment": "post",
+    "api:referrals_ask": "post",
+    "api:referrals_answer": "post",
+}
+# A body each endpoint accepts, so the walk reaches the endpoint rather than its validation.
+API_BODIES: dict[str, dict[str, Any]] = {
+    "api:record_entry": {"type": "home_visit", "occurred_at": "2026-01-05", "summary": "Visit."},
+    "api:referrals_acknowledge": {},
+    "api:referrals_triage": {"rag": "green"},
+    "api:referrals_decide": {"decision": "early_help", "reasons": ["other"], "text": "x"},
+    "api:referrals_allocate": {"worker_id": 1},
+    "api:referrals_assessment": {"summary": "Done."},
+    "api:referrals_ask": {"question": "Who is this?"},
+    "api:referrals_answer": {"answer": "Nobody."},
+}
 CALLS = [
     (route, name, method)
     for route, name in CHILD_ROUTES
@@ -89,6 +112,20 @@ def world(tmp_path: Path) -> dict[str, Any]:
         body=SECRET,
         url=f"/children/{child.reference}/",
     )
+    # A referral of the child, with a question about it: their numbers are no way in either.
+    referral = referral_make(
+        actor=mash,
+        person=child,
+        fields=ReferralFields(
+            service="mash",
+            concerns=SECRET,
+            family_knows="Not told: the police asked us not to.",
+            consent="not_asked",
+            consent_note="The police asked us not to tell the family.",
+            risk="significant_harm",
+        ),
+    )
+    question = referral_ask(actor=mash, referral_id=referral.pk, question=SECRET)
     stranger = practitioner("school_dsl", agency=AgencyFactory.create(code="sch", kind="school"))
     # Their own name is on every page they see: one that cannot be taken for the child's.
     stranger.first_name, stranger.last_name = "Avery", "Quinlan"
@@ -96,10 +133,12 @@ def world(tmp_path: Path) -> dict[str, Any]:
     return {
         "child": child,
         "merged": merged,
-        "entry": ChronologyEntry.objects.get(),
+        "entry": ChronologyEntry.objects.get(source_record__isnull=False),
         "merge": merge,
         "candidate": candidate,
         "notification": notification,
+        "referral": referral,
+        "question": question,
         "stranger": stranger,
     }
 
@@ -117,6 +156,8 @@ def _values(world: dict[str, Any], reference: str) -> dict[str, str]:
         "merge_id": str(world["merge"].pk),
         "candidate_id": str(world["candidate"].pk),
         "notification_id": str(world["notification"].pk),
+        "referral_id": str(world["referral"].pk),
+        "question_id": str(world["question"].pk),
     }
 
 
@@ -126,9 +167,9 @@ def _nowhere(route: str) -> str:
     )
 
 
-def _call(client: Client, method: str, path: str) -> Any:
+def _call(client: Client, method: str, path: str, name: str = "") -> Any:
     if path.startswith("/api/") and method == "post":
-        body = {"type": "home_visit", "occurred_at": "2026-01-05", "summary": "Visit."}
+        body = API_BODIES.get(name, API_BODIES["api:record_entry"])
         return client.post(path, orjson.dumps(body), content_type="application/json")
     if method == "post":
         return client.post(path, {"type": "home_visit", "summary": "Visit.", "reason": "x"})
@@ -161,8 +202,8 @@ def test_an_unrelated_practitioner_gets_nothing_of_the_child(
     client.force_login(world["stranger"])
     entries_before = ChronologyEntry.objects.count()
     path = _fill(route, _values(world, world[which].reference))
-    response = _call(client, method, path)
-    nowhere = _call(client, method, _nowhere(route))
+    response = _call(client, method, path, name)
+    nowhere = _call(client, method, _nowhere(route), name)
     body = response.content.decode("utf-8", "replace")
 
     assert response.status_code == nowhere.status_code, f"{method.upper()} {path}"
@@ -189,4 +230,4 @@ def test_the_walk_is_of_a_child_the_mash_does_see(world: dict[str, Any]) -> None
     assert page.status_code == 200
     assert SECRET in page.content.decode()
     story = client.get(f"/api/children/{world['child'].reference}/story").json()
-    assert [e["summary"] for e in story["entries"]] == [SECRET]
+    assert [e["summary"] for e in story["entries"] if e["type"] != "referral_made"] == [SECRET]

@@ -37,13 +37,20 @@ def navigation(client: Client, user: Any) -> list[tuple[str, bool]]:
     ]
 
 
+# Referrals: those a practitioner made, and the front door of the service they work in.
+REFERRALS = [("Your referrals", False), ("Front door", False)]
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("social_worker", [("My work", False), ("Find a child", True)]),
-        ("team_manager", [("My work", False), ("Find a child", True)]),
-        ("head_of_service", [("My work", False), ("Find a child", True)]),
-        ("mash_manager", [("My work", False), ("Find a child", True), ("Review matches", False)]),
+        ("social_worker", [("My work", False), ("Find a child", True), *REFERRALS]),
+        ("team_manager", [("My work", False), ("Find a child", True), *REFERRALS]),
+        ("head_of_service", [("My work", False), ("Find a child", True), *REFERRALS]),
+        (
+            "mash_manager",
+            [("My work", False), ("Find a child", True), *REFERRALS, ("Review matches", False)],
+        ),
         # The data officer's own lookup; not offered to those who can open children's pages.
         (
             "data_officer",
@@ -64,7 +71,14 @@ def test_each_role_is_offered_the_items_its_capabilities_show(
 
 def test_every_registered_item_names_real_capabilities_and_pages() -> None:
     items = extensions.nav_items()
-    assert [item.name for item in items] == ["my_work", "search", "review", "identity_find"]
+    assert [item.name for item in items] == [
+        "my_work",
+        "search",
+        "referrals_mine",
+        "referrals_front_door",
+        "review",
+        "identity_find",
+    ]
     for item in items:
         for capability in (*item.capabilities, *item.unless):
             Capability(capability)  # an unknown name is an error, not a hidden item
@@ -88,11 +102,18 @@ def test_an_app_adds_its_item_without_touching_the_layout(client: Client, extra_
     assert [text for text, _ in navigation(client, manager)] == [
         "My work",
         "Find a child",
+        "Your referrals",
+        "Front door",
         "Referrals",
         "Review matches",
     ]
     worker = practitioner("social_worker", agency=agency)
-    assert [text for text, _ in navigation(client, worker)] == ["My work", "Find a child"]
+    assert [text for text, _ in navigation(client, worker)] == [
+        "My work",
+        "Find a child",
+        "Your referrals",
+        "Front door",
+    ]
 
 
 @pytest.fixture

@@ -187,7 +187,8 @@ def test_a_decision_is_recorded_in_the_story_and_told_to_the_referrer(
     clocks = {c.clock: c for c in ReferralClock.objects.filter(referral=referral)}
     assert clocks["decision"].met_at is not None
     assert {"allocation", "assessment"} <= set(clocks)
-    assert heard and heard[0]["decision"] == "accepted_for_assessment"
+    assert heard
+    assert heard[0]["decision"] == "accepted_for_assessment"
     assert heard[0]["deciding_agency_id"] == world.mash.pk
     # The public read of the decision, for the apps above.
     decision = selectors.referral_decision_for(viewer=world.dsl, referral_id=referral.pk)
