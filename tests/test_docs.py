@@ -16,9 +16,7 @@ def contract_layers() -> list[str]:
     contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
     return [
         # A parenthesised module is optional (import-linter): a sibling still to come.
-        " | ".join(
-            part.strip().strip("()").removeprefix("sightline.") for part in layer.split("|")
-        )
+        " | ".join(part.strip().strip("()").removeprefix("sightline.") for part in layer.split("|"))
         for layer in contract["layers"]
     ]
 

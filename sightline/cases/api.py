@@ -106,6 +106,7 @@ def _get(request: HttpRequest, closure_id: int) -> ClosureProposal:
 @router.get(
     "/children/{reference}/closures",
     response=list[ClosureOut],
+    url_name="closures_of_child",
     summary="Closures proposed for a child",
 )
 def child_closures(request: HttpRequest, reference: str) -> list[ClosureOut]:
@@ -121,6 +122,7 @@ def child_closures(request: HttpRequest, reference: str) -> list[ClosureOut]:
 @router.post(
     "/children/{reference}/closures",
     response={201: ClosureOut},
+    url_name="closures_propose",
     summary="Propose to close your agency's involvement with a child",
 )
 def propose(request: HttpRequest, reference: str, payload: ProposeIn) -> Status[ClosureOut]:
@@ -150,7 +152,9 @@ def propose(request: HttpRequest, reference: str, payload: ProposeIn) -> Status[
     return Status(201, _out(_get(request, proposal.pk)))
 
 
-@router.get("/closures/{closure_id}", response=ClosureOut, summary="A closure proposal")
+@router.get(
+    "/closures/{closure_id}", response=ClosureOut, url_name="closure", summary="A closure proposal"
+)
 def closure(request: HttpRequest, closure_id: int) -> ClosureOut:
     found = _get(request, closure_id)
     audit_page(
@@ -162,6 +166,7 @@ def closure(request: HttpRequest, closure_id: int) -> ClosureOut:
 
 @router.post(
     "/closures/{closure_id}/respond",
+    url_name="closure_respond",
     response=ClosureOut,
     summary="Object, or say your agency does not object (within the window)",
 )
@@ -175,6 +180,7 @@ def respond(request: HttpRequest, closure_id: int, payload: RespondIn) -> Closur
 
 @router.post(
     "/closures/{closure_id}/withdraw",
+    url_name="closure_withdraw",
     response=ClosureOut,
     summary="Withdraw the proposal (the agency that made it)",
 )

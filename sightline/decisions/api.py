@@ -116,6 +116,7 @@ def _get(request: HttpRequest, request_id: int) -> StepRequest:
 @router.get(
     "/children/{reference}/step-requests",
     response=list[StepRequestOut],
+    url_name="step_requests_of_child",
     summary="A child's step up and step down requests",
 )
 def child_requests(request: HttpRequest, reference: str) -> list[StepRequestOut]:
@@ -131,6 +132,7 @@ def child_requests(request: HttpRequest, reference: str) -> list[StepRequestOut]
 @router.post(
     "/children/{reference}/step-requests",
     response={201: StepRequestOut},
+    url_name="step_requests_make",
     summary="Ask another agency to step a child up or down",
 )
 def make_request(request: HttpRequest, reference: str, payload: StepIn) -> Status[StepRequestOut]:
@@ -150,7 +152,12 @@ def make_request(request: HttpRequest, reference: str, payload: StepIn) -> Statu
     return Status(201, _out(_get(request, made.pk)))
 
 
-@router.get("/step-requests/{request_id}", response=StepRequestOut, summary="A step request")
+@router.get(
+    "/step-requests/{request_id}",
+    response=StepRequestOut,
+    url_name="step_request",
+    summary="A step request",
+)
 def step_request(request: HttpRequest, request_id: int) -> StepRequestOut:
     found = _get(request, request_id)
     audit_page(
@@ -161,7 +168,10 @@ def step_request(request: HttpRequest, request_id: int) -> StepRequestOut:
 
 
 @router.post(
-    "/step-requests/{request_id}/view", response=StepRequestOut, summary="Give your agency's view"
+    "/step-requests/{request_id}/view",
+    response=StepRequestOut,
+    url_name="step_request_view",
+    summary="Give your agency's view",
 )
 def give_view(request: HttpRequest, request_id: int, payload: ViewIn) -> StepRequestOut:
     found = _get(request, request_id)
@@ -173,6 +183,7 @@ def give_view(request: HttpRequest, request_id: int, payload: ViewIn) -> StepReq
 
 @router.post(
     "/step-requests/{request_id}/decide",
+    url_name="step_request_decide",
     response=StepRequestOut,
     summary="Decide (the agency asked)",
 )
@@ -194,6 +205,7 @@ def decide(request: HttpRequest, request_id: int, payload: DecideIn) -> StepRequ
 
 @router.post(
     "/step-requests/{request_id}/withdraw",
+    url_name="step_request_withdraw",
     response=StepRequestOut,
     summary="Withdraw (the agency that asked)",
 )

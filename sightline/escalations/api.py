@@ -152,6 +152,7 @@ def _viewed(request: HttpRequest, escalation: Escalation) -> None:
 @router.get(
     "/children/{reference}/disagreements",
     response=list[DisagreementOut],
+    url_name="disagreements_of_child",
     summary="A child's professional disagreements, open first",
 )
 def child_disagreements(request: HttpRequest, reference: str) -> list[DisagreementOut]:
@@ -171,6 +172,7 @@ def child_disagreements(request: HttpRequest, reference: str) -> list[Disagreeme
 @router.post(
     "/children/{reference}/disagreements",
     response={201: DisagreementOut},
+    url_name="disagreements_raise",
     summary="Raise a professional disagreement about a child",
 )
 def raise_disagreement(
@@ -198,6 +200,7 @@ def raise_disagreement(
 
 @router.get(
     "/disagreements/report",
+    url_name="disagreements_report",
     summary="How the partnership uses escalation (aggregates; view_insight)",
 )
 def report(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, object]:
@@ -237,7 +240,12 @@ def report(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, object]
     }
 
 
-@router.get("/disagreements/{escalation_id}", response=DisagreementOut, summary="A disagreement")
+@router.get(
+    "/disagreements/{escalation_id}",
+    response=DisagreementOut,
+    url_name="disagreement",
+    summary="A disagreement",
+)
 def disagreement(request: HttpRequest, escalation_id: int) -> DisagreementOut:
     escalation = _get(request, escalation_id)
     _viewed(request, escalation)
@@ -246,6 +254,7 @@ def disagreement(request: HttpRequest, escalation_id: int) -> DisagreementOut:
 
 @router.post(
     "/disagreements/{escalation_id}/respond",
+    url_name="disagreement_respond",
     response=DisagreementOut,
     summary="Answer the current stage (the agency it is about)",
 )
@@ -259,6 +268,7 @@ def respond(request: HttpRequest, escalation_id: int, payload: RespondIn) -> Dis
 
 @router.post(
     "/disagreements/{escalation_id}/escalate",
+    url_name="disagreement_escalate",
     response=DisagreementOut,
     summary="Take it to the next stage (the agency that raised it)",
 )
@@ -272,6 +282,7 @@ def escalate(request: HttpRequest, escalation_id: int, payload: ReasonIn) -> Dis
 
 @router.post(
     "/disagreements/{escalation_id}/resolve",
+    url_name="disagreement_resolve",
     response=DisagreementOut,
     summary="Record how it was resolved",
 )
@@ -289,6 +300,7 @@ def resolve(request: HttpRequest, escalation_id: int, payload: ResolveIn) -> Dis
 
 @router.post(
     "/disagreements/{escalation_id}/withdraw",
+    url_name="disagreement_withdraw",
     response=DisagreementOut,
     summary="Withdraw it (the agency that raised it)",
 )
