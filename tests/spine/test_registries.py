@@ -49,7 +49,13 @@ REFERRALS = [("Your referrals", False), ("Front door", False)]
         ("head_of_service", [("My work", False), ("Find a child", True), *REFERRALS]),
         (
             "mash_manager",
-            [("My work", False), ("Find a child", True), *REFERRALS, ("Review matches", False)],
+            [
+                ("My work", False),
+                ("Find a child", True),
+                *REFERRALS,
+                ("Review matches", False),
+                ("Escalation report", False),
+            ],
         ),
         # The data officer's own lookup; not offered to those who can open children's pages.
         (
@@ -57,7 +63,8 @@ REFERRALS = [("Your referrals", False), ("Front door", False)]
             [("My work", False), ("Review matches", False), ("Find a person's records", False)],
         ),
         # "My work" is everyone's: what the partnership asks of them, and their notifications.
-        ("analyst", [("My work", False)]),
+        # The partnership's report on escalation: aggregates only (view_insight).
+        ("analyst", [("My work", False), ("Escalation report", False)]),
         ("sysadmin", [("My work", False)]),
     ],
 )
@@ -78,6 +85,7 @@ def test_every_registered_item_names_real_capabilities_and_pages() -> None:
         "referrals_front_door",
         "review",
         "identity_find",
+        "disagreement_report",
     ]
     for item in items:
         for capability in (*item.capabilities, *item.unless):
@@ -106,6 +114,7 @@ def test_an_app_adds_its_item_without_touching_the_layout(client: Client, extra_
         "Front door",
         "Referrals",
         "Review matches",
+        "Escalation report",
     ]
     worker = practitioner("social_worker", agency=agency)
     assert [text for text, _ in navigation(client, worker)] == [
@@ -126,8 +135,8 @@ def no_my_work() -> Iterator[None]:
 
 
 def test_a_role_with_no_item_gets_no_empty_navigation_band(client: Client, no_my_work) -> None:
-    analyst = practitioner("analyst", agency=AgencyFactory.create(code="partnership"))
-    client.force_login(analyst)
+    admin = practitioner("sysadmin", agency=AgencyFactory.create(code="partnership"))
+    client.force_login(admin)
     html = client.get(reverse("people:search")).content.decode()
     assert "govuk-service-navigation" not in html
     assert "Sign out" in html
