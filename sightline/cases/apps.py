@@ -26,9 +26,10 @@ class CasesConfig(AppConfig):
         # Closure agreement: its clock (a window passed with no objection), the "last agency
         # standing" sweep, the child's page, and my work.
         from sightline.cases import panels, tasks, work
-        from sightline.core import extensions
+        from sightline.core import extensions, timescales
 
         tasks.register()
+        timescales.require_keys("cases", "closure.objection_window")
         extensions.register_panel(
             "child", "summary", "last_agency", panels.last_agency_panel, order=8
         )

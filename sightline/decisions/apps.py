@@ -7,7 +7,11 @@ class DecisionsConfig(AppConfig):
 
     def ready(self) -> None:
         from sightline.core import extensions
-        from sightline.decisions import panels, work
+        from sightline.decisions import (
+            checks,  # noqa: F401  (registers the levels file's system check)
+            panels,
+            work,
+        )
 
         extensions.register_panel("child", "aside", "step_requests", panels.steps_panel, order=14)
         extensions.register_person_fields("decisions.StepRequest.person")

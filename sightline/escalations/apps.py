@@ -7,8 +7,20 @@ class EscalationsConfig(AppConfig):
 
     def ready(self) -> None:
         from sightline.cases.signals import closure_objected
-        from sightline.core import extensions
-        from sightline.escalations import panels, receivers, tasks, work
+        from sightline.core import extensions, timescales
+        from sightline.escalations import (
+            checks,  # noqa: F401  (registers the procedure file's system check)
+            panels,
+            procedure,
+            receivers,
+            tasks,
+            work,
+        )
+
+        # Every stage's timescale, in every version of the procedure (core.E002 otherwise).
+        timescales.require_keys(
+            "escalations", *sorted({s.timescale for p in procedure.versions() for s in p.stages})
+        )
 
         # The clock (a stage not answered by its deadline moves up) and the objection task.
         tasks.register()
