@@ -74,6 +74,12 @@ def partnership(transactional_db: None, clock: Any) -> dict[str, Any]:
         "police": person("police_officer", police, "Dev", "Kaur"),
         "eh": person("early_help_worker", early_help, "Ash", "Moss"),
         "head_teacher": person("team_manager", school, "Pat", "Oakes", pastoral),
+        "analyst": person(
+            "analyst",
+            new_agency(code="lscp", name="Safeguarding partnership", kind="other"),
+            "Kim",
+            "Ward",
+        ),
     }
     involve(child, school, team=pastoral, email=users["dsl"].email, since=dt.date(2022, 9, 1))
     involve(child, early_help, email=users["eh"].email, since=dt.date(2026, 9, 1))
@@ -368,3 +374,17 @@ def test_a_refused_step_up_is_challenged_in_one_click(
         re.compile(r"Step up request to Shireford Children's Services.*refused")
     ).is_checked()
     shot(eh, "step-up-disagree")
+    eh.get_by_label("What do you disagree with, and why?").fill("The risk at home is rising.")
+    eh.get_by_label("What do you want to happen?").fill("Step up to children's social care.")
+    eh.get_by_role("button", name="Raise the disagreement").click()
+    eh.get_by_role("heading", name="Professional disagreement").wait_for()
+
+    # The partnership sees how escalation is used, without a child's name.
+    analyst = open_as(users["analyst"])
+    analyst.get_by_role("link", name="Escalation report").click()
+    analyst.get_by_role("heading", name="How escalation is used").wait_for()
+    report = analyst.locator("main").inner_text()
+    assert "Shireford Early Help" in report
+    assert "Riley" not in report
+    assert_accessible(analyst, "the escalation report")
+    shot(analyst, "escalation-report")
