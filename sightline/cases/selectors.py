@@ -131,6 +131,9 @@ def last_agency_flags_for_teams(*, viewer: Any, teams: Sequence[Any]) -> list[La
 def last_agency_for(*, viewer: Any, person: Person) -> Involvement | None:
     """The one agency still working with this child, when the child has open alerts (the
     viewer's view of them) and only one agency has a current involvement; else None."""
+    # The alerts first: with none open (or no alerts app), no query of involvements.
+    if not open_items_for(viewer, person, kinds=["alert"]):
+        return None
     today = clock.today()
     rows = [
         i
@@ -139,7 +142,5 @@ def last_agency_for(*, viewer: Any, person: Person) -> Involvement | None:
         and (i.ended_on is None or i.ended_on >= today)
     ]
     if len({i.agency_id for i in rows}) != 1:
-        return None
-    if not open_items_for(viewer, person, kinds=["alert"]):
         return None
     return rows[0]
