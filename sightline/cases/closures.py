@@ -369,7 +369,7 @@ def _tell(
 
 def _lock(proposal: ClosureProposal) -> ClosureProposal:
     locked = (
-        ClosureProposal.objects.select_for_update()
+        ClosureProposal.objects.select_for_update(of=("self",))
         .select_related("agency", "person", "involvement")
         .filter(pk=proposal.pk)
         .first()
@@ -571,7 +571,7 @@ def closures_take_effect(*, scope: Any, now: dt.datetime | None = None) -> list[
     for pk in due.values_list("pk", flat=True).order_by("window_ends_on", "pk"):
         with transaction.atomic():
             locked = (
-                ClosureProposal.objects.select_for_update()
+                ClosureProposal.objects.select_for_update(of=("self",))
                 .select_related("agency", "person", "involvement", "proposed_by")
                 .filter(pk=pk, status=ClosureProposal.Status.PROPOSED)
                 .first()

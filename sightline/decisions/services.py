@@ -240,7 +240,7 @@ def _agency_viewer(agency: Agency) -> access.Scope:
 
 def _lock(request: StepRequest) -> StepRequest:
     locked = (
-        StepRequest.objects.select_for_update()
+        StepRequest.objects.select_for_update(of=("self",))
         .select_related("person", "deciding_agency", "requesting_agency", "decided_by")
         .filter(pk=request.pk)
         .first()

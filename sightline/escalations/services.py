@@ -107,7 +107,7 @@ def _scope_for_change(actor: Any, escalation: Escalation) -> access.Scope:
 
 def _lock(escalation: Escalation) -> Escalation:
     locked = (
-        Escalation.objects.select_for_update()
+        Escalation.objects.select_for_update(of=("self",))
         .select_related("person", "raised_by_agency", "about_agency")
         .filter(pk=escalation.pk)
         .first()
@@ -771,7 +771,7 @@ def escalations_move_up(*, scope: Any, now: dt.datetime | None = None) -> list[i
     for pk in due.values_list("pk", flat=True).order_by("stage_due_on", "pk"):
         with transaction.atomic():
             locked = (
-                Escalation.objects.select_for_update()
+                Escalation.objects.select_for_update(of=("self",))
                 .select_related("person", "raised_by", "raised_by_agency", "about_agency")
                 .filter(pk=pk, status=Escalation.Status.OPEN)
                 .first()
