@@ -173,10 +173,16 @@ def send_outbox_job(*, scope: Any, slot: dt.datetime | None = None) -> None:
     send_due()
 
 
+def emails_due(now: dt.datetime) -> bool:
+    """Whether an email is due (one query on an index): the job runs only then."""
+    return OutboxEmail.objects.filter(_due(now)).exists()
+
+
 def register() -> None:
     queue.register_periodic(
         JOB,
         send_outbox_job,
         every=dt.timedelta(minutes=1),
         purpose="send the notification emails waiting in the outbox",
+        when=emails_due,
     )

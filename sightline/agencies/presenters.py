@@ -67,7 +67,8 @@ def _item_view(item: WorkItem, today: dt.date) -> ItemView:
 def build_sections(
     sections: Sequence[WorkSection], call: Any, *, team: bool = False
 ) -> list[SectionView]:
-    """Each section with its items in order (overdue first, nearest deadline next)."""
+    """Each section with its items in order (overdue first, nearest deadline next); the sections
+    holding something overdue first, the rest in their registered order."""
     today = clock.today()
     out = []
     for section in sections:
@@ -80,7 +81,7 @@ def build_sections(
             items = []
         view.items = [_item_view(i, today) for i in sorted(items, key=work_order)]
         out.append(view)
-    return out
+    return sorted(out, key=lambda v: v.overdue == 0)  # stable: registered order otherwise
 
 
 def team_names(teams: Sequence[Team]) -> str:

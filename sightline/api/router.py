@@ -76,6 +76,8 @@ def health(request: HttpRequest) -> dict[str, str]:
 # Apps' routers, by import path (the api layer never imports the apps above it).
 api.add_router("/people", "sightline.people.api.router")
 api.add_router("/", "sightline.chronology.api.router")
+api.add_router("/", "sightline.accounts.api.router")
+api.add_router("/", "sightline.agencies.api.router")
 api.add_router("/referrals", "sightline.referrals.api.router")
 api.add_router("/", "sightline.cases.api.router")
 api.add_router("/", "sightline.decisions.api.router")

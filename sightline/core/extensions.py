@@ -209,14 +209,11 @@ class WorkItem:
 
 def work_order(item: WorkItem) -> tuple[bool, int, str, str]:
     """Overdue first, then the nearest deadline, then those without one, then by title."""
-    if item.deadline is None:
-        when = 1 << 62
-    elif isinstance(item.deadline, dt.datetime):
-        when = int(item.deadline.timestamp())
-    else:
-        when = int(
-            dt.datetime.combine(item.deadline, dt.time(23, 59, 59), tzinfo=dt.UTC).timestamp()
-        )
+    from sightline.core.timescales import passes_at
+
+    # A day's deadline passes at the start of the next day in England: an instant that day
+    # comes before it.
+    when = 1 << 62 if item.deadline is None else int(passes_at(item.deadline).timestamp())
     return (not item.overdue, when, item.title, item.url)
 
 

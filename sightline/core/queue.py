@@ -82,6 +82,10 @@ class TaskKind:
     max_attempts: int
     lease: dt.timedelta
     every: dt.timedelta | None = None  # periodic jobs only
+    # periodic jobs only: a cheap check, (now) -> whether anything waits for the job; a slot is
+    # taken only when it answers true (None: always), so an idle job adds no task, no audit row
+    # and no line to tick's report.
+    when: Callable[[dt.datetime], bool] | None = None
 
 
 ScopeOpener = Callable[..., Any]  # (actor=, purpose=, detail=) -> a scope for the handler
@@ -121,17 +125,19 @@ def register_periodic(
     actor: SystemActor = CLOCK,
     max_attempts: int = DEFAULT_ATTEMPTS,
     lease: dt.timedelta = DEFAULT_LEASE,
+    when: Callable[[dt.datetime], bool] | None = None,
 ) -> TaskKind:
     """Register a job tick runs once in every period of `every` (periods start at whole
     multiples of it since midnight UTC, 1 January 1970). Its handler gets `slot`, the start of
     the period, besides `scope`. A slot missed while nothing ticked is not caught up: the next
-    tick runs the current one, so a job computes what is due from stored state."""
+    tick runs the current one, so a job computes what is due from stored state. With `when`,
+    a slot is taken only when `when(now)` says something waits for the job."""
     if every < dt.timedelta(minutes=1):
         raise ValueError(f"periodic job {name}: tick runs every minute at most")
     kind = register_task(
         name, handler, purpose=purpose, actor=actor, max_attempts=max_attempts, lease=lease
     )
-    kind = replace(kind, every=every)
+    kind = replace(kind, every=every, when=when)
     _kinds[name] = kind
     return kind
 

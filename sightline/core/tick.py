@@ -26,7 +26,8 @@ def slot_of(when: dt.datetime, every: dt.timedelta) -> dt.datetime:
 
 
 def schedule_due(now: dt.datetime | None = None) -> list[str]:
-    """Queue every periodic job whose current slot no tick has taken yet; their names.
+    """Queue every periodic job whose current slot no tick has taken yet (and whose `when`, if
+    it has one, says something waits for it); their names.
 
     The slot row and the task commit together, so a tick that dies between the two leaves
     neither. A job still waiting from an earlier slot is not queued twice (dedupe key)."""
@@ -34,6 +35,8 @@ def schedule_due(now: dt.datetime | None = None) -> list[str]:
     queued = []
     for job in queue.periodic_jobs():
         assert job.every is not None
+        if job.when is not None and not job.when(now):
+            continue  # nothing waits for it: no slot taken, nothing queued
         slot = slot_of(now, job.every)
         with transaction.atomic():
             try:

@@ -39,8 +39,13 @@ def _navigation(request: Any, active: str | None = None) -> list[dict[str, Any]]
 
 def _header_links(request: Any) -> list[HeaderLink]:
     """The signed-in user's links in the header (core.extensions.register_header_link: their
-    notifications, with the unread count)."""
-    return header_links_for(getattr(request, "user", None))
+    notifications, with the unread count). Worked out once per request."""
+    cached: list[HeaderLink] | None = getattr(request, "_sightline_header_links", None)
+    if cached is None:
+        cached = header_links_for(getattr(request, "user", None))
+        if request is not None:
+            request._sightline_header_links = cached
+    return cached
 
 
 def environment(**options: Any) -> Environment:

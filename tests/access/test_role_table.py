@@ -202,3 +202,41 @@ def test_who_reads_an_entrys_content(kind: str, sensitivity: str, reads: bool) -
     )
     # The agency that recorded an entry always reads it.
     assert access.can_read_content(scope, sensitivity=sensitivity, recorded_by_agency_id=10)
+
+
+@pytest.mark.parametrize(
+    ("relationship", "sees"),
+    [
+        ("own team's involvement current", True),  # a team they head
+        ("other team's involvement current", False),  # their agency's, but not named for them
+        ("involvement current", True),  # their agency's own grant
+        ("own team's involvement ended", False),
+    ],
+)
+def test_a_head_of_service_with_named_teams_sees_what_those_teams_hold(
+    relationship: str, sees: bool
+) -> None:
+    user, agency, own, other = _viewer(Role.HEAD_OF_SERVICE, in_team=False)
+    user.membership.heads_teams.set([own])
+    child = PersonFactory.create()
+    _grant(child, agency, own, other, relationship)
+    with time_machine.travel(dt.datetime.combine(TODAY, dt.time(12), tzinfo=LONDON)):
+        assert access.can_view_person(user, child.pk) is sees
+
+
+def test_a_head_of_service_sees_a_named_team_of_another_agency() -> None:
+    user, _agency, _own, _other = _viewer(Role.HEAD_OF_SERVICE, in_team=False)
+    mash = AgencyFactory.create(kind="mash")
+    front_door = TeamFactory.create(agency=mash)
+    user.membership.heads_teams.set([front_door])
+    child = PersonFactory.create()
+    AccessGrant.objects.create(
+        person=child,
+        agency=mash,
+        team=front_door,
+        basis=MANUAL,
+        granted_at=dt.datetime(2020, 1, 1, tzinfo=LONDON),
+    )
+    assert access.can_view_person(user, child.pk)
+    people = access.restrict_people(user, type(child).objects.all())
+    assert list(people) == [child]

@@ -70,6 +70,7 @@ API_METHODS = {
     "api:closure": "get",
     "api:closure_respond": "post",
     "api:closure_withdraw": "post",
+    "api:notification_read": "post",
 }
 # A body each endpoint accepts, so the walk reaches the endpoint rather than its validation.
 API_BODIES: dict[str, dict[str, Any]] = {

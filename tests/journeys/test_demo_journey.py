@@ -94,7 +94,12 @@ def test_practitioner_finds_a_child_reads_and_exports_their_story(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
+    # They land on their work; nothing waits on them yet.
+    page.get_by_role("heading", name="My work").wait_for()
+    assert_accessible(page, "my work")
+
     # Find the child by a misspelt family name.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Find a child").click()
     page.get_by_role("heading", name="Find a child").wait_for()
     assert_accessible(page, "the search page")
     typed = f"{walk.given_names.split()[0]} {misspell(walk.family_name)}"

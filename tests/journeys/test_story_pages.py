@@ -95,7 +95,7 @@ def sign_in(page: Any, user: Any) -> None:
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Find a child").wait_for()
+    page.get_by_role("heading", name="My work").wait_for()
 
 
 def no_horizontal_overflow(page: Any) -> None:

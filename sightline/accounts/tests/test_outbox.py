@@ -268,3 +268,19 @@ def test_two_processes_sending_one_outbox_send_each_email_once(sender_env):
     assert set(subjects.values()) == {1}, "no email sent twice"
     assert sum(int(out.strip().splitlines()[-1]) for out, _ in results) == 40
     assert len({line.rsplit(" ", 1)[1] for line in lines}) == 2, "both processes sent some"
+
+
+def test_tick_runs_the_outbox_job_only_when_an_email_is_due():
+    from sightline.core.models import PeriodicRun, Task
+
+    out = io.StringIO()
+    call_command("tick", stdout=out)
+    assert "Periodic jobs: none due." in out.getvalue()
+    assert not Task.objects.filter(name=outbox.JOB).exists()
+    _notify(1)
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=1), tick=False):
+        out = io.StringIO()
+        call_command("tick", stdout=out)
+    assert f"queued: {outbox.JOB}." in out.getvalue()
+    assert PeriodicRun.objects.filter(job=outbox.JOB).count() == 1
+    assert len(mail.outbox) == 1

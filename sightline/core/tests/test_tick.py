@@ -134,6 +134,27 @@ def test_a_periodic_job_runs_once_per_slot_however_often_tick_runs() -> None:
     assert PeriodicRun.objects.filter(job="tests.hourly").count() == 2
 
 
+@pytest.mark.django_db
+def test_a_periodic_job_with_nothing_waiting_takes_no_slot() -> None:
+    from dataclasses import replace
+
+    from sightline.core.tick import tick
+
+    waiting: list[bool] = [False]
+    ran: list[Any] = []
+    job = replace(
+        a_kind("tests.idle", lambda **kw: ran.append(kw), every=dt.timedelta(minutes=1)),
+        when=lambda now: waiting[0],
+    )
+    with queue.registered(job), time_machine.travel(START, tick=False) as clock:
+        assert "tests.idle" not in tick().queued
+        assert not PeriodicRun.objects.filter(job="tests.idle").exists()
+        waiting[0] = True
+        clock.shift(dt.timedelta(minutes=1))
+        assert "tests.idle" in tick().queued
+    assert len(ran) == 1
+
+
 def test_slots_start_at_whole_periods() -> None:
     every = dt.timedelta(minutes=15)
     assert slot_of(START, every) == dt.datetime(2026, 12, 1, 9, 15, tzinfo=dt.UTC)

@@ -263,7 +263,7 @@ _junk = st.recursive(
 )
 def test_a_file_with_any_value_anywhere_is_parsed_or_refused_with_the_key(data, field, value):
     data["timescales"]["t.key"]["versions"][0][field] = value
-    problems = []
+    problems: list = []
     try:
         parse_timescales(data)
     except TimescaleError as exc:

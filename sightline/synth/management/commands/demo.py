@@ -451,6 +451,7 @@ def ensure_accounts(password: str = DEMO_PASSWORD) -> int:
 
     The school safeguarding lead is placed in a school's team later (`place_school_lead`), and
     the school's team manager made there, when the walkthrough child's school is known."""
+    ensure_teams()  # the managers' teams first (idempotent)
     created = 0
     for spec in ACCOUNTS:
         agency = Agency.objects.get(code=spec.agency)
