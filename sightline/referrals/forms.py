@@ -39,6 +39,8 @@ class Form:
     values: dict[str, Any]
     order: tuple[str, ...]
     errors: dict[str, str] = field(default_factory=dict)
+    # The element an error on a field takes the user to, where it is not "#<field>".
+    anchors: dict[str, str] = field(default_factory=dict)
 
     def add_errors(self, errors: Mapping[str, str]) -> None:
         for name, message in errors.items():
@@ -49,7 +51,10 @@ class Form:
             self.errors.items(),
             key=lambda kv: self.order.index(kv[0]) if kv[0] in self.order else len(self.order),
         )
-        return [{"text": message, "href": f"#{name}"} for name, message in ordered]
+        return [
+            {"text": message, "href": f"#{self.anchors.get(name, name)}"}
+            for name, message in ordered
+        ]
 
 
 REFERRAL_ORDER = (

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 
-from sightline.agencies.selectors import teams_managed_by
+from sightline.agencies.models import MANAGING_ROLES
 from sightline.core import clock
 from sightline.core.errors import NotFound
 from sightline.core.requests import current_request_path
@@ -38,14 +38,17 @@ class Sides:
     receiver: bool
 
 
-def _managed_team_ids(viewer: Any) -> list[int]:
-    if viewer is None or not getattr(viewer, "pk", None):
-        return []
-    return [t.pk for t in teams_managed_by(viewer)]
+def _managed_team_ids(scope: access.Scope) -> list[int]:
+    """The teams the viewer manages (a team manager's or the MASH manager's own team) or heads
+    (a head of service's named teams), from their scope: no query. A head of service with no
+    teams named heads their whole agency, which the agency's side already covers."""
+    if scope.role in MANAGING_ROLES and scope.team_id is not None:
+        return [scope.team_id]
+    return sorted(scope.headed_team_ids)
 
 
-def _side_q(viewer: Any, scope: access.Scope) -> Q:
-    managed = _managed_team_ids(viewer)
+def _side_q(scope: access.Scope) -> Q:
+    managed = _managed_team_ids(scope)
     q = Q(pk__in=[])
     if scope.agency_id is not None:
         q |= Q(referring_agency_id=scope.agency_id) | Q(receiving_agency_id=scope.agency_id)
@@ -64,7 +67,7 @@ def referrals_visible_to(viewer: Any) -> QuerySet[Referral]:
     ):
         return Referral.objects.none()
     return access.restrict_people(
-        viewer, Referral.objects.filter(_side_q(viewer, scope)), field="person_id"
+        viewer, Referral.objects.filter(_side_q(scope)), field="person_id"
     )
 
 
@@ -74,10 +77,15 @@ def sides_of(viewer: Any, referral: Referral) -> Sides:
         scope.agency_id is not None and referral.receiving_agency_id == scope.agency_id
     ) or (
         referral.receiving_team_id is not None
-        and referral.receiving_team_id in _managed_team_ids(viewer)
+        and referral.receiving_team_id in _managed_team_ids(scope)
     )
     referrer = scope.agency_id is not None and referral.referring_agency_id == scope.agency_id
     return Sides(referrer=referrer, receiver=receiver)
+
+
+def is_row_id(value: Any) -> bool:
+    """A number a row could have (a larger one cannot reach the database: SQLite refuses it)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 def _refuse(viewer: Any, referral_id: Any, reason: str) -> NotFound:
@@ -110,7 +118,7 @@ def referral_get_for(*, viewer: Any, referral_id: int, for_update: bool = False)
     )
     if for_update:
         rows = rows.select_for_update(of=("self",))
-    referral = rows.filter(pk=referral_id).first() if isinstance(referral_id, int) else None
+    referral = rows.filter(pk=referral_id).first() if is_row_id(referral_id) else None
     if referral is None:
         raise _refuse(viewer, referral_id, "no such referral")
     sides = sides_of(viewer, referral)
@@ -155,7 +163,7 @@ def front_door_for(*, viewer: Any, status: str | None = None) -> list[Referral]:
     receiving = Q(pk__in=[])
     if scope.agency_id is not None:
         receiving |= Q(receiving_agency_id=scope.agency_id)
-    managed = _managed_team_ids(viewer)
+    managed = _managed_team_ids(scope)
     if managed:
         receiving |= Q(receiving_team_id__in=managed)
     statuses = [status] if status else list(OPEN_STATUSES)

@@ -45,7 +45,7 @@ from sightline.referrals.models import (
     ReferralEvent,
     ReferralEvidence,
 )
-from sightline.referrals.selectors import referral_get_for, sides_of
+from sightline.referrals.selectors import is_row_id, referral_get_for, sides_of
 from sightline.referrals.signals import announce_decided
 from sightline.referrals.vocabulary import (
     ACCEPTED,
@@ -426,6 +426,8 @@ def receiving_for(service: Service) -> tuple[Agency, Team | None] | None:
 def _evidence_errors(actor: Any, person: Person, ids: Iterable[int]) -> dict[str, str]:
     child = story.Child(person=person, scope=access.scope_for(actor), requested_reference="")
     for entry_id in ids:
+        if not is_row_id(entry_id):
+            return {"evidence": "Choose entries from this child's story that you can read"}
         try:
             story.entry_get_for(viewer=actor, child=child, entry_id=int(entry_id))
         except (NotFound, ValueError, TypeError):
@@ -1055,7 +1057,9 @@ def referral_answer(
     referral = referral_get_for(viewer=actor, referral_id=referral_id)
     question = (
         ReferralEvent.objects.filter(
-            pk=question_id, referral_id=referral.pk, kind=ReferralEvent.Kind.QUESTION
+            pk=question_id if is_row_id(question_id) else 0,
+            referral_id=referral.pk,
+            kind=ReferralEvent.Kind.QUESTION,
         )
         .select_related("actor")
         .first()

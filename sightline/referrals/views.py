@@ -593,7 +593,9 @@ def ask(request: HttpRequest, referral_id: int) -> HttpResponse:
 def answer(request: HttpRequest, referral_id: int, question_id: int) -> HttpResponse:
     referral = _referral(request, referral_id)
     question = ReferralEvent.objects.filter(
-        pk=question_id, referral_id=referral.pk, kind=ReferralEvent.Kind.QUESTION
+        pk=question_id if selectors.is_row_id(question_id) else 0,
+        referral_id=referral.pk,
+        kind=ReferralEvent.Kind.QUESTION,
     ).first()
     if question is None:
         raise NotFound("No question found on this referral with that number.")

@@ -20,7 +20,8 @@ from django.urls import reverse
 from sightline.core import clock
 from sightline.core.dates import LONDON
 from sightline.core.extensions import WorkItem
-from sightline.governance import access
+from sightline.governance import access, audit
+from sightline.governance.audit import AuditAction
 from sightline.governance.policy import Capability
 from sightline.referrals import selectors
 from sightline.referrals.models import Referral
@@ -64,6 +65,18 @@ def _item(referral: Referral, title: str, *, owner: str | None = None) -> WorkIt
     )
 
 
+def _audited(viewer: Any, section: str, items: list[WorkItem]) -> list[WorkItem]:
+    """The section lists children's names: audited as the referral lists are."""
+    if items:
+        audit.record(
+            viewer,
+            AuditAction.REFERRAL_QUEUE_VIEWED,
+            object_type="referral_list",
+            detail={"page": f"my_work:{section}", "shown": len(items)},
+        )
+    return items
+
+
 def _label(referral: Referral) -> str:
     return (
         f"{Referral.Kind(referral.kind).label} {referral.pk} to {service_label(referral.service)}"
@@ -78,7 +91,7 @@ def to_decide(viewer: Any) -> list[WorkItem]:
     for referral in selectors.front_door_for(viewer=viewer):
         step = "decide" if referral.status == Referral.Status.RECEIVED else "allocate"
         items.append(_item(referral, f"{_label(referral)}: {step}"))
-    return items
+    return _audited(viewer, "to_decide", items)
 
 
 def allocated_to_me(viewer: Any) -> list[WorkItem]:
@@ -88,24 +101,29 @@ def allocated_to_me(viewer: Any) -> list[WorkItem]:
     rows = selectors.referrals_visible_to(viewer).filter(
         allocated_to_id=pk, status=Referral.Status.ALLOCATED
     )
-    return [
-        _item(
-            r,
-            f"{_label(r)}: complete the assessment"
-            if r.decision == "accepted_for_assessment"
-            else _label(r),
-        )
-        for r in selectors.with_queue_fields(rows)
-    ]
+    return _audited(
+        viewer,
+        "allocated",
+        [
+            _item(
+                r,
+                f"{_label(r)}: complete the assessment"
+                if r.decision == "accepted_for_assessment"
+                else _label(r),
+            )
+            for r in selectors.with_queue_fields(rows)
+        ],
+    )
 
 
 def made_by_me(viewer: Any) -> list[WorkItem]:
     since = clock.now() - RECENT
-    return [
+    items = [
         _item(r, _label(r))
         for r in selectors.referrals_made_for(viewer=viewer, mine_only=True)
         if r.status != Referral.Status.CLOSED or (r.closed_at and r.closed_at >= since)
     ]
+    return _audited(viewer, "made", items)
 
 
 def team_referrals(viewer: Any, teams: Sequence[Any]) -> list[WorkItem]:
@@ -118,10 +136,11 @@ def team_referrals(viewer: Any, teams: Sequence[Any]) -> list[WorkItem]:
         | Q(receiving_team__isnull=True, receiving_agency_id__in=agencies),
         status__in=[*selectors.OPEN_STATUSES, Referral.Status.ALLOCATED],
     )
-    return [
+    items = [
         _item(r, _label(r), owner=allocated_text(r) or None)
         for r in selectors.with_queue_fields(rows)
     ]
+    return _audited(viewer, "team", items)
 
 
 def register() -> None:

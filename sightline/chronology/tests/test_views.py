@@ -221,10 +221,10 @@ def test_query_count_and_time_for_a_long_story(
     # session and user (2), the child and the access check (3), the story (count, page ids, page
     # rows and its agencies: 4), identity (identifiers, address, names, recorded details: 4),
     # audit (1), who is involved (1), a possible match waiting (1), how the records were linked
-    # (1), the session save (3); the unread notifications in the header (1); the panels of the
-    # workflow: referrals (2), disagreements (1), step requests (1), closures (1) and whether
-    # the viewer's agency has an involvement to close (1).
-    with django_assert_max_num_queries(27):
+    # (1), the child's referrals (1), the unread notifications in the header (1), the workflow's
+    # panels: disagreements (1), step requests (1), closures (1) and whether the viewer's agency
+    # has an involvement to close (1), the session save (3).
+    with django_assert_max_num_queries(26):
         response = client.get(child_url(child, "page=7"))
     assert "Showing 301 to 350 of 1000 entries" in text(response)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from sightline.accounts.models import Notification
+from sightline.accounts.models import Notification, User
 from sightline.chronology.models import ChronologyEntry
 from sightline.chronology.tests.factories import entry_for
 from sightline.core.errors import AccessDenied, InvalidTransition, NotFound, ValidationFailed
@@ -32,7 +32,8 @@ def test_making_a_referral_records_it_everywhere_it_must_be(world: World, wednes
     assert referral.referring_agency == world.school
     assert referral.services_version == 1
     # The story: a referral_made entry by the school, the concerns as its detail.
-    entry = ChronologyEntry.objects.get(pk=referral.made_entry_id)
+    entry = referral.made_entry
+    assert entry is not None
     assert ChronologyEntry.objects.count() == before + 1
     assert entry.type == "referral_made"
     assert entry.agency == world.school
@@ -107,7 +108,8 @@ def test_fast_track_keeps_the_childs_words_and_its_own_clock(world: World, wedne
     clock = ReferralClock.objects.get(referral=referral, clock="fast_track")
     assert clock.timescale_key == "referral.fast_track"
     assert str(clock.due_on) == "2026-03-13"  # 2 calendar days, counted from the next day
-    entry = ChronologyEntry.objects.get(pk=referral.made_entry_id)
+    entry = referral.made_entry
+    assert entry is not None
     assert entry.is_significant
     assert "I want to stop" in entry.detail
 
@@ -273,10 +275,9 @@ def test_a_decision_on_a_referral_the_viewer_can_no_longer_see_reveals_nothing(
     world.manager.membership.agency = world.camhs
     world.manager.membership.team = None
     world.manager.membership.save()
-    world.manager._sightline_scope = None
-    del world.manager._sightline_scope
+    moved = User.objects.get(pk=world.manager.pk)  # a new request reads the membership afresh
     with pytest.raises(NotFound):
-        decide(world, referral)
+        decide(world, referral, actor=moved)
     assert Referral.objects.get(pk=referral.pk).status == Referral.Status.RECEIVED
     assert AuditEvent.objects.filter(action="access_refused", object_type="referral").exists()
 
@@ -369,10 +370,24 @@ def test_allocation_and_assessment(world: World) -> None:
 
 def test_an_nrm_referral_is_an_nrm_entry_and_has_no_allocation_clock(world: World) -> None:
     from sightline.chronology.tests.factories import new_agency
+    from sightline.referrals.tests.conftest import member
 
-    new_agency(code="nrm_home_office", name="NRM", kind="nrm_home_office")
+    nrm = new_agency(code="nrm_home_office", name="NRM", kind="nrm_home_office")
+    decider = member("head_of_service", nrm)
     referral = refer(world, service="nrm", risk="needs_support")
-    assert ChronologyEntry.objects.get(pk=referral.made_entry_id).type == "nrm_referral"
+    assert referral.made_entry is not None
+    assert referral.made_entry.type == "nrm_referral"
+    decide(
+        world,
+        referral,
+        decision="accepted_for_assessment",
+        reasons=("exploitation_risk",),
+        text="",
+        actor=decider,
+    )
+    clocks = set(ReferralClock.objects.filter(referral=referral).values_list("clock", flat=True))
+    assert "allocation" not in clocks
+    assert "assessment" in clocks
 
 
 # --- asking ---------------------------------------------------------------------------------

@@ -263,3 +263,30 @@ def test_a_stranger_finds_nothing(world: World) -> None:
     assert client.post(reverse("referrals:acknowledge", args=[referral.pk])).status_code == 404
     assert "Jordan" not in text(client.get(reverse("referrals:mine") + "?who=agency"))
     assert client.get(reverse("referrals:new", args=[world.child.reference])).status_code == 404
+
+
+def test_the_managers_team_view_and_the_allocated_workers_work(world: World) -> None:
+    referral = refer(world)
+    decided = decide(
+        world, referral, decision="accepted_for_assessment", reasons=("exploitation_risk",), text=""
+    )
+    from sightline.referrals import services
+
+    services.referral_allocate(
+        actor=world.manager,
+        referral_id=referral.pk,
+        expected_version=decided.version,
+        worker_id=world.social_worker.pk,
+    )
+    team = text(client_for(world.manager).get(reverse("agencies:team_work")))
+    assert f"Referral {referral.pk} to MASH" in team
+    assert world.social_worker.display_name in team
+    worker = text(client_for(world.social_worker).get(reverse("agencies:my_work")))
+    assert "Referrals allocated to you" in worker
+    assert (
+        f"Referral {referral.pk} to MASH (children&#39;s social care front door): complete the assessment"
+        in worker
+    )
+    assert AuditEvent.objects.filter(
+        action="referral_queue_viewed", detail__page="my_work:allocated"
+    ).exists()
