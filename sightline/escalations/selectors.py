@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from sightline.agencies.models import Agency
 from sightline.core.workingdays import england
+from sightline.escalations import procedure as procedures
 from sightline.escalations.models import Escalation, EscalationStage
 from sightline.governance import access
 from sightline.governance.policy import Capability
@@ -75,9 +76,15 @@ def escalations_to_answer_for(*, viewer: Any) -> list[tuple[Escalation, Escalati
         return []
     rows = _open_visible(viewer).filter(about_agency_id=scope.agency_id)
     if scope.role == "mash_manager":
+        # The partnership answers at its own stage, in whichever version of the procedure.
+        at_partnership = Q(pk__in=[])
+        for version in procedures.versions():
+            for stage in version.stages:
+                if stage.responders == "partnership":
+                    at_partnership |= Q(procedure_version=version.version, stage=stage.number)
         rows = (
             _open_visible(viewer)
-            .filter(Q(about_agency_id=scope.agency_id) | Q(stage__gte=4))
+            .filter(Q(about_agency_id=scope.agency_id) | at_partnership)
             .exclude(raised_by_agency_id=scope.agency_id)
         )
     return _waiting_answer(rows)

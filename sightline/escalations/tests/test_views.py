@@ -200,3 +200,17 @@ def test_any_action_form_is_an_answer_not_a_500(world, action, data):
     who = "sw" if action == "respond" else "dsl"
     response = client_for(world.users[who]).post(f"/disagreements/{escalation.pk}/{action}", data)
     assert response.status_code in (302, 400, 409)
+
+
+def test_at_the_partnership_stage_the_front_door_has_it_to_answer(world):
+    from sightline.escalations import services
+
+    escalation = raise_one(world, about="police")
+    assert "Hallowford Academy disagrees" not in text(
+        client_for(world.users["mash"]).get("/my-work/")
+    )
+    for stage in (1, 2, 3):
+        services.escalation_escalate(
+            actor=world.users["dsl"], escalation=escalation, stage=stage, reason="On."
+        )
+    assert "Hallowford Academy disagrees" in text(client_for(world.users["mash"]).get("/my-work/"))
