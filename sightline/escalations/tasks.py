@@ -20,6 +20,17 @@ def move_up(*, scope: Any, slot: str | None = None) -> None:
     escalations_move_up(scope=scope)
 
 
+def move_up_due(now: dt.datetime) -> bool:
+    """Whether a disagreement's stage has passed its last day (else a tick takes no slot)."""
+    from django.utils import timezone
+
+    from sightline.escalations.models import Escalation
+
+    return Escalation.objects.filter(
+        status=Escalation.Status.OPEN, stage_due_on__lt=timezone.localdate(now)
+    ).exists()
+
+
 def open_for_objection(*, scope: Any, response_id: int) -> None:
     """Open the disagreement an objection to a closure asks for, raised by the person who
     objected, about the agency that proposed to close (once: the objection's id is unique on
@@ -62,6 +73,7 @@ def register() -> None:
         move_up,
         every=dt.timedelta(minutes=5),
         purpose="move up professional disagreements whose stage was not answered by its deadline",
+        when=move_up_due,
     )
     queue.register_task(
         OPEN_FOR_OBJECTION,
