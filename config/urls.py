@@ -16,6 +16,9 @@ urlpatterns = [
     path("alerts/", include("sightline.alerts.urls")),
     path("referrals/", include("sightline.referrals.urls")),
     path("audit/", include("sightline.governance.urls")),
+    path("", include("sightline.cases.urls")),
+    path("", include("sightline.decisions.urls")),
+    path("", include("sightline.escalations.urls")),
     path("api/", api.urls),
 ]
 

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "sightline.cases",
     "sightline.alerts",
     "sightline.referrals",
+    "sightline.decisions",
+    "sightline.escalations",
     "sightline.synth",
 ]
 
@@ -206,6 +208,10 @@ ALERT_RULE_DIRS = [p for p in os.environ.get("ALERT_RULE_DIRS", "").split(os.pat
 TIMESCALES_FILE = os.environ.get("TIMESCALES_FILE") or None
 # The bank holidays working days skip (core.workingdays): GOV.UK's bank-holidays.json shape.
 BANK_HOLIDAYS_FILE = os.environ.get("BANK_HOLIDAYS_FILE") or None
+# The partnership's escalation procedure (its stages, who answers, each stage's timescale key)
+# and its levels of need, as versioned data (docs/workflow.md); None: the shipped files.
+ESCALATION_PROCEDURE_FILE = os.environ.get("ESCALATION_PROCEDURE_FILE") or None
+DECISION_LEVELS_FILE = os.environ.get("DECISION_LEVELS_FILE") or None
 
 # Notifications' emails (accounts.outbox, sent by `sightline tick`). By default they are written
 # to files under var/mail/ and nothing leaves the machine; production names its mail server

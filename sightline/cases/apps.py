@@ -21,3 +21,32 @@ class CasesConfig(AppConfig):
         from sightline.core.extensions import register_person_fields
 
         register_person_fields("cases.Involvement.person")
+        register_person_fields("cases.ClosureProposal.person", "cases.LastAgencyFlag.person")
+
+        # Closure agreement: its clock (a window passed with no objection), the "last agency
+        # standing" sweep, the child's page, and my work.
+        from sightline.cases import panels, tasks, work
+        from sightline.core import extensions, timescales
+
+        tasks.register()
+        timescales.require_keys("cases", "closure.objection_window")
+        extensions.register_panel(
+            "child", "summary", "last_agency", panels.last_agency_panel, order=8
+        )
+        extensions.register_panel("child", "aside", "closures", panels.closures_panel, order=16)
+        extensions.register_work_section(
+            "closures_to_answer", "Closures to respond to", work.closures_to_answer, order=34
+        )
+        extensions.register_work_section(
+            "closures_proposed", "Closures your agency proposed", work.closures_proposed, order=36
+        )
+        extensions.register_work_section(
+            "last_agency", "Children your team is the last agency working with", work.last_agency,
+            order=20,
+        )  # fmt: skip
+        extensions.register_team_work_section(
+            "team_last_agency",
+            "Children your teams are the last agency working with",
+            work.last_agency_for_teams,
+            order=20,
+        )

@@ -9,14 +9,16 @@ importing it (DESIGN.md layer order). An app registers in its AppConfig.ready().
   for everyone who works with children);
 - work sections: each app's part of "my work" (referrals to decide, disagreements to answer…)
   and of a manager's view of their team's work;
-- header links: a link in the header with a count (the signed-in user's unread notifications).
+- header links: a link in the header with a count (the signed-in user's unread notifications);
+- open items: what is still open for a child (alerts, referrals, plans), which a step down and a
+  closure show and "last agency standing" asks about.
 
 The task queue's registry (handlers and periodic jobs) is in sightline.core.queue."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -321,3 +323,81 @@ def person_directory() -> PersonDirectory:
     if not _directory:
         raise RuntimeError("no person directory registered (is sightline.people installed?)")
     return _directory[0]
+
+
+# --- What is still open for a child ---------------------------------------------------------------
+#
+# A step down and a closure show what is still open before they are agreed (open referrals,
+# alerts, plans), and "last agency standing" needs to know whether a child has open alerts.
+# The apps that hold those records (referrals, alerts, meetings) register a provider here; the
+# apps that ask (cases, decisions) sit below them and cannot import them.
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """Something still open for a child, as one viewer may see it."""
+
+    kind: str  # "alert", "referral", "plan"…: what the provider holds
+    title: str
+    url: str = ""
+    agency: str = ""
+    status: str = ""
+    since: Any = None  # a date, when known
+
+
+# items(viewer, person) -> the open items this viewer may see (scoped like a panel).
+OpenItemsProvider = Callable[[Any, Any], "Sequence[OpenItem]"]
+# people(scope) -> ids of the people with at least one open item (for a sweep over every child).
+OpenPeopleProvider = Callable[[Any], "Iterable[int]"]
+
+
+@dataclass(frozen=True)
+class _OpenItems:
+    name: str
+    kind: str
+    items: OpenItemsProvider
+    people: OpenPeopleProvider | None
+    order: int
+
+
+_open_items: dict[str, _OpenItems] = {}
+
+
+def register_open_items(
+    name: str,
+    kind: str,
+    items: OpenItemsProvider,
+    *,
+    people: OpenPeopleProvider | None = None,
+    order: int = 50,
+) -> None:
+    """An app's open records of one `kind` for a child: `items` lists them for a viewer,
+    `people` (optional) the ids of every person with one, read with the system's scope."""
+    _open_items[name] = _OpenItems(name, kind, items, people, order)
+
+
+def open_items_for(viewer: Any, person: Any, *, kinds: Sequence[str] = ()) -> list[OpenItem]:
+    """Everything registered as still open for this person that the viewer may see (only the
+    `kinds` named, when given), in the providers' order."""
+    out: list[OpenItem] = []
+    for entry in sorted(_open_items.values(), key=lambda e: (e.order, e.name)):
+        if kinds and entry.kind not in kinds:
+            continue
+        out.extend(entry.items(viewer, person))
+    return out
+
+
+def people_with_open(scope: Any, *, kind: str) -> set[int] | None:
+    """The people with an open item of `kind`, from the providers that can say; None when no
+    provider of that kind can (the caller then checks people one by one, or not at all)."""
+    found: set[int] = set()
+    answered = False
+    for entry in _open_items.values():
+        if entry.kind == kind and entry.people is not None:
+            answered = True
+            found.update(entry.people(scope))
+    return found if answered else None
+
+
+def open_item_kinds() -> set[str]:
+    return {entry.kind for entry in _open_items.values()}

@@ -102,6 +102,28 @@ class AuditAction(StrEnum):
     AUDIT_FLAGS_VIEWED = "audit_flags_viewed"
     AUDIT_VERIFIED = "audit_verified"
     AUDIT_HEAD_EXPORTED = "audit_head_exported"
+    # Professional disagreements (escalations), step up and step down (decisions), closures
+    # and "last agency standing" (cases).
+    DISAGREEMENT_RAISED = "disagreement_raised"
+    DISAGREEMENT_ANSWERED = "disagreement_answered"
+    DISAGREEMENT_ESCALATED = "disagreement_escalated"
+    DISAGREEMENT_MOVED_UP = "disagreement_moved_up"
+    DISAGREEMENT_RESOLVED = "disagreement_resolved"
+    DISAGREEMENT_WITHDRAWN = "disagreement_withdrawn"
+    DISAGREEMENT_VIEWED = "disagreement_viewed"
+    DISAGREEMENT_REPORT_VIEWED = "disagreement_report_viewed"
+    STEP_REQUESTED = "step_requested"
+    STEP_VIEW_GIVEN = "step_view_given"
+    STEP_DECIDED = "step_decided"
+    STEP_WITHDRAWN = "step_withdrawn"
+    STEP_REQUEST_VIEWED = "step_request_viewed"
+    CLOSURE_PROPOSED = "closure_proposed"
+    CLOSURE_ANSWERED = "closure_answered"
+    CLOSURE_WITHDRAWN = "closure_withdrawn"
+    CLOSURE_TOOK_EFFECT = "closure_took_effect"
+    CLOSURE_VIEWED = "closure_viewed"
+    LAST_AGENCY_FLAGGED = "last_agency_flagged"
+    LAST_AGENCY_CLEARED = "last_agency_cleared"
 
 
 def record(

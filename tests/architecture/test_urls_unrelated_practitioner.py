@@ -15,10 +15,15 @@ from django.test import Client
 from django.utils import timezone
 
 from sightline.accounts.services import notification_send
+from sightline.agencies.models import Agency
 from sightline.agencies.tests.factories import AgencyFactory, practitioner
 from sightline.alerts.models import Alert
+from sightline.cases.closures import ClosureFields, closure_propose
+from sightline.cases.models import Involvement
 from sightline.chronology.models import ChronologyEntry
 from sightline.core.actors import IMPORTER, LINKER
+from sightline.decisions.services import StepFields, step_request_make
+from sightline.escalations.services import RaiseFields, escalation_raise
 from sightline.identity.merging import MergeEvidence, person_merge
 from sightline.identity.models import CandidateLink, PersonMerge
 from sightline.people.models import Person
@@ -54,6 +59,24 @@ API_METHODS = {
     "api:referrals_assessment": "post",
     "api:referrals_ask": "post",
     "api:referrals_answer": "post",
+    "api:disagreements_of_child": "get",
+    "api:disagreements_raise": "post",
+    "api:disagreement": "get",
+    "api:disagreement_respond": "post",
+    "api:disagreement_escalate": "post",
+    "api:disagreement_resolve": "post",
+    "api:disagreement_withdraw": "post",
+    "api:step_requests_of_child": "get",
+    "api:step_requests_make": "post",
+    "api:step_request": "get",
+    "api:step_request_view": "post",
+    "api:step_request_decide": "post",
+    "api:step_request_withdraw": "post",
+    "api:closures_of_child": "get",
+    "api:closures_propose": "post",
+    "api:closure": "get",
+    "api:closure_respond": "post",
+    "api:closure_withdraw": "post",
 }
 # A body each endpoint accepts, so the walk reaches the endpoint rather than its validation.
 API_BODIES: dict[str, dict[str, Any]] = {
@@ -65,6 +88,18 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "api:referrals_assessment": {"summary": "Done."},
     "api:referrals_ask": {"question": "Who is this?"},
     "api:referrals_answer": {"answer": "Nobody."},
+    "api:disagreements_raise": {"subject": "other", "disagreement": "x", "outcome_sought": "y"},
+    "api:disagreement_respond": {"stage": 1, "response": "x"},
+    "api:disagreement_escalate": {"stage": 1, "reason": "x"},
+    "api:disagreement_resolve": {"stage": 1, "outcome": "agreed", "text": "x"},
+    "api:disagreement_withdraw": {"stage": 1, "reason": "x"},
+    "api:step_requests_make": {"from_level": "targeted", "to_level": "specialist", "reason": "x"},
+    "api:step_request_view": {"view": "supports"},
+    "api:step_request_decide": {"decision": "refused", "reason": "x", "participants": "y"},
+    "api:step_request_withdraw": {"reason": "x"},
+    "api:closures_propose": {"reason": "work_complete", "reason_text": "x"},
+    "api:closure_respond": {"kind": "objection", "reason": "x"},
+    "api:closure_withdraw": {"reason": "x"},
 }
 CALLS = [
     (route, name, method)
@@ -142,6 +177,24 @@ def world(tmp_path: Path) -> dict[str, Any]:
         ),
     )
     question = referral_ask(actor=mash, referral_id=referral.pk, question=SECRET)
+    # A disagreement, a step request and a closure proposal about the child: no way in either.
+    police = Agency.objects.get(kind="police")
+    escalation = escalation_raise(
+        actor=mash,
+        person=child,
+        fields=RaiseFields("other", None, "A decision", police.pk, SECRET, "Reconsider."),
+    )
+    step = step_request_make(
+        actor=mash,
+        person=child,
+        fields=StepFields("targeted", "specialist", police.pk, SECRET, SECRET),
+    )
+    Involvement.objects.create(person=child, agency=mash.membership.agency, started_on=now.date())
+    closure = closure_propose(
+        actor=mash,
+        person=child,
+        fields=ClosureFields("work_complete", SECRET, SECRET, "universal"),
+    )
     stranger = practitioner("school_dsl", agency=AgencyFactory.create(code="sch", kind="school"))
     # Their own name is on every page they see: one that cannot be taken for the child's.
     stranger.first_name, stranger.last_name = "Avery", "Quinlan"
@@ -156,6 +209,9 @@ def world(tmp_path: Path) -> dict[str, Any]:
         "notification": notification,
         "referral": referral,
         "question": question,
+        "escalation": escalation,
+        "step": step,
+        "closure": closure,
         "stranger": stranger,
     }
 
@@ -176,6 +232,9 @@ def _values(world: dict[str, Any], reference: str) -> dict[str, str]:
         "notification_id": str(world["notification"].pk),
         "referral_id": str(world["referral"].pk),
         "question_id": str(world["question"].pk),
+        "escalation_id": str(world["escalation"].pk),
+        "request_id": str(world["step"].pk),
+        "closure_id": str(world["closure"].pk),
     }
 
 
@@ -252,4 +311,10 @@ def test_the_walk_is_of_a_child_the_mash_does_see(world: dict[str, Any]) -> None
     assert page.status_code == 200
     assert SECRET in page.content.decode()
     story = client.get(f"/api/children/{world['child'].reference}/story").json()
-    assert [e["summary"] for e in story["entries"] if e["type"] != "referral_made"] == [SECRET]
+    workflow = {
+        "referral_made",
+        "professional_disagreement",
+        "step_up_requested",
+        "closure_proposed",
+    }
+    assert [e["summary"] for e in story["entries"] if e["type"] not in workflow] == [SECRET]

@@ -56,6 +56,7 @@ ALERTS = ("Alerts", False)
                 *REFERRALS,
                 ALERTS,
                 ("Review matches", False),
+                ("Escalation report", False),
             ],
         ),
         # The data officer's own lookup; not offered to those who can open children's pages.
@@ -64,7 +65,8 @@ ALERTS = ("Alerts", False)
             [("My work", False), ("Review matches", False), ("Find a person's records", False)],
         ),
         # "My work" is everyone's: what the partnership asks of them, and their notifications.
-        ("analyst", [("My work", False)]),
+        # The partnership's report on escalation: aggregates only (view_insight).
+        ("analyst", [("My work", False), ("Escalation report", False)]),
         ("sysadmin", [("My work", False)]),
         ("auditor", [("My work", False), ("Audit log", False), ("Unusual access", False)]),
     ],
@@ -89,6 +91,7 @@ def test_every_registered_item_names_real_capabilities_and_pages() -> None:
         "identity_find",
         "audit",
         "audit_flags",
+        "disagreement_report",
     ]
     for item in items:
         for capability in (*item.capabilities, *item.unless):
@@ -118,6 +121,7 @@ def test_an_app_adds_its_item_without_touching_the_layout(client: Client, extra_
         "Alerts",
         "Referrals",
         "Review matches",
+        "Escalation report",
     ]
     worker = practitioner("social_worker", agency=agency)
     assert [text for text, _ in navigation(client, worker)] == [
@@ -139,8 +143,8 @@ def no_my_work() -> Iterator[None]:
 
 
 def test_a_role_with_no_item_gets_no_empty_navigation_band(client: Client, no_my_work) -> None:
-    analyst = practitioner("analyst", agency=AgencyFactory.create(code="partnership"))
-    client.force_login(analyst)
+    admin = practitioner("sysadmin", agency=AgencyFactory.create(code="partnership"))
+    client.force_login(admin)
     html = client.get(reverse("people:search")).content.decode()
     assert "govuk-service-navigation" not in html
     assert "Sign out" in html
