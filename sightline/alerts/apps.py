@@ -58,6 +58,16 @@ class AlertsConfig(AppConfig):
             "alerts", "Alerts to act on", work.team_alerts, order=30
         )
 
+        # What is still open for a child (a step down, a closure, last agency standing) and the
+        # front door's flags: the lower apps ask through their extension points.
+        from sightline.alerts import openitems
+        from sightline.referrals.extensions import register_queue_flags
+
+        extensions.register_open_items(
+            "alerts", "alert", openitems.open_alert_items, people=openitems.people_with_open_alerts
+        )
+        register_queue_flags("alerts", openitems.front_door_flags)
+
         # A merge moves the merged person's alerts to the survivor; one left behind because the
         # survivor has its own open alert for the rule is combined into it when evaluated.
         extensions.register_person_fields("alerts.Alert.person")
