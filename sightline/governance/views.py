@@ -183,11 +183,13 @@ def _pagination(request: HttpRequest, found: selectors.AuditPage) -> dict[str, A
 @require_GET
 def child(request: HttpRequest, reference: str) -> HttpResponse:
     _require(request)
-    ids = selectors.person_ids_for(reference) if len(reference) <= 16 else []
+    # A control character cannot be in a reference (and a NUL cannot reach PostgreSQL's text).
+    valid = len(reference) <= 16 and not CONTROL.search(reference)
+    ids = selectors.person_ids_for(reference) if valid else []
     if not ids:
         # A reference that names nobody: back to the search, which says so.
         return HttpResponseRedirect(
-            f"{reverse('audit:search')}?{urlencode({'child': reference[:16]})}"
+            f"{reverse('audit:search')}?{urlencode({'child': CONTROL.sub('', reference)[:16]})}"
         )
     found = selectors.child_access_for(viewer=request.user, reference=reference, person_ids=ids)
     context = {
