@@ -25,7 +25,8 @@ from sightline.accounts.models import OutboxEmail, User
 from sightline.accounts.services import notification_send
 
 pytestmark = pytest.mark.django_db
-NOW = dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC)
+# A day after the real present, so what a test makes before it travels is already due then.
+NOW = (dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=1)).replace(microsecond=0)
 ROOT = Path(__file__).resolve().parents[3]
 
 
