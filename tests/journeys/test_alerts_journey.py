@@ -76,7 +76,9 @@ def imported(transactional_db: None, tmp_path: Path) -> dict[str, Any]:
     feed.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
     call_command("import", str(feed), "--accept-valid", "--quiet")
     call_command("tick")  # what `sightline serve` does every minute
-    child = Person.objects.get(pk=SourceRecord.objects.get(source_id="P-1").person_id)
+    person_id = SourceRecord.objects.get(source_id="P-1").person_id
+    assert person_id is not None  # the import linked the record to a person
+    child = Person.objects.get(pk=person_id)
     csc = Agency.objects.create(code="csc", name="Hallowford Children's Services",
                                 kind="childrens_social_care", phone="01632 960100")  # fmt: skip
     access.grant(person_id=child.pk, agency_id=csc.pk, basis=AccessGrant.Basis.INVOLVEMENT)
