@@ -50,7 +50,8 @@ django.setup()
 
 from sightline.alerts.engine.loader import load_rule_set  # noqa: E402
 from sightline.alerts.replay import throwaway  # noqa: E402
-from sightline.alerts.rulesets import active_rule_set, rule_dirs, vocabulary  # noqa: E402
+from sightline.alerts.rulesets import rule_dirs, vocabulary  # noqa: E402
+from sightline.core.workingdays import england  # noqa: E402
 from tests.replay_feeds import moments  # noqa: E402
 
 DOCS = ROOT / "docs" / "alerts.md"
@@ -98,11 +99,29 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-RULE_DIRS: list[Path] = []  # --rules: replay these instead of the configured rule set
+RULE_DIRS: list[Path] = []  # what is replayed: each rule's latest version (current_rules)
+_EFFECTIVE = re.compile(r"^effective_(from|to):.*$", re.M)
+
+
+def current_rules(dirs: list[Path], into: Path) -> list[Path]:
+    """A copy of the rule set holding each rule's latest version, in force over every day. The
+    measurement asks how the rules as they now stand would have done: replaying each day under
+    the version then in force would show a retuned rule only after its new version took effect
+    (a version announced for next month, not at all)."""
+    rules = load_rule_set(dirs, vocabulary(), calendar=england(), run_cases=False)
+    into.mkdir(parents=True, exist_ok=True)
+    for rule_id in rules.ids():
+        versions = rules.versions(rule_id)
+        rule = versions[-1]
+        text = _EFFECTIVE.sub("", rule.path.read_text("utf-8"))
+        text = f"effective_from: 2000-01-01\n{text}"
+        name = rule_id if rule.version == 1 else f"{rule_id}.v{rule.version}"
+        (into / f"{name}.yaml").write_text(text, "utf-8")
+    return [into]
 
 
 def replay(paths: list[Path], start: dt.date | None = None) -> dict[str, Any]:
-    dirs = RULE_DIRS or rule_dirs()
+    dirs = RULE_DIRS
     return throwaway.run(throwaway.Job(paths=paths, start=start, end=None, rule_dirs=dirs))
 
 
@@ -146,10 +165,11 @@ def review_tables(result: ReviewResult) -> list[str]:
     lines = [
         "### The reviews' missed moments",
         "",
-        "Each review's feed replayed on its own with the rule set as committed. *Fired*: one of "
-        "the moment's rules raised an alert in its window (from 90 days before the moment to "
-        "the agencies' response, or a year after when there was none). *Lead*: days from the "
-        "first such alert to the response the review records (positive: the alert came first).",
+        "Each review's feed replayed on its own with the rule set as it now stands (each rule's"
+        " latest version, over every day). *Fired*: one of the moment's rules raised an alert "
+        "in its window (from 90 days before the moment to the agencies' response, or a year "
+        "after when there was none). *Lead*: days from the first such alert to the response the"
+        " review records (positive: the alert came first).",
         "",
         "| Child | Moment | Happened | Fired (rule) | First alert | Agencies responded | Lead (days) |",
         "|---|---|---|---|---|---|---:|",
@@ -292,7 +312,7 @@ def measure_county(directory: Path, years: int) -> list[str]:
     log(f"  county replayed in {seconds:.0f} s: {report['stats']['seconds']}")
     first, last = dt.date.fromisoformat(report["from"]), dt.date.fromisoformat(report["to"])
     months = ((last - first).days + 1) / (365.25 / 12)
-    rules = load_rule_set(RULE_DIRS, vocabulary()) if RULE_DIRS else active_rule_set()
+    rules = load_rule_set(RULE_DIRS, vocabulary(), run_cases=False)
     themes = {r.id: set(r.spec.themes) for r in rules.rules}
     rule_ids = sorted(themes)
 
@@ -456,9 +476,10 @@ def main(argv: Iterable[str] | None = None) -> None:
         "--rules", type=Path, action="append", help="replay these rule directories (a trial)"
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
-    RULE_DIRS[:] = args.rules or []
-    if RULE_DIRS and args.update_docs:
+    if args.rules and args.update_docs:
         parser.error("--update-docs measures the committed rule set: leave out --rules")
+    copy = tempfile.TemporaryDirectory(prefix="sightline-rules-")  # removed on exit
+    RULE_DIRS[:] = current_rules(args.rules or rule_dirs(), Path(copy.name))
 
     log("Replaying the review feeds")
     lines = review_tables(measure_reviews())

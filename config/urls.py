@@ -16,6 +16,8 @@ urlpatterns = [
     path("alerts/", include("sightline.alerts.urls")),
     path("referrals/", include("sightline.referrals.urls")),
     path("audit/", include("sightline.governance.urls")),
+    path("administration/", include("sightline.governance.admin_urls")),
+    path("subject-access/", include("sightline.dataprotection.urls")),
     path("", include("sightline.cases.urls")),
     path("", include("sightline.decisions.urls")),
     path("", include("sightline.escalations.urls")),

@@ -36,9 +36,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "Set up the demo: accounts, synthetic county, import, link."),
     "serve": ("serve", "Serve Sightline (127.0.0.1, PORT or 8000); runs tick every minute."),
     "tick": ("tick", "Run the background work that is due (periodic jobs, queued tasks)."),
+    "accounts": (
+        "accounts",
+        "Accounts: `sightline accounts reset-2fa EMAIL`, `sign-out-everywhere EMAIL`.",
+    ),
     "audit": (
         "audit",
         "The audit log: `sightline audit verify [--against FILE...]`, `export-head`.",
+    ),
+    "sar": (
+        "sar",
+        "Subject access: `sightline sar export REFERENCE --out DIR`, `sign-off`, `list`.",
+    ),
+    "retention": (
+        "retention",
+        "Retention: `sightline retention plan`, `approve RUN --by EMAIL`, `execute RUN`, `hold`.",
     ),
 }
 

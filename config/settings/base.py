@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("SIGHTLINE_VAR_DIR", BASE_DIR / "var"))
@@ -36,6 +37,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Two-factor sign-in (accounts.twofactor): TOTP apps and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "sightline.core",
     "sightline.ui",
     "sightline.api",
@@ -51,11 +57,13 @@ INSTALLED_APPS = [
     "sightline.referrals",
     "sightline.decisions",
     "sightline.escalations",
+    "sightline.dataprotection",
     "sightline.synth",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "sightline.ui.middleware.ClientAddressMiddleware",
     "sightline.api.middleware.ApiErrorsAsJsonMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -63,9 +71,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "sightline.ui.middleware.NoStoreMiddleware",
     "sightline.accounts.middleware.SessionTimeoutMiddleware",
     "sightline.accounts.middleware.SignInRequiredMiddleware",
+    "sightline.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sightline.ui.middleware.DomainErrorMiddleware",
@@ -159,6 +169,38 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Two-factor sign-in (accounts.twofactor, docs/security.md). A user with a confirmed
+# authenticator is always asked for a code after the password. OTP_REQUIRED makes it compulsory
+# for every role that sees case data: such a user without one is sent to set it up and can reach
+# nothing else. Off by default so the demo and the test suite sign in with a password;
+# config.settings.production turns it on.
+OTP_REQUIRED = os.environ.get("OTP_REQUIRED", "") == "1"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Sightline")
+OTP_BACKUP_CODES = 10
+
+# The API's bearer tokens for system integrations (governance.tokens, docs/api.md#tokens).
+# (A function's path, not a secret: S105.)
+_TOKENS = "sightline.governance.tokens"
+SIGHTLINE_API_TOKEN_AUTHENTICATE = f"{_TOKENS}.api_token_authenticate"
+
+# The Content Security Policy (django-csp 4; docs/security.md): everything from this site, no
+# inline script or style; the one inline script GOV.UK's template needs (marking the body
+# js-enabled) and the module that starts GOV.UK Frontend carry the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
@@ -179,6 +221,9 @@ LOGGING = {
 # Days an agency keeps a child in view after its involvement with them ends (governance.access;
 # docs/access.md). 0: access ends with the involvement's last day.
 ACCESS_GRACE_DAYS = int(os.environ.get("ACCESS_GRACE_DAYS", "0"))
+# How long break-glass access to a child outside a practitioner's relationships lasts, in
+# minutes (governance.breakglass; docs/access.md, Break-glass).
+BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "240"))
 
 # Identity resolution thresholds (match weight, bits); see docs/identity.md.
 IDENTITY_AUTO_LINK_WEIGHT = float(os.environ.get("IDENTITY_AUTO_LINK_WEIGHT", "6"))

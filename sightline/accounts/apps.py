@@ -18,6 +18,14 @@ def _notifications_link(user: Any) -> Any:
     )
 
 
+def _account_link(user: Any) -> Any:
+    from django.urls import reverse
+
+    from sightline.core.extensions import HeaderLink
+
+    return HeaderLink("Your account", reverse("accounts:account"))
+
+
 class AccountsConfig(AppConfig):
     name = "sightline.accounts"
     label = "accounts"
@@ -30,3 +38,5 @@ class AccountsConfig(AppConfig):
         outbox.register()
         # The signed-in user's notifications, with the unread count, in the header.
         extensions.register_header_link("notifications", _notifications_link, order=10)
+        # Two-factor sign-in and "sign out everywhere" (accounts.views.account).
+        extensions.register_header_link("account", _account_link, order=90)

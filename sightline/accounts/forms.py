@@ -28,3 +28,16 @@ class SignInForm(forms.Form):
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
+
+
+class CodeForm(forms.Form):
+    """A two-factor code: 6 digits from the authenticator app, or a backup code."""
+
+    code = forms.CharField(
+        max_length=64,
+        strip=True,
+        error_messages={
+            "required": "Enter the code from your authenticator app, or a backup code",
+            "max_length": "Enter the 6-digit code from your authenticator app, or a backup code",
+        },
+    )

@@ -5,6 +5,9 @@
 - SignInRequiredMiddleware sends anonymous users to the sign-in page from every page except the
   few that must be public (PUBLIC_URL_NAMES, static files, the API health check). API endpoints
   and the keep-alive answer 401 instead of a redirect, so scripts see a clear refusal.
+- TwoFactorRequiredMiddleware, when OTP_REQUIRED is on, keeps a user whose roles see case data
+  and whose session was not signed in with a code to setting up two-factor sign-in (or, if they
+  have it, sends them to sign in again with a code): nothing else answers them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,14 @@ _BROWSER_GRACE_SECONDS = 60
 
 # Pages anyone may open. Everything else requires sign-in (tests/architecture).
 PUBLIC_URL_NAMES = frozenset(
-    {"accounts:sign_in", "accounts:sign_out", "accounts:signed_out", "api:health"}
+    {
+        "accounts:sign_in",
+        "accounts:two_factor",  # the code after the password: the session is not signed in yet
+        "accounts:sign_out",
+        "accounts:signed_out",
+        "accounts:set_password",  # a new user's one-time link (the link is the credential)
+        "api:health",
+    }
 )
 # Answer anonymous requests with 401 rather than a redirect to the sign-in page.
 UNAUTHORISED_URL_NAMES = frozenset({"accounts:keep_alive"})
@@ -68,6 +78,10 @@ def _url_name(request: HttpRequest) -> str | None:
     return match.view_name
 
 
+def _bearer(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").startswith("Bearer ")
+
+
 class SignInRequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -81,6 +95,13 @@ class SignInRequiredMiddleware:
         if name in UNAUTHORISED_URL_NAMES or request.path_info.startswith("/api/"):
             if name in {"api:openapi-view"}:
                 return self._to_sign_in(request)
+            if (
+                request.path_info.startswith("/api/")
+                and name not in (None, "api:openapi-json")
+                and _bearer(request)
+            ):
+                # An integration's token: the API checks it (every endpoint requires one).
+                return self.get_response(request)
             return JsonResponse({"error": "Sign in to use the API."}, status=401)
         return self._to_sign_in(request)
 
@@ -89,6 +110,62 @@ class SignInRequiredMiddleware:
         next_path = request.get_full_path() if request.method == "GET" else request.path
         if next_path and next_path != "/":
             target = f"{target}?{urlencode({'next': next_path})}"
+        if request.headers.get("HX-Request"):
+            return HttpResponse(status=204, headers={"HX-Redirect": target})
+        return HttpResponseRedirect(target)
+
+
+# What a signed-in user who must still set up two-factor sign-in may reach.
+TWO_FACTOR_SETUP_URL_NAMES = frozenset(
+    {
+        "accounts:two_factor_setup",
+        "accounts:backup_codes",
+        "accounts:sign_out",
+        "accounts:signed_out",
+        "accounts:keep_alive",
+        "accounts:sign_in",
+        "accounts:two_factor",
+    }
+)
+
+
+class TwoFactorRequiredMiddleware:
+    """After django_otp's OTPMiddleware (which tells whether this session was verified with a
+    code, `request.user.is_verified()`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from sightline.accounts import twofactor
+
+        user = request.user
+        if (
+            not getattr(settings, "OTP_REQUIRED", False)
+            or not user.is_authenticated
+            or request.path_info.startswith(settings.STATIC_URL)
+            or user.is_verified()  # type: ignore[attr-defined]
+            or not twofactor.two_factor_required(user)
+        ):
+            return self.get_response(request)
+        name = _url_name(request)
+        if name in TWO_FACTOR_SETUP_URL_NAMES:
+            return self.get_response(request)
+        if twofactor.has_two_factor(user):
+            # A session signed in without the code it now needs (two-factor was set up on
+            # another browser since): sign in again, with the code.
+            signed_out.send(
+                sender=TwoFactorRequiredMiddleware, request=request, user=user, reason="code_needed"
+            )
+            logout(request)
+            target = resolve_url(settings.LOGIN_URL)
+        else:
+            target = resolve_url("accounts:two_factor_setup")
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {"error": "Two-factor sign-in is required: sign in with a code on the website."},
+                status=403,
+            )
         if request.headers.get("HX-Request"):
             return HttpResponse(status=204, headers={"HX-Redirect": target})
         return HttpResponseRedirect(target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class User(AbstractUser):
@@ -12,6 +13,24 @@ class User(AbstractUser):
 
     phone = models.CharField(max_length=40, blank=True)
     job_title = models.CharField(max_length=120, blank=True)
+    # Raised by "sign out everywhere" (accounts.services.user_sessions_end): every session made
+    # before it carries an older session hash, which Django's authentication middleware refuses.
+    sessions_version = models.PositiveIntegerField(default=0)
+    # A system integration's account (an agency's feed, a reporting tool): it has no password
+    # and never signs in to the pages; it calls the API with tokens only, and only such an
+    # account may hold one (governance.tokens, ADR 24).
+    is_integration = models.BooleanField(default=False)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        if not self.sessions_version:
+            # Version 0 hashes as Django does, so sessions made before the field existed last.
+            return str(super()._get_session_auth_hash(secret=secret))  # type: ignore[misc]
+        return salted_hmac(
+            "sightline.accounts.User.get_session_auth_hash",
+            f"{self.password}\x00{self.sessions_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:
@@ -114,3 +133,32 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"email {self.pk} to {self.to} ({self.status})"
+
+
+class ApiToken(models.Model):
+    """A token a system integration uses to call the API as one user (an agency's feed, a
+    reporting tool): the same access rules as that user's pages, narrowed by its scopes
+    (accounts.tokens, docs/api.md). Only a digest of the secret is stored; the `prefix`, shown
+    in lists and sent with every call, finds the row. A token expires, and can be revoked."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read: the API's GET endpoints"
+        WRITE = "write", "Write: record entries, referrals and decisions (POST endpoints)"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=120)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)  # SHA-256 of the whole token, hex
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    created_by_name = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -27,6 +27,36 @@ def normalise_username(email: str) -> str:
     return email.strip().lower()
 
 
+NAME_MAX = 150  # the columns' length (Django's AbstractUser)
+
+
+def user_fields_errors(*, email: str, given_name: str, family_name: str) -> dict[str, str]:
+    """What is wrong with a new user's email address and name, every problem at once."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.core.validators import validate_email
+
+    errors: dict[str, str] = {}
+    username = normalise_username(email)
+    try:
+        if len(username) > NAME_MAX or CONTROL.search(username):
+            raise DjangoValidationError("too long")
+        validate_email(username)
+    except DjangoValidationError:
+        errors["email"] = "Enter an email address in the correct format, like name@example.com"
+    else:
+        if User.objects.filter(username=username).exists():
+            errors["email"] = "An account with that email address already exists"
+    for field, value, label in (
+        ("given_name", given_name, "first name"),
+        ("family_name", family_name, "last name"),
+    ):
+        if not value.strip():
+            errors[field] = f"Enter a {label}"
+        elif len(value.strip()) > NAME_MAX or CONTROL.search(value):
+            errors[field] = f"Enter a {label} of at most {NAME_MAX} characters, on one line"
+    return errors
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -46,15 +76,7 @@ def user_create(
     if actor is None:
         raise ValueError("user_create needs an actor")
     username = normalise_username(email)
-    errors: dict[str, str] = {}
-    if not username or "@" not in username:
-        errors["email"] = "Enter an email address in the correct format, like name@example.com"
-    elif User.objects.filter(username=username).exists():
-        errors["email"] = "An account with that email address already exists"
-    if not given_name.strip():
-        errors["given_name"] = "Enter a first name"
-    if not family_name.strip():
-        errors["family_name"] = "Enter a last name"
+    errors = user_fields_errors(email=email, given_name=given_name, family_name=family_name)
     user = User(
         username=username,
         email=username,
@@ -185,3 +207,147 @@ def notification_mark_all_read(*, actor: User) -> int:
     return Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
         read_at=clock.now()
     )
+
+
+# --- Two-factor sign-in and sessions ----------------------------------------------------------
+
+
+def _may_administer_accounts(actor: Any) -> bool:
+    """A system actor (a command run on the server by whoever runs it) or a user whose role
+    administers the system."""
+    from sightline.core.actors import SystemActor
+    from sightline.core.extensions import holds
+
+    return isinstance(actor, SystemActor) or holds(actor, "administer")
+
+
+@transaction.atomic
+def otp_confirm(*, actor: Any, user: User, code: str) -> tuple[Any, list[str]]:
+    """Finish setting up two-factor sign-in: `code` must come from the authenticator the user
+    is setting up (accounts.twofactor.unconfirmed_authenticator). Confirms it, replaces any
+    other authenticator and backup codes with it and ten new backup codes, and returns the
+    device and the codes (shown to the user once; only their digests are kept). Ends the
+    user's sessions (the caller keeps its own with update_session_auth_hash).
+
+    Raises ValidationFailed (field "code") for a wrong or malformed code."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from sightline.accounts import twofactor
+    from sightline.accounts.signals import two_factor_changed
+
+    if actor is None or getattr(actor, "pk", None) != user.pk:
+        raise ValueError("otp_confirm: only the user sets up their own two-factor sign-in")
+    normalised = twofactor.normalise_code(code)
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("-pk")
+        .first()
+    )
+    if not twofactor.is_authenticator_code(normalised):
+        raise ValidationFailed(
+            "Check the code", errors={"code": "Enter the 6-digit code from your authenticator app"}
+        )
+    if device is None or not device.verify_token(normalised):
+        raise ValidationFailed(
+            "Check the code",
+            errors={"code": "The code is not right: enter the code your app shows now"},
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    codes = _backup_codes_replace(user, StaticDevice, StaticToken)
+    two_factor_changed.send(
+        sender=User,
+        actor=actor,
+        user=user,
+        change="enrolled",
+        detail={"backup_codes": len(codes)},
+    )
+    # Sessions signed in before it, with the password alone, end: from now on every session of
+    # this user was signed in with a code. (The page keeps its own: update_session_auth_hash.)
+    _sessions_end(actor=actor, user=user, reason="two_factor_enrolled")
+    return device, codes
+
+
+def _backup_codes_replace(user: User, static_model: Any, token_model: Any) -> list[str]:
+    from sightline.accounts import twofactor
+
+    static_model.objects.filter(user=user).delete()
+    static = static_model.objects.create(user=user, name=twofactor.BACKUP_NAME, confirmed=True)
+    codes = twofactor.new_backup_codes()
+    token_model.objects.bulk_create(
+        [token_model(device=static, token=twofactor.backup_code_digest(c)) for c in codes]
+    )
+    return codes
+
+
+@transaction.atomic
+def otp_backup_codes_replace(*, actor: Any, user: User) -> list[str]:
+    """New backup codes for a user who has two-factor sign-in (the old ones stop working)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from sightline.accounts import twofactor
+    from sightline.accounts.signals import two_factor_changed
+
+    if actor is None or getattr(actor, "pk", None) != user.pk:
+        raise ValueError("otp_backup_codes_replace: only the user makes their own backup codes")
+    if not twofactor.has_two_factor(user):
+        raise ValidationFailed("Set up two-factor sign-in first")
+    codes = _backup_codes_replace(user, StaticDevice, StaticToken)
+    two_factor_changed.send(
+        sender=User,
+        actor=actor,
+        user=user,
+        change="backup_codes_replaced",
+        detail={"backup_codes": len(codes)},
+    )
+    return codes
+
+
+@transaction.atomic
+def otp_reset(*, actor: Any, user: User) -> int:
+    """Recovery by an administrator for a user who has lost their authenticator: remove their
+    authenticators and backup codes and end every session they have. At their next sign-in they
+    set up two-factor sign-in again (when it is required, before anything else). Returns how
+    many devices were removed. Audited, whoever did it and whether or not there was any."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from sightline.accounts.signals import two_factor_changed
+    from sightline.core.errors import AccessDenied
+
+    if actor is None or not _may_administer_accounts(actor):
+        raise AccessDenied("Only an administrator can reset two-factor sign-in.")
+    removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
+    removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
+    two_factor_changed.send(
+        sender=User, actor=actor, user=user, change="reset", detail={"devices_removed": removed}
+    )
+    _sessions_end(actor=actor, user=user, reason="two_factor_reset")
+    return int(removed)
+
+
+@transaction.atomic
+def user_sessions_end(*, actor: Any, user: User) -> None:
+    """Sign the user out everywhere: every session they have, on every browser, ends at its
+    next request (the session hash changes: accounts.models.User.sessions_version). The user
+    themself or an administrator."""
+    from sightline.core.errors import AccessDenied
+
+    if actor is None or (
+        getattr(actor, "pk", None) != user.pk and not _may_administer_accounts(actor)
+    ):
+        raise AccessDenied("Only the user or an administrator can sign them out everywhere.")
+    _sessions_end(actor=actor, user=user, reason="signed_out_everywhere")
+
+
+def _sessions_end(*, actor: Any, user: User, reason: str) -> None:
+    from django.db.models import F
+
+    from sightline.accounts.signals import sessions_ended
+
+    User.objects.filter(pk=user.pk).update(sessions_version=F("sessions_version") + 1)
+    user.refresh_from_db(fields=["sessions_version"])
+    sessions_ended.send(sender=User, actor=actor, user=user, reason=reason)

@@ -215,7 +215,31 @@ def sign_in_attempt_admit(*, username: str, address: str, device: str | None) ->
     """Count an attempt to sign in against its limits, or refuse it if any limit is reached.
 
     Call before checking the password; check it only if the answer is `admitted`."""
-    keys = _keys(username, address, device)
+    return _admit(_keys(username, address, device))
+
+
+def code_attempt_admit(*, user_id: int, address: str) -> Admission:
+    """Count an attempt at a two-factor code (after a right password) against the same limits
+    as passwords, for the account from this address and for the account from anywhere, or
+    refuse it. Call before checking the code; on a right code, `sign_in_attempt_succeeded`.
+
+    A trusted device does not help here: whoever has the password may be using the owner's
+    own browser, and it is the code that proves the owner."""
+    every = limits()
+    account = f"code:{user_id}"
+    where = address_key(address)
+    return _admit(
+        [
+            _Key(every[ACCOUNT_ADDRESS], _digest(ACCOUNT_ADDRESS, account, where)),
+            _Key(
+                Limit(ACCOUNT, every[ACCOUNT_ADDRESS].max_failures * 2, every[ACCOUNT].window),
+                _digest(ACCOUNT, account),
+            ),
+        ]
+    )
+
+
+def _admit(keys: list[_Key]) -> Admission:
     now = clock.now()
     # Most of an attack is refused: answer those from a read, without taking a lock.
     if refused_by := _refusing_limit(keys, now):

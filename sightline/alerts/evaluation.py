@@ -134,7 +134,7 @@ class Evaluated:
     """What an evaluation run did."""
 
     people: int = 0
-    entries: int = 0  # entry versions read (the children's own and their related people's)
+    entries: int = 0  # entry versions built into histories (own and related people's)
     seconds: float = 0.0
     read_seconds: float = 0.0
     evaluate_seconds: float = 0.0
@@ -161,8 +161,14 @@ class BatchResult:
 
 
 def evaluate_histories(
-    batch: Sequence[ChildHistory], rules: Sequence[_Rule], *, on: dt.date
+    batch: Sequence[ChildHistory],
+    rules: Sequence[_Rule],
+    *,
+    on: dt.date,
+    ids: Sequence[int] | None = None,
 ) -> BatchResult:
+    """`ids`: everyone the batch stands for (default: the batch's children), of whom those
+    with no history in it were left out by the reading as holding nothing."""
     started = time.perf_counter()
     found: dict[int, dict[str, Finding]] = {}
     for child in batch:
@@ -170,7 +176,7 @@ def evaluate_histories(
         if held:
             found[child.person_id] = held
     return BatchResult(
-        ids=[c.person_id for c in batch],
+        ids=list(ids) if ids is not None else [c.person_id for c in batch],
         found=found,
         entries=sum(
             len(c.history.entries) + sum(len(r.history.entries) for r in c.history.related)
@@ -209,14 +215,18 @@ def _apply_batch(
 
 
 def _evaluate_batches(
-    batches: Iterable[list[ChildHistory]], *, actor: Any, on: dt.date, rules: Sequence[_Rule]
+    batches: Iterable[tuple[list[int], list[ChildHistory]]],
+    *,
+    actor: Any,
+    on: dt.date,
+    rules: Sequence[_Rule],
 ) -> Evaluated:
     result = Evaluated()
     started = time.perf_counter()
     read_started = started
-    for batch in batches:
+    for ids, batch in batches:
         read = time.perf_counter() - read_started
-        found = evaluate_histories(batch, rules, on=on)
+        found = evaluate_histories(batch, rules, on=on, ids=ids)
         found.read_seconds = read
         _apply_batch(found, rules, actor=actor, on=on, result=result)
         read_started = time.perf_counter()
@@ -253,12 +263,12 @@ def _worker_batch(job: tuple[Any, list[int], dt.date, frozenset[str], bool]) -> 
     builder = _worker_state.get("builder")
     if builder is None or builder.current_only != current_only:
         builder = _worker_state["builder"] = histories._Builder(
-            current_only=current_only, relationships=kinds
+            current_only=current_only, relationships=kinds, rules=[r.rule for r in rules]
         )
     access.require_system(scope)
     batch = builder.build(ids)
     read = time.perf_counter() - started
-    found = evaluate_histories(batch, rules, on=on)
+    found = evaluate_histories(batch, rules, on=on, ids=ids)
     found.read_seconds = read
     return found
 
@@ -322,20 +332,27 @@ def evaluate_people(
     rules = rules_in_force(on)
     kinds = relationships_read(rules)
     if len(wanted) == 1:
-        batches: Iterable[list[ChildHistory]] = [
-            [
-                histories.history_for(
-                    viewer=scope,
-                    person_id=wanted[0],
-                    current_only=today,
-                    relationships=kinds,
-                    resolved=True,
-                )
-            ]
+        batches: Iterable[tuple[list[int], list[ChildHistory]]] = [
+            (
+                wanted,
+                [
+                    histories.history_for(
+                        viewer=scope,
+                        person_id=wanted[0],
+                        current_only=today,
+                        relationships=kinds,
+                        resolved=True,
+                    )
+                ],
+            )
         ]
     else:
-        batches = histories.histories_for_all(
-            viewer=scope, people=wanted, current_only=today, relationships=kinds
+        batches = histories.sweep_batches(
+            viewer=scope,
+            people=wanted,
+            current_only=today,
+            relationships=kinds,
+            rules=[r.rule for r in rules],
         )
     result = _evaluate_batches(batches, actor=actor, on=on, rules=rules)
     _related_of_raised(result.applied)
@@ -375,13 +392,14 @@ def sweep(
         people = None
         if limit is not None:
             people = histories.people_to_evaluate(adults_before=_adults_before(on, rules))[:limit]
-        reading = histories.histories_for_all(
+        reading = histories.sweep_batches(
             viewer=scope,
             batch_size=batch_size,
             people=people,
             current_only=today,
             relationships=kinds,
             adults_before=_adults_before(on, rules),
+            rules=[r.rule for r in rules],
         )
         result = _evaluate_batches(reading, actor=actor, on=on, rules=rules)
     _related_of_raised(result.applied)

@@ -32,6 +32,8 @@ from typing import Any
 
 from django.db import connection
 
+from sightline.alerts.engine.evaluate import Tokens, may_apply, reads_related
+from sightline.alerts.engine.loader import Rule
 from sightline.alerts.engine.model import Entry, History, Involvement, Related, RelatedAlert
 from sightline.chronology.vocabulary import entry_types
 from sightline.core import clock
@@ -314,10 +316,11 @@ def _in(ids: Sequence[int]) -> str:
     return ",".join(str(int(i)) for i in ids)  # integers only: safe to inline
 
 
-def _entries_of(
-    ids: Sequence[int], build: _EntryBuilder, *, current_only: bool, sources: bool = False
-) -> dict[int, list[Entry]]:
-    out: dict[int, list[Entry]] = defaultdict(list)
+def _rows_of(
+    ids: Sequence[int], *, current_only: bool, sources: bool = False
+) -> dict[int, list[Sequence[Any]]]:
+    """The rows of `_entry_sql` for these people, by person (each row still with its person)."""
+    out: dict[int, list[Sequence[Any]]] = defaultdict(list)
     sql = _entry_sql(sources=sources, current=current_only)
     params = [connection.ops.adapt_datetimefield_value(clock.now())] if current_only else []
     with connection.cursor() as cursor:
@@ -325,7 +328,7 @@ def _entries_of(
             cursor.execute(sql.format(ids=_in(chunk)), params)
             while rows := cursor.fetchmany(5000):
                 for row in rows:
-                    out[row[0]].append(build(row[1:]))
+                    out[row[0]].append(row)
     return out
 
 
@@ -472,33 +475,85 @@ class _Builder:
         current_only: bool = False,
         relationships: frozenset[str] | None = None,
         sources: bool = False,
+        rules: Sequence[Rule] | None = None,
     ) -> None:
         self.lookups = lookups or _Lookups.current()
         self.entry = _EntryBuilder(self.lookups)
         self.current_only = current_only
         self.relationships = relationships
         self.sources = sources
+        self.rules = rules
 
     def links(self, links: list[_Link]) -> list[_Link]:
         if self.relationships is None:
             return links
         return [link for link in links if link.relationship in self.relationships]
 
+    def _may_apply(
+        self,
+        ids: Sequence[int],
+        rows: dict[int, list[Sequence[Any]]],
+        chosen: dict[int, list[_Link]],
+        alerts: dict[int, list[RelatedAlert]],
+    ) -> list[int]:
+        """The children some rule may hold for (`engine.evaluate.may_apply`, on counts of the
+        rows' types and themes): no entry is built for the others, most of a county, whose
+        every rule would find nothing. The sweep reads "no finding" for them, as it would."""
+        themes = self.lookups.themes
+        counted: dict[int, Tokens] = {}
+
+        def own(pid: int) -> Tokens:
+            found = counted.get(pid)
+            if found is None:
+                found = counted[pid] = Tokens(
+                    Tokens.count((r[3], themes.get(r[3], "other")) for r in rows.get(pid, ()))
+                )
+            return found
+
+        rules = self.rules or ()
+        related_rules = [reads_related(rule) for rule in rules]
+        kept = []
+        for pid in ids:
+            tokens = Tokens(
+                own(pid).counts,
+                tuple(
+                    (
+                        link.relationship,
+                        own(link.other),
+                        tuple((a.rule, a.open) for a in alerts.get(link.other, ())),
+                    )
+                    for link in chosen[pid]
+                ),
+            )
+            applying = [i for i, rule in enumerate(rules) if may_apply(rule, tokens)]
+            if applying:
+                kept.append(pid)
+                if not any(related_rules[i] for i in applying):
+                    # No rule that may hold reads related people: their histories are not
+                    # built for this child (a rule that reads them would find nothing).
+                    chosen[pid] = []
+        return kept
+
     def build(
         self, ids: Sequence[int], links: dict[int, list[_Link]] | None = None
     ) -> list[ChildHistory]:
+        """The histories of `ids` (with `rules`, of those some rule may hold for)."""
         if self.relationships is not None and not self.relationships:
             links = {}
         links = _links_of(ids) if links is None else links
         chosen = {pid: self.links(links.get(pid, [])) for pid in ids}
         related_ids = {link.other for pid in ids for link in chosen[pid]}
         everyone = sorted(set(ids) | related_ids)
-        entries = _entries_of(
-            everyone, self.entry, current_only=self.current_only, sources=self.sources
-        )
-        involvements = _involvements_of(everyone, self.lookups)
-        births = _births_of(everyone)
+        rows = _rows_of(everyone, current_only=self.current_only, sources=self.sources)
         alerts = _alerts_of(sorted(related_ids)) if related_ids else {}
+        if self.rules is not None:
+            ids = self._may_apply(ids, rows, chosen, alerts)
+            related_ids = {link.other for pid in ids for link in chosen[pid]}
+            everyone = sorted(set(ids) | related_ids)
+        build = self.entry
+        entries = {pid: [build(row[1:]) for row in rows.get(pid, ())] for pid in everyone}
+        involvements = _involvements_of(everyone, self.lookups) if everyone else {}
+        births = _births_of(everyone) if everyone else {}
 
         def own(pid: int, related: tuple[Related, ...] = ()) -> History:
             reference, birth, precision = births.get(pid, (str(pid), None, "day"))
@@ -612,9 +667,32 @@ def histories_for_all(
 ) -> Iterator[list[ChildHistory]]:
     """Everyone's history (or these people's), in batches of about `batch_size` children, for
     the system's daily sweep. Memory is a batch's histories, not the county's."""
+    for _, batch in sweep_batches(
+        viewer=viewer,
+        batch_size=batch_size,
+        people=people,
+        current_only=current_only,
+        relationships=relationships,
+        adults_before=adults_before,
+    ):
+        yield batch
+
+
+def sweep_batches(
+    *,
+    viewer: Any,
+    batch_size: int = 2000,
+    people: Sequence[int] | None = None,
+    current_only: bool = False,
+    relationships: frozenset[str] | None = None,
+    adults_before: dt.date | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> Iterator[tuple[list[int], list[ChildHistory]]]:
+    """As `histories_for_all`, each batch as (its people, their histories); with `rules`, only
+    the histories of the children some of these rules may hold for (`_Builder._may_apply`)."""
     access.require_system(viewer)
     ids = list(people) if people is not None else people_to_evaluate(adults_before=adults_before)
-    builder = _Builder(current_only=current_only, relationships=relationships)
+    builder = _Builder(current_only=current_only, relationships=relationships, rules=rules)
     if relationships is not None and not relationships:
         links: dict[int, list[_Link]] = {}
     else:
@@ -623,4 +701,4 @@ def histories_for_all(
             for pid, found in _links_of(None if people is None else ids).items()
         }
     for batch in _families(ids, links, batch_size):
-        yield builder.build(batch, links)
+        yield batch, builder.build(batch, links)

@@ -17,7 +17,13 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from sightline.alerts.models import Alert, AlertEvent
-from sightline.chronology.presenters import long_date, long_datetime, type_label, when_text
+from sightline.chronology.presenters import (
+    grade_note,
+    long_date,
+    long_datetime,
+    type_label,
+    when_text,
+)
 from sightline.chronology.selectors import RestrictedRow, Row, StoryRow
 from sightline.core.dates import format_partial
 
@@ -141,10 +147,13 @@ class Reader:
                 whose = (
                     "" if self._story(number) == self.reference else " (a related person's record)"
                 )
+                # Hearsay and intelligence are told apart from fact wherever an entry appears.
+                note = grade_note(entry.grade, entry.intelligence_grade)
                 out.append(
                     EvidenceView(
                         True,
-                        f"{type_label(entry.type)}, {entry.agency.name}, {when}{whose}",
+                        f"{type_label(entry.type)}, {entry.agency.name}, {when}{whose}"
+                        + (f" ({note})" if note else ""),
                         story_url(self._story(number), [entry.pk]),
                         entry.pk,
                     )

@@ -5,18 +5,31 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
-from ninja.security import django_auth
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
 
 from sightline.core.errors import AccessDenied, DomainError, NotFound, ValidationFailed
+
+
+class ApiToken(HttpBearer):
+    """`Authorization: Bearer slt_…`: a system integration's token (docs/api.md#tokens). The
+    check is the governance app's, named by a setting: the api layer imports no app above it."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return import_string(settings.SIGHTLINE_API_TOKEN_AUTHENTICATE)(request, token)
+
 
 api = NinjaAPI(
     title="Sightline API",
     version="1",
-    description="Read and record a child's story across agencies. Every call is audited.",
-    auth=django_auth,
+    description="Read and record a child's story across agencies. Every call is audited. Sign "
+    "in on the website (a session), or send an API token an administrator made for your "
+    "integration: `Authorization: Bearer slt_…`.",
+    auth=[django_auth, ApiToken()],
     urls_namespace="api",
 )
 _log = logging.getLogger("django.request")
@@ -51,6 +64,12 @@ def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpRespon
     return api.create_response(request, body, status=400)
 
 
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    # The same answer as the sign-in middleware's, whether a session or a token was missing.
+    return api.create_response(request, {"error": "Sign in to use the API."}, status=401)
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
@@ -81,5 +100,6 @@ api.add_router("/", "sightline.agencies.api.router")
 api.add_router("/", "sightline.alerts.api.router")
 api.add_router("/referrals", "sightline.referrals.api.router")
 api.add_router("/", "sightline.cases.api.router")
+api.add_router("/", "sightline.cases.lockdown_api.router")
 api.add_router("/", "sightline.decisions.api.router")
 api.add_router("/", "sightline.escalations.api.router")

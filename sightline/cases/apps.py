@@ -1,4 +1,31 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _break_glass_banners(user: Any) -> list[Any]:
+    """The user's break-glass access, on every page while it lasts, with its end time."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from sightline.core.extensions import PageBanner
+    from sightline.governance import breakglass
+
+    banners = []
+    for row in breakglass.break_glass_banner_for(viewer=user):
+        until = timezone.localtime(row.until)
+        banners.append(
+            PageBanner(
+                heading="Break-glass access: every page you see is recorded with your reason",
+                text=f"You can see the record of {row.person.full_name} until "
+                f"{until:%H:%M} on {until.day} {until:%B %Y}.",
+                link_text=f"Open {row.person.full_name}'s record",
+                link_url=reverse("chronology:child", args=[row.person.reference]),
+                action=reverse("cases:break_glass_end", args=[row.pk]),
+                action_text="End break-glass access now",
+            )
+        )
+    return banners
 
 
 class CasesConfig(AppConfig):
@@ -11,6 +38,17 @@ class CasesConfig(AppConfig):
         from sightline.core.extensions import register_panel
 
         register_panel("child", "summary", "involvements", involvements_panel, order=10)
+
+        # Who the child's lead social worker is: cleared for health-confidential detail on
+        # this child (governance/vocabulary/sensitivities.yaml, cleared_people).
+        from sightline.cases.selectors import is_lead_social_worker
+        from sightline.governance import access
+
+        access.register_clearance_check("lead_social_worker", is_lead_social_worker)
+        # Break-glass access, shown on every page while it lasts (cases.lockdown).
+        from sightline.core.extensions import register_page_banner
+
+        register_page_banner("break_glass", _break_glass_banners, order=10)
 
         # The ingest pipeline: involvement and entry lines (records.ingest.hooks).
         from sightline.cases import ingest

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 
 from sightline.cases.models import ClosureProposal, ClosureResponse, Involvement, LastAgencyFlag
 from sightline.core import clock
@@ -31,6 +32,32 @@ def involvements_for(*, viewer: Any, person: Person) -> list[Involvement]:
             i.team.name if i.team else "",
             i.practitioner_name,
         ),
+    )
+
+
+def is_lead_social_worker(scope: access.Scope, person_id: int) -> bool:
+    """Whether the viewer is the child's lead social worker: the practitioner named (by their
+    email) on a current lead involvement of their own children's social care agency. Read for
+    the access module's clearance of health-confidential detail (access.clearance_for)."""
+    if (
+        scope.user_id is None
+        or scope.agency_id is None
+        or scope.agency_kind != "childrens_social_care"
+    ):
+        return False
+    from django.contrib.auth import get_user_model
+
+    email = get_user_model().objects.filter(pk=scope.user_id).values("email")[:1]
+    today = clock.today()
+    return (
+        Involvement.objects.filter(person_id=person_id, agency_id=scope.agency_id, is_lead=True)
+        .exclude(practitioner_email="")
+        # iexact cannot take a subquery; the same comparison, spelled out.
+        .annotate(lead_email=Lower("practitioner_email"))
+        .filter(lead_email=Lower(Subquery(email)))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .filter(Q(started_on__isnull=True) | Q(started_on__lte=today))
+        .exists()
     )
 
 

@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils.text import slugify
 
 from sightline.agencies.models import Team
 from sightline.cases.models import Involvement
 from sightline.core.fastinsert import Adapter, FastTable
-from sightline.governance import access
+from sightline.governance import access, audit
+from sightline.governance.audit import AuditAction
 
 _IN_BATCH = 2000
 COLUMNS = [
@@ -133,6 +135,66 @@ def involvements_import(
     access.involvement_grants_write(
         updated, new=False, previous_people=previous_people, adapter=adapter
     )
+
+
+def involvement_start(
+    *,
+    actor: Any,
+    person_id: int,
+    agency_id: int,
+    team_id: int | None,
+    started_on: dt.date,
+    practitioner: Any = None,
+    why: str = "",
+) -> tuple[Involvement, bool]:
+    """An agency starts working with a child in Sightline (a referral allocated to one of its
+    workers): its current involvement with the child, if it has one, else a new one from
+    `started_on`, with the grant it gives to the agency (as a feed's involvement would).
+    Returns (the involvement, whether it was created). The caller's transaction; audited."""
+    current = (
+        Involvement.objects.filter(person_id=person_id, agency_id=agency_id)
+        .filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=started_on))
+        .filter(models.Q(started_on__isnull=True) | models.Q(started_on__lte=started_on))
+        .order_by("team_id" if team_id is None else "-id")
+    )
+    found = next((i for i in current if i.team_id == team_id), None) or current.first()
+    if found is not None:
+        return found, False
+    involvement = Involvement.objects.create(
+        person_id=person_id,
+        agency_id=agency_id,
+        team_id=team_id,
+        practitioner_name=(getattr(practitioner, "display_name", "") or "")[:200],
+        practitioner_email=(getattr(practitioner, "email", "") or "")[:254],
+        practitioner_role=_job_title(practitioner),
+        started_on=started_on,
+    )
+    access.involvement_grants_write(
+        [
+            access.InvolvementGrant(
+                key=involvement.pk,
+                person_id=person_id,
+                agency_id=agency_id,
+                team_id=None,
+                starts_on=started_on,
+                ends_on=None,
+            )
+        ],
+        new=True,
+    )
+    audit.record(
+        actor,
+        AuditAction.INVOLVEMENT_STARTED,
+        object_type="involvement",
+        object_id=involvement.pk,
+        person_id=person_id,
+        detail={"agency": agency_id, "team": team_id, "since": started_on.isoformat(), "why": why},
+    )
+    return involvement, True
+
+
+def _job_title(user: Any) -> str:
+    return str(getattr(user, "job_title", "") or "")[:200]
 
 
 def _grant(

@@ -16,7 +16,7 @@ from sightline.chronology.selectors import Row, StoryRow
 from sightline.core import clock
 from sightline.core.dates import PartialDateError, parse_partial
 from sightline.core.errors import ValidationFailed
-from sightline.governance import audit
+from sightline.governance import audit, sharing
 from sightline.governance.audit import AuditAction
 
 router = Router(tags=["Child's story"])
@@ -236,3 +236,118 @@ def record_entry(request: HttpRequest, reference: str, payload: EntryIn) -> Stat
     entry = services.entry_record(actor=request.user, person=child.person, fields=fields)
     row = selectors.entry_get_for(viewer=request.user, child=child, entry_id=entry.pk)
     return Status(201, _entry_out(row, child))
+
+
+# --- sharing decisions (governance.sharing) -------------------------------------------------------
+
+
+class SharingDecisionIn(Schema):
+    outcome: str = Field(description="shared or not_shared")
+    entry: int | None = Field(
+        None, description="An entry's number (a version), when the decision is about one entry"
+    )
+    what: str = Field("", description="What information (needed unless an entry is given)")
+    recipient_agency: int | None = Field(None, description="The agency's id")
+    recipient_other: str = Field("", description="Someone outside the partnership, in words")
+    purpose: str = Field("", description="Why it was shared (needed when shared)")
+    lawful_basis: str = Field("", description="A code of the lawful bases (needed when shared)")
+    reason_not_shared: str = Field("", description="A code of the reasons (needed when not)")
+    reason_text: str = Field("", description="The decision explained (needed when not shared)")
+
+
+class SharingDecisionOut(Schema):
+    id: int
+    decided_at: dt.datetime
+    outcome: str
+    entry_lineage: int | None
+    what: str
+    recipient_agency: AgencyOut | None
+    recipient_other: str
+    purpose: str
+    lawful_basis: str
+    reason_not_shared: str
+    reason_text: str
+    decided_by_agency: AgencyOut
+
+
+def _decision_out(d: Any) -> SharingDecisionOut:
+    return SharingDecisionOut(
+        id=d.pk,
+        decided_at=d.decided_at,
+        outcome=d.outcome,
+        entry_lineage=d.entry_lineage,
+        what=d.what,
+        recipient_agency=AgencyOut(id=d.recipient_agency.pk, name=d.recipient_agency.name)
+        if d.recipient_agency
+        else None,
+        recipient_other=d.recipient_other,
+        purpose=d.purpose,
+        lawful_basis=d.lawful_basis,
+        reason_not_shared=d.reason_not_shared,
+        reason_text=d.reason_text,
+        decided_by_agency=AgencyOut(id=d.decided_by_agency.pk, name=d.decided_by_agency.name),
+    )
+
+
+@router.get(
+    "/children/{reference}/sharing-decisions",
+    response=list[SharingDecisionOut],
+    summary="The sharing decisions about a child that the caller may see",
+    description="Their agency's decisions, those that shared something with their agency, and "
+    "all of them for the partnership-wide roles. Audited.",
+)
+def sharing_decisions(request: HttpRequest, reference: str) -> list[SharingDecisionOut]:
+    child = selectors.child_get_for(viewer=request.user, reference=reference)
+    rows = sharing.sharing_decisions_for(viewer=request.user, person_id=child.person.pk)
+    audit.record(
+        request.user,
+        AuditAction.STORY_VIEWED,
+        object_type="sharing_decisions",
+        object_id=child.person.reference,
+        person_id=child.person.pk,
+        purpose="read the sharing decisions",
+        detail={"via": "api", "count": len(rows)},
+    )
+    return [_decision_out(d) for d in rows]
+
+
+@router.post(
+    "/children/{reference}/sharing-decisions",
+    response={201: SharingDecisionOut},
+    summary="Record a decision to share or not to share information about a child",
+    description="A decision about one entry is the recording agency's to make; an entry with "
+    "handling code C is read by another agency only once shared with it this way. Audited.",
+)
+def record_sharing_decision(
+    request: HttpRequest, reference: str, payload: SharingDecisionIn
+) -> Status[SharingDecisionOut]:
+    child = selectors.child_get_for(viewer=request.user, reference=reference)
+    entry = None
+    if payload.entry is not None:
+        row = selectors.entry_get_for(viewer=request.user, child=child, entry_id=payload.entry)
+        entry = sharing.SharedEntry(
+            lineage=row.entry.lineage or row.entry.pk,
+            agency_id=row.entry.agency_id,
+            summary=row.entry.summary[:2000],
+        )
+    decision = sharing.sharing_decision_record(
+        actor=request.user,
+        person_id=child.person.pk,
+        entry=entry,
+        fields=sharing.SharingFields(
+            outcome=payload.outcome,
+            what=payload.what,
+            recipient_agency_id=payload.recipient_agency,
+            recipient_other=payload.recipient_other,
+            purpose=payload.purpose,
+            lawful_basis=payload.lawful_basis,
+            reason_not_shared=payload.reason_not_shared,
+            reason_text=payload.reason_text,
+        ),
+    )
+    decision = next(
+        d
+        for d in sharing.sharing_decisions_for(viewer=request.user, person_id=child.person.pk)
+        if d.pk == decision.pk
+    )
+    return Status(201, _decision_out(decision))

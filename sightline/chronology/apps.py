@@ -12,3 +12,8 @@ class ChronologyConfig(AppConfig):
 
         # A merge moves the merged person's entries to the survivor's story (identity.merging).
         extensions.register_person_fields("chronology.EntrySubject.person")
+
+        # The child's page: the sharing decisions the viewer may see (governance.sharing).
+        from sightline.chronology.sharing_views import sharing_panel
+
+        extensions.register_panel("child", "aside", "sharing", sharing_panel, order=40)

@@ -96,6 +96,16 @@ def grade_text(grade: str, intelligence_grade: Any) -> str:
     return label
 
 
+def grade_note(grade: str, intelligence_grade: Any) -> str:
+    """What a one-line mention of an entry says of its grade: nothing for a fact; "reported
+    (hearsay)", "professional opinion" or the intelligence grade otherwise, so hearsay is never
+    read as fact wherever the entry appears."""
+    if grade == "fact" or not grade:
+        return ""
+    text = grade_text(grade, intelligence_grade)
+    return text[:1].lower() + text[1:]
+
+
 def handling_conditions(intelligence_grade: Any) -> str:
     if isinstance(intelligence_grade, Mapping) and intelligence_grade.get("handling") == "C":
         return str(intelligence_grade.get("conditions") or "")
@@ -181,6 +191,8 @@ class EntryView:
     is_imported: bool
     can_correct: bool
     role_label: str
+    # The viewer's agency recorded it: theirs to decide whether to share (governance.sharing).
+    can_share: bool = False
     summary: str = ""
     detail: str = ""
     grade: str = ""
@@ -262,6 +274,12 @@ def present_entry(
         can_correct=(
             not is_imported
             and not in_error
+            and entry.superseded_at is None
+            and viewer_agency_id is not None
+            and entry.agency_id == viewer_agency_id
+        ),
+        can_share=(
+            not in_error
             and entry.superseded_at is None
             and viewer_agency_id is not None
             and entry.agency_id == viewer_agency_id

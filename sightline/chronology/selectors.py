@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -23,7 +24,7 @@ from sightline.chronology.vocabulary import entry_types, types_in_theme
 from sightline.core import clock
 from sightline.core.dates import LONDON, Precision
 from sightline.core.errors import NotFound
-from sightline.governance import access
+from sightline.governance import access, sharing
 from sightline.governance.vocabulary import sensitivities
 from sightline.people.models import Address, Identifier, Person
 from sightline.people.selectors import RecordedIdentity, person_details_for
@@ -32,6 +33,44 @@ PER_PAGE = 50
 _EXPORT_CHUNK = 500
 _MAX_MERGE_HOPS = 10
 _NOT_FOUND = "No child found with that reference, or you do not have access to them."
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What decides which of one child's entries the viewer may read: their scope, what they
+    are cleared for on this child (access.clearance_for), and the entries with handling code C
+    shared with their agency (governance.sharing; read only when a story holds such an entry
+    from another agency, and in the story's query as a subquery)."""
+
+    scope: access.Scope
+    person_id: int
+    clearance: access.ChildClearance
+
+    @cached_property
+    def shared(self) -> frozenset[int]:
+        return sharing.shared_lineages_for(self.scope, self.person_id)
+
+    def can_read(self, *, agency_id: int, sensitivity: str, grade: Any, lineage: int) -> bool:
+        restricted = handling_is_restricted(grade) and agency_id != self.scope.agency_id
+        return access.can_read_content(
+            self.scope,
+            sensitivity=sensitivity,
+            recorded_by_agency_id=agency_id,
+            restricted_handling=restricted,
+            shared=restricted and lineage in self.shared,
+            clearance=self.clearance,
+        )
+
+
+def handling_is_restricted(grade: Any) -> bool:
+    """Handling code C: the 3x5x2 code for intelligence whose sharing has conditions."""
+    return isinstance(grade, dict) and grade.get("handling") == "C"
+
+
+def reader_for(scope: access.Scope, person_id: int) -> Reader:
+    return Reader(
+        scope=scope, person_id=person_id, clearance=access.clearance_for(scope, person_id)
+    )
 
 
 @dataclass(frozen=True)
@@ -45,6 +84,12 @@ class Child:
     @property
     def was_merged(self) -> bool:
         return self.person.reference != self.requested_reference
+
+    @cached_property
+    def reader(self) -> Reader:
+        # Read once per child per request, when the story is first read (a frozen dataclass
+        # still takes a cached_property: it writes the instance's __dict__ directly).
+        return reader_for(self.scope, self.person.pk)
 
 
 def child_get_for(*, viewer: Any, reference: str) -> Child:
@@ -229,15 +274,26 @@ def is_cleared_for_everything(scope: access.Scope) -> bool:
     return cleared_sensitivities(scope) == frozenset(sensitivities())
 
 
-def _readable_q(scope: access.Scope) -> Q:
-    """`access.can_read_content` as a query filter on EntrySubject (the tests hold the two
-    to the same answer)."""
+def _readable_q(reader: Reader) -> Q:
+    """`Reader.can_read` (access.can_read_content) as a query filter on EntrySubject (the
+    tests hold the two to the same answer)."""
+    scope = reader.scope
     own = Q(entry__agency_id=scope.agency_id) if scope.agency_id is not None else Q(pk__in=[])
-    return own | Q(entry__sensitivity__in=sorted(cleared_sensitivities(scope)))
-
-
-def _readable(scope: access.Scope, *, agency_id: int, sensitivity: str) -> bool:
-    return access.can_read_content(scope, sensitivity=sensitivity, recorded_by_agency_id=agency_id)
+    codes = cleared_sensitivities(scope) | reader.clearance.sensitivities
+    cleared = Q(entry__sensitivity__in=sorted(codes))
+    # Written as "the code is C" and its complement spelled out: a JSON key that is absent (or
+    # a grade that is null) compares as NULL, which a plain negation would count as C.
+    restricted = Q(entry__intelligence_grade__handling="C")
+    unrestricted = (
+        Q(entry__intelligence_grade__isnull=True)
+        | Q(entry__intelligence_grade__handling__isnull=True)
+        | ~restricted
+    )
+    shared = Q(entry__lineage__in=sharing.shared_lineages_query(scope, reader.person_id)) | Q(
+        entry__lineage__isnull=True,
+        entry_id__in=sharing.shared_lineages_query(scope, reader.person_id),
+    )
+    return own | (cleared & unrestricted) | (cleared & shared)
 
 
 def restricted_known_cutoff(on: dt.date) -> dt.datetime:
@@ -249,11 +305,11 @@ def restricted_known_cutoff(on: dt.date) -> dt.datetime:
 
 
 def story_queryset(
-    person_id: int, filters: StoryFilters, scope: access.Scope
+    person_id: int, filters: StoryFilters, scope: access.Scope, reader: Reader | None = None
 ) -> QuerySet[EntrySubject]:
     """The story's rows (EntrySubject) before ordering and paging, for this viewer. Not
     access-checked for the child: callers are selectors that have a `Child`."""
-    readable = _readable_q(scope)
+    readable = _readable_q(reader_for(scope, person_id) if reader is None else reader)
     cutoff = known_cutoff(filters.as_known_on) if filters.as_known_on else None
     qs = EntrySubject.objects.filter(person_id=person_id).filter(
         known_at_q(cutoff, prefix="entry__")
@@ -312,13 +368,22 @@ class _Key:
     order: tuple[dt.datetime, int, int, int]
 
 
-def _ordered(qs: QuerySet[EntrySubject], scope: access.Scope) -> list[_Key]:
+def _ordered(qs: QuerySet[EntrySubject], reader: Reader) -> list[_Key]:
     """The story's row ids, newest first, in one narrow query. A readable entry sorts by when
     it happened; a restricted one by the start of the period it shows, so where it sits among
     the others never tells its day or time (within a month, restricted entries come after the
     readable ones of that month, by agency)."""
     keys = []
-    for pk, occurred_at, precision, agency_id, sensitivity, lineage, entry_id in qs.values_list(
+    for (
+        pk,
+        occurred_at,
+        precision,
+        agency_id,
+        sensitivity,
+        lineage,
+        entry_id,
+        grade,
+    ) in qs.values_list(
         "pk",
         "occurred_at",
         "entry__precision",
@@ -326,8 +391,14 @@ def _ordered(qs: QuerySet[EntrySubject], scope: access.Scope) -> list[_Key]:
         "entry__sensitivity",
         "entry__lineage",
         "entry_id",
+        "entry__intelligence_grade",
     ):
-        if _readable(scope, agency_id=agency_id, sensitivity=sensitivity):
+        if reader.can_read(
+            agency_id=agency_id,
+            sensitivity=sensitivity,
+            grade=grade,
+            lineage=lineage or entry_id,
+        ):
             keys.append(_Key(pk, True, (occurred_at, 1, entry_id, 0)))
         else:
             start, _ = restricted_period(occurred_at, precision)
@@ -352,19 +423,24 @@ def _restricted(entry: ChronologyEntry) -> RestrictedRow:
     )
 
 
-def _row(subject: EntrySubject, scope: access.Scope) -> Row:
+def _row(subject: EntrySubject, reader: Reader) -> Row:
     entry = subject.entry
-    if _readable(scope, agency_id=entry.agency_id, sensitivity=entry.sensitivity):
+    if reader.can_read(
+        agency_id=entry.agency_id,
+        sensitivity=entry.sensitivity,
+        grade=entry.intelligence_grade,
+        lineage=entry.lineage or entry.pk,
+    ):
         return StoryRow(entry=entry, role=subject.role)
     return _restricted(entry)
 
 
-def _rows(keys: list[_Key], scope: access.Scope) -> list[Row]:
+def _rows(keys: list[_Key], reader: Reader) -> list[Row]:
     by_id = {
         s.pk: s
         for s in _with_entry(EntrySubject.objects.filter(pk__in=[k.subject_id for k in keys]))
     }
-    return [_row(by_id[k.subject_id], scope) for k in keys if k.subject_id in by_id]
+    return [_row(by_id[k.subject_id], reader) for k in keys if k.subject_id in by_id]
 
 
 def story_for(
@@ -382,7 +458,8 @@ def story_for(
 
     `page_of`: entry ids (versions) to show; the page is the one holding the newest of them
     that the viewer may read (a link to highlighted entries), else `page`."""
-    keys = _ordered(story_queryset(child.person.pk, filters, child.scope), child.scope)
+    reader = child.reader
+    keys = _ordered(story_queryset(child.person.pk, filters, child.scope, reader), reader)
     total = len(keys)
     if page_of:
         wanted = set(page_of)
@@ -392,15 +469,16 @@ def story_for(
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     offset = (page - 1) * per_page
-    rows = _rows(keys[offset : offset + per_page], child.scope)
+    rows = _rows(keys[offset : offset + per_page], reader)
     return StoryPage(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
 
 
 def story_rows_for(*, viewer: Any, child: Child, filters: StoryFilters) -> Iterator[Row]:
     """Every row of the story with these filters, for an export (read in chunks)."""
-    keys = _ordered(story_queryset(child.person.pk, filters, child.scope), child.scope)
+    reader = child.reader
+    keys = _ordered(story_queryset(child.person.pk, filters, child.scope, reader), reader)
     for start in range(0, len(keys), _EXPORT_CHUNK):
-        yield from _rows(keys[start : start + _EXPORT_CHUNK], child.scope)
+        yield from _rows(keys[start : start + _EXPORT_CHUNK], reader)
 
 
 def story_agencies_for(
@@ -409,7 +487,9 @@ def story_agencies_for(
     """The agencies that have entries in this child's story (the agency filter's options)."""
     # The same rows the story would show, so an agency whose only entry is restricted and not
     # yet shown "as known on" that day is not offered either.
-    shown = story_queryset(child.person.pk, StoryFilters(as_known_on=as_known_on), child.scope)
+    shown = story_queryset(
+        child.person.pk, StoryFilters(as_known_on=as_known_on), child.scope, child.reader
+    )
     return list(Agency.objects.filter(pk__in=shown.values("entry__agency_id")).order_by("name"))
 
 
@@ -418,15 +498,23 @@ def story_agencies_for(
 _NO_ENTRY = "No entry found in this child's story with that number."
 
 
+def _is_row_id(value: Any) -> bool:
+    """A number a row could have: a larger one (from an address or the API) cannot reach the
+    database (SQLite refuses it with an error, not an empty answer)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
 def entry_get_for(*, viewer: Any, child: Child, entry_id: int) -> StoryRow:
     """One entry version in this child's story that the viewer may read. A restricted entry is
     not found: the story never gives an uncleared viewer its number."""
+    if not _is_row_id(entry_id):
+        raise NotFound(_NO_ENTRY)
     subject = (
         _with_entry(EntrySubject.objects.filter(person_id=child.person.pk, entry_id=entry_id))
         .order_by()
         .first()
     )
-    row = _row(subject, child.scope) if subject is not None else None
+    row = _row(subject, child.reader) if subject is not None else None
     if not isinstance(row, StoryRow):
         raise NotFound(_NO_ENTRY)
     return row
@@ -437,7 +525,7 @@ def entries_by_lineage_for(*, viewer: Any, child: Child, lineages: list[int]) ->
     see it (a `StoryRow`, or a `RestrictedRow` when they are not cleared to read it), by
     lineage. Entries no longer in the child's story are left out. For surfaces that cite
     entries, such as an alert's evidence (ADR 14: they build on these rows)."""
-    wanted = sorted({int(n) for n in lineages})
+    wanted = sorted({int(n) for n in lineages if _is_row_id(int(n))})
     if not wanted:
         return {}
     subjects = _with_entry(
@@ -445,13 +533,15 @@ def entries_by_lineage_for(*, viewer: Any, child: Child, lineages: list[int]) ->
         .filter(Q(entry__lineage__in=wanted) | Q(entry_id__in=wanted, entry__lineage__isnull=True))
         .order_by("entry_id")
     )
-    return {(s.entry.lineage or s.entry_id): _row(s, child.scope) for s in subjects}
+    return {(s.entry.lineage or s.entry_id): _row(s, child.reader) for s in subjects}
 
 
 def entry_history_for(*, viewer: Any, child: Child, lineage: int) -> list[Row]:
     """Every version of one entry, oldest first: who recorded or corrected it, when and why.
     Not found when the viewer may not read the current version; an earlier version they may
     not read is a `RestrictedRow`."""
+    if not _is_row_id(lineage):
+        raise NotFound(_NO_ENTRY)
     subjects = list(
         _with_entry(
             EntrySubject.objects.filter(person_id=child.person.pk).filter(
@@ -459,7 +549,7 @@ def entry_history_for(*, viewer: Any, child: Child, lineage: int) -> list[Row]:
             )
         ).order_by("entry__version", "entry_id")
     )
-    rows = [_row(s, child.scope) for s in subjects]
+    rows = [_row(s, child.reader) for s in subjects]
     if not rows or not isinstance(rows[-1], StoryRow):
         raise NotFound(_NO_ENTRY)
     return rows

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sightline.chronology import views
+from sightline.chronology import sharing_views, views
 
 app_name = "chronology"
 urlpatterns = [
@@ -21,4 +21,5 @@ urlpatterns = [
     path(
         "<str:reference>/entries/<int:lineage>/history", views.entry_history, name="entry_history"
     ),
+    path("<str:reference>/sharing/new", sharing_views.sharing_new, name="sharing_new"),
 ]

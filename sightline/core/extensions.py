@@ -10,6 +10,7 @@ importing it (DESIGN.md layer order). An app registers in its AppConfig.ready().
 - work sections: each app's part of "my work" (referrals to decide, disagreements to answer…)
   and of a manager's view of their team's work;
 - header links: a link in the header with a count (the signed-in user's unread notifications);
+- page banners: a notice on every page while something lasts (break-glass access);
 - open items: what is still open for a child (alerts, referrals, plans), which a step down and a
   closure show and "last agency standing" asks about.
 
@@ -141,6 +142,24 @@ def holds(user: Any, capability: str) -> bool:
     if not _capability_check:
         raise RuntimeError("no capability check registered (sightline.governance)")
     return bool(_capability_check[0](user, capability))
+
+
+# Which users see case data, and so must sign in with a second factor when OTP_REQUIRED is on
+# (accounts.twofactor): governance's rule over their roles' capabilities, registered by it.
+_case_data_rule: list[Callable[[Any], bool]] = []
+
+
+def register_case_data_rule(rule: Callable[[Any], bool]) -> None:
+    _case_data_rule[:] = [rule]
+
+
+def sees_case_data(user: Any) -> bool:
+    """Whether a signed-in user's roles let them see case data (governance's rule)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not _case_data_rule:
+        raise RuntimeError("no case data rule registered (sightline.governance)")
+    return bool(_case_data_rule[0](user))
 
 
 def nav_items_for(user: Any) -> list[NavItem]:
@@ -294,6 +313,38 @@ def header_links_for(user: Any) -> list[HeaderLink]:
         if link is not None:
             links.append(link)
     return links
+
+
+# --- Page banners: a notice on every page while something lasts ----------------------------------
+
+
+@dataclass(frozen=True)
+class PageBanner:
+    """A notice shown at the top of every page for this user (their break-glass access, with
+    when it ends), with an optional form button (a POST to `action`)."""
+
+    heading: str
+    text: str
+    link_text: str = ""
+    link_url: str = ""
+    action: str = ""  # a path to POST to (with the CSRF token), or ""
+    action_text: str = ""
+
+
+BannerProvider = Callable[[Any], "Sequence[PageBanner]"]
+_banners: list[tuple[int, str, BannerProvider]] = []
+
+
+def register_page_banner(name: str, provider: BannerProvider, *, order: int = 50) -> None:
+    _banners[:] = [e for e in _banners if e[1] != name]
+    _banners.append((order, name, provider))
+    _banners.sort(key=lambda e: (e[0], e[1]))
+
+
+def page_banners_for(user: Any) -> list[PageBanner]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [banner for _, _, provider in _banners for banner in provider(user)]
 
 
 # --- Naming people on a lower app's page ---------------------------------------------------------

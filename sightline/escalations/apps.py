@@ -13,6 +13,7 @@ class EscalationsConfig(AppConfig):
             panels,
             procedure,
             receivers,
+            subjects,
             tasks,
             work,
         )
@@ -28,6 +29,10 @@ class EscalationsConfig(AppConfig):
         closure_objected.connect(
             receivers.closure_objected, dispatch_uid="escalations.open_for_objection"
         )
+        # A disagreement about a referral's decision is a ground to reconsider it (referrals).
+        from sightline.referrals.extensions import register_reconsideration_grounds
+
+        register_reconsideration_grounds("disagreements", subjects.reconsideration_grounds)
         # The child's page: the disagreements about the child, and how to raise one.
         extensions.register_panel(
             "child", "aside", "disagreements", panels.disagreements_panel, order=12

@@ -44,6 +44,8 @@ from sightline.governance import access, audit
 from sightline.governance.audit import AuditAction
 from sightline.governance.policy import Capability
 from sightline.people.models import Person
+from sightline.referrals.models import Referral
+from sightline.referrals.selectors import OPEN_STATUSES
 
 LABEL_MAX = 300
 ENTRY_TYPE = "professional_disagreement"
@@ -358,14 +360,17 @@ def escalation_raise(
             timescale_version=timescale.version,
         )
         mine = Agency.objects.get(pk=scope.agency_id)
-        _entry(
-            actor,
-            escalation,
-            f"{mine.name} raised a professional disagreement with {agency.name} about "
-            f"{_quoted(label)}. Stage 1 ({first.title}): an answer is due by "
-            f"{long_date(due)}.",
-            f"What is disagreed: {disagreement}\n\nWhat {mine.name} wants to happen: {sought}",
-        )
+        if closure_objection_id is None:
+            # An objection's disagreement is already in the story: the objection's own entry,
+            # written with it (so the story never waits for this task to run).
+            _entry(
+                actor,
+                escalation,
+                f"{mine.name} raised a professional disagreement with {agency.name} about "
+                f"{_quoted(label)}. Stage 1 ({first.title}): an answer is due by "
+                f"{long_date(due)}.",
+                f"What is disagreed: {disagreement}\n\nWhat {mine.name} wants to happen: {sought}",
+            )
         audit.record(
             actor,
             AuditAction.DISAGREEMENT_RAISED,
@@ -383,6 +388,7 @@ def escalation_raise(
                 **({"closure_objection": closure_objection_id} if closure_objection_id else {}),
             },
         )
+        _referral_grant(escalation, actor, open_=True)
         _, theirs = _stage_people(escalation, 1)
         _tell(
             theirs,
@@ -625,6 +631,48 @@ def _finish(
     )
     locked.status, locked.outcome, locked.outcome_text = status, outcome, text
     locked.closed_at, locked.closed_by = now, user
+    _referral_grant(locked, actor, open_=False)
+
+
+def _referral_grant(escalation: Escalation, actor: Any, *, open_: bool) -> None:
+    """A disagreement about a referral's decision keeps the deciding agency able to see the
+    child while it is open (its referral grant ended with a "no further action"), so it can
+    answer it and reconsider the decision; settled, the grant ends again unless the referral
+    is open once more (reconsidered: the referral's own grant)."""
+    if escalation.subject_kind != Escalation.Subject.REFERRAL or not escalation.subject_id:
+        return
+    referral = Referral.objects.filter(
+        pk=escalation.subject_id, person_id=escalation.person_id
+    ).first()
+    if referral is None or referral.origin != Referral.Origin.SIGHTLINE:
+        return
+    if not open_:
+        still = Escalation.objects.filter(
+            subject_kind=Escalation.Subject.REFERRAL,
+            subject_id=referral.pk,
+            status=Escalation.Status.OPEN,
+        ).exclude(pk=escalation.pk)
+        if referral.status in OPEN_STATUSES or still.exists():
+            return
+    access.referral_grant_write(
+        referral_id=referral.pk,
+        person_id=referral.person_id,
+        agency_id=referral.receiving_agency_id,
+        ends_on=None if open_ else clock.today(),
+    )
+    if open_:
+        audit.record(
+            actor,
+            AuditAction.ACCESS_GRANTED,
+            object_type="person",
+            object_id=escalation.person.reference,
+            person_id=escalation.person_id,
+            detail={
+                "agency": referral.receiving_agency_id,
+                "basis": "referral",
+                "why": f"disagreement {escalation.pk} about referral {referral.pk}",
+            },
+        )
 
 
 def escalation_resolve(

@@ -213,3 +213,31 @@ def parse_subject(text: str) -> tuple[str, int] | None:
     if kind not in SOURCES or not number.isascii() or not number.isdigit() or len(number) > 18:
         return None
     return kind, int(number)
+
+
+def reconsideration_grounds(viewer: Any, referral: Referral) -> list[Any]:
+    """The referrals app's grounds to reconsider a decision: the open and resolved
+    disagreements about this referral's decision (the viewer may already open the referral,
+    and so see the child)."""
+    from sightline.escalations.models import Escalation
+    from sightline.referrals.extensions import Ground
+
+    rows = Escalation.objects.filter(
+        subject_kind=Escalation.Subject.REFERRAL,
+        subject_id=referral.pk,
+        person_id=referral.person_id,
+        status__in=[Escalation.Status.OPEN, Escalation.Status.RESOLVED],
+    ).select_related("raised_by_agency")
+    return [
+        Ground(
+            id=e.pk,
+            label=f"{e.raised_by_agency.name}: {e.subject_label}",
+            status=(
+                f"Open, at stage {e.stage}"
+                if e.status == Escalation.Status.OPEN
+                else f"Resolved: {e.get_outcome_display().lower()}"
+            ),
+            url=reverse("escalations:detail", args=[e.pk]),
+        )
+        for e in rows.order_by("-raised_at", "-pk")
+    ]

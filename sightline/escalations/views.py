@@ -160,6 +160,18 @@ def _detail(
             and can_record
             and (side.raiser or (side.partnership and at_partnership)),
             "can_withdraw": is_open and can_record and side.raiser,
+            # The agency whose referral decision is disagreed with may reconsider it (the
+            # referral's page checks the rest: a manager, a decision that can be reconsidered).
+            "reconsider_url": (
+                reverse("referrals:reconsider", args=[escalation.subject_id])
+                + f"?disagreement={escalation.pk}"
+                if escalation.subject_kind == Escalation.Subject.REFERRAL
+                and escalation.subject_id
+                and side.responder
+                and scope.can(Capability.DECIDE_REFERRALS)
+                and escalation.status != Escalation.Status.WITHDRAWN
+                else ""
+            ),
             "outcomes": [(o.value, o.label) for o in services.RESOLVING],
             "form": form,
             "values": values or {},

@@ -12,13 +12,18 @@ Rules (docs/access.md):
   exists somewhere the viewer has no business; a refused look is audited (`access_refused`);
 - an entry's content is shown only to agencies cleared for its sensitivity (and always to the
   agency that recorded it); others see that it exists and whom to ask;
-- which identifiers a viewer sees is policy data (vocabulary/identifiers.yaml).
+- which identifiers a viewer sees is policy data (vocabulary/identifiers.yaml);
+- a practitioner with `view_lockdown` finds a child outside their relationships and sees whom
+  to contact, never the content (the lock-down view); with `break_glass` they may open the
+  child for a stated reason until the access ends (a BreakGlass row, for them alone);
+- every audited look says why (`purpose_for`): the relationship, the partnership-wide role,
+  the break-glass reason, the auditor's review, or the system's purpose.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +40,7 @@ from sightline.core.lookups import AnyOf, key_by_key
 from sightline.core.requests import current_request_path
 from sightline.governance import audit
 from sightline.governance.audit import AuditAction
-from sightline.governance.models import AccessGrant
+from sightline.governance.models import AccessGrant, BreakGlass
 from sightline.governance.policy import Capability, capabilities_of
 from sightline.governance.vocabulary import (
     BY_ISSUER,
@@ -111,6 +116,11 @@ def require(viewer: Any, capability: Capability) -> Scope:
 # --- when a grant counts ----------------------------------------------------------------------
 
 
+# The bases whose grant outlives its end by the grace: the work with the child has ended (an
+# involvement, a referral closed), and its people may still need to finish their records.
+GRACED = (AccessGrant.Basis.INVOLVEMENT, AccessGrant.Basis.REFERRAL)
+
+
 def grace_days() -> int:
     """ACCESS_GRACE_DAYS: how long an involvement's grant outlives the involvement."""
     return int(getattr(settings, "ACCESS_GRACE_DAYS", 0) or 0)
@@ -121,7 +131,7 @@ def _not_ended(today: dt.date) -> Q:
     q = Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     grace = grace_days()
     if grace > 0:
-        q |= Q(basis=AccessGrant.Basis.INVOLVEMENT, ends_on__gte=today - dt.timedelta(grace))
+        q |= Q(basis__in=GRACED, ends_on__gte=today - dt.timedelta(grace))
     return q
 
 
@@ -175,6 +185,66 @@ def _current_grants(scope: Scope) -> QuerySet[AccessGrant]:
     )
 
 
+# --- break-glass: one person's access to one child, for a time --------------------------------
+
+
+def break_glass_current_q(now: dt.datetime) -> Q:
+    """A break-glass access that counts at `now`: started, not yet at its end, not ended early."""
+    return Q(started_at__lte=now, ends_at__gt=now) & (
+        Q(ended_at__isnull=True) | Q(ended_at__gt=now)
+    )
+
+
+def break_glass_current(scope: Scope, *, now: dt.datetime | None = None) -> QuerySet[BreakGlass]:
+    """The viewer's break-glass accesses that count now. A role that no longer has
+    `break_glass` (a membership changed), or a move to another agency, keeps none: the access
+    is the role's and the agency's as much as the person's."""
+    if scope.user_id is None or not scope.can(Capability.BREAK_GLASS):
+        return BreakGlass.objects.none()
+    # Opened for the agency the viewer was in: a move to another agency ends it at once.
+    return BreakGlass.objects.filter(user_id=scope.user_id, agency_id=scope.agency_id or 0).filter(
+        break_glass_current_q(now or clock.now())
+    )
+
+
+_BG_CACHE = "_sightline_break_glass"
+_PURPOSE_CACHE = "_sightline_purposes"
+
+
+def _break_glass_people(scope: Scope, viewer: Any = None) -> list[int]:
+    """The people the viewer has break-glass access to now. A handful at most: read once per
+    request (kept on the user object, as the scope is, with each access's times, so one that
+    ends during the request ends there too) rather than joined into every access query."""
+    now = clock.now()
+    held: list[tuple[int, dt.datetime, dt.datetime]] | None = getattr(viewer, _BG_CACHE, None)
+    if held is None:
+        if scope.user_id is None or not scope.can(Capability.BREAK_GLASS):
+            held = []
+        else:
+            held = [
+                (row.person_id, row.started_at, row.until)
+                for row in BreakGlass.objects.filter(
+                    user_id=scope.user_id, agency_id=scope.agency_id or 0
+                ).filter(Q(ends_at__gt=now) & (Q(ended_at__isnull=True) | Q(ended_at__gt=now)))
+            ]
+        if viewer is not None and not isinstance(viewer, Scope):
+            setattr(viewer, _BG_CACHE, held)
+    return sorted({person for person, start, until in held if start <= now < until})
+
+
+def break_glass_held(viewer: Any) -> bool:
+    """Whether the viewer has any break-glass access now (read once per request)."""
+    return bool(_break_glass_people(scope_for(viewer), viewer))
+
+
+def forget_cached(viewer: Any) -> None:
+    """Drop what this request has read about the viewer's access (break-glass opened or ended
+    during it)."""
+    for name in (_BG_CACHE, _PURPOSE_CACHE):
+        if hasattr(viewer, name):
+            delattr(viewer, name)
+
+
 def restrict_people(viewer: Any, people: QuerySet[Any], *, field: str = "pk") -> QuerySet[Any]:
     """Narrow a queryset (of people, or of rows with a person field) to what the viewer may see."""
     scope = scope_for(viewer)
@@ -183,16 +253,41 @@ def restrict_people(viewer: Any, people: QuerySet[Any], *, field: str = "pk") ->
     if not scope.can(Capability.VIEW_GRANTED_CHILDREN) or scope.agency_id is None:
         return people.none()
     grants = _current_grants(scope).filter(person_id=OuterRef(field))
+    broken = _break_glass_people(scope, viewer)
+    if broken:
+        return people.filter(Q(Exists(grants)) | Q(**{f"{field}__in": broken}))
     return people.filter(Exists(grants))
 
 
-def can_view_person(viewer: Any, person_id: int) -> bool:
-    scope = scope_for(viewer)
+def _granted(scope: Scope, person_id: int) -> bool:
     if scope.can(Capability.VIEW_ALL_CHILDREN):
         return True
     if not scope.can(Capability.VIEW_GRANTED_CHILDREN) or scope.agency_id is None:
         return False
     return _current_grants(scope).filter(person_id=person_id).exists()
+
+
+def can_view_person(viewer: Any, person_id: int) -> bool:
+    scope = scope_for(viewer)
+    if _granted(scope, person_id):
+        return True
+    if scope.agency_id is None or not scope.can(Capability.VIEW_GRANTED_CHILDREN):
+        return False
+    return person_id in _break_glass_people(scope, viewer)
+
+
+def can_see_lockdown(viewer: Any) -> bool:
+    """Whether the viewer may find children outside their relationships (the lock-down view:
+    that the child exists, which agencies work with them, whom to contact)."""
+    scope = scope_for(viewer)
+    return scope.can(Capability.VIEW_LOCKDOWN) and not scope.can(Capability.VIEW_ALL_CHILDREN)
+
+
+def lockdown_people(viewer: Any, people: QuerySet[Any], *, field: str = "pk") -> QuerySet[Any]:
+    """The people of a queryset the viewer may find in the lock-down view: every person, for
+    a role with `view_lockdown`; nobody otherwise. The caller shows them only the lock-down
+    summary (never content) and audits it."""
+    return people if can_see_lockdown(viewer) else people.none()
 
 
 def require_person(
@@ -225,12 +320,162 @@ def require_person(
     raise NotFound(NOT_FOUND_MESSAGE)
 
 
-def can_read_content(scope: Scope, *, sensitivity: str, recorded_by_agency_id: int | None) -> bool:
-    """Whether the viewer may read an entry's summary and detail."""
+# --- why a look happened: the audit's purpose ------------------------------------------------------
+
+PURPOSE_MASH = "MASH triage (partnership-wide role)"
+PURPOSE_AUDITOR = "auditor review"
+PURPOSE_LOCKDOWN = "lock-down view: whom to contact"
+_BASIS_PURPOSE = {
+    (AccessGrant.Basis.INVOLVEMENT, True): "involvement: their team works with the child",
+    (AccessGrant.Basis.INVOLVEMENT, False): "involvement: their agency works with the child",
+    (AccessGrant.Basis.HOLDS_RECORDS, False): "their agency holds records on the child",
+    (AccessGrant.Basis.HOLDS_RECORDS, True): "their team holds records on the child",
+    (AccessGrant.Basis.MANUAL, True): "access given to their team by a manager",
+    (AccessGrant.Basis.MANUAL, False): "access given to their agency by a manager",
+    (AccessGrant.Basis.REFERRAL, True): "referral: the child was referred to their team",
+    (AccessGrant.Basis.REFERRAL, False): "referral: the child was referred to their agency",
+}
+_BASIS_RANK = [
+    AccessGrant.Basis.INVOLVEMENT,
+    AccessGrant.Basis.REFERRAL,
+    AccessGrant.Basis.MANUAL,
+    AccessGrant.Basis.HOLDS_RECORDS,
+]
+
+
+def break_glass_purpose(access_row: BreakGlass) -> str:
+    """ "break-glass: <reason>: <text>", as every page seen under it is audited."""
+    from sightline.governance.vocabulary import break_glass_reasons
+
+    label = break_glass_reasons().get(access_row.reason, access_row.reason)
+    text = " ".join(access_row.reason_text.split())
+    return f"break-glass: {label}: {text}"[:PURPOSE_MAX]
+
+
+def purpose_for(actor: Any, *, person_id: int | None = None, action: str = "") -> str:
+    """Why `actor` is doing what is audited, from their scope and (for a look at a person) the
+    grant that lets them: never empty. In order: the system's purpose; a relationship the
+    grants show (the strongest basis); the partnership-wide role; break-glass with its reason;
+    the auditor's review; and otherwise what was done."""
+    if isinstance(actor, SystemActor):
+        return f"system: {actor.name}"[:PURPOSE_MAX]
+    if isinstance(actor, SystemScope):
+        return f"system: {actor.purpose}"[:PURPOSE_MAX]
+    scope = scope_for(actor)
+    if person_id is not None and scope.agency_id is not None:
+        cached: dict[int, str] | None = getattr(actor, _PURPOSE_CACHE, None)
+        if cached is not None and person_id in cached:
+            return cached[person_id]
+        found = _person_purpose(scope, person_id)
+        if found and scope.user_id is not None:
+            if cached is None:
+                cached = {}
+                setattr(actor, _PURPOSE_CACHE, cached)
+            cached[person_id] = found
+        if found:
+            return found
+    if scope.can(Capability.VIEW_ALL_CHILDREN):
+        return PURPOSE_MASH
+    if scope.can(Capability.AUDIT_ACCESS):
+        return PURPOSE_AUDITOR
+    if person_id is not None and scope.can(Capability.VIEW_LOCKDOWN):
+        return "no relationship: " + (action.replace("_", " ") or "asked for the child")
+    what = action.replace("_", " ") or "use of Sightline"
+    if scope.user_id is None:  # no membership (yet): signing in, an account being set up
+        return f"account: {what}"[:PURPOSE_MAX]
+    return f"own work: {what}"[:PURPOSE_MAX]
+
+
+def _person_purpose(scope: Scope, person_id: int) -> str:
+    """The relationship, the partnership-wide role or the break-glass that lets the viewer see
+    this person ("" when none does)."""
+    if scope.can(Capability.VIEW_ALL_CHILDREN):
+        return PURPOSE_MASH
+    if not scope.can(Capability.VIEW_GRANTED_CHILDREN):
+        return ""
+    held = list(_current_grants(scope).filter(person_id=person_id).values_list("basis", "team_id"))
+    if held:
+        basis, team_id = min(
+            held, key=lambda g: (_BASIS_RANK.index(AccessGrant.Basis(g[0])), g[1] is None)
+        )
+        return _BASIS_PURPOSE[(AccessGrant.Basis(basis), team_id is not None)]
+    row = break_glass_current(scope).filter(person_id=person_id).order_by("-started_at").first()
+    return break_glass_purpose(row) if row is not None else ""
+
+
+def can_read_content(
+    scope: Scope,
+    *,
+    sensitivity: str,
+    recorded_by_agency_id: int | None,
+    restricted_handling: bool = False,
+    shared: bool = False,
+    clearance: ChildClearance | None = None,
+) -> bool:
+    """Whether the viewer may read an entry's summary and detail: always their own agency's;
+    otherwise when their agency kind is cleared for the sensitivity, or they are cleared for it
+    on this child (`clearance`: the lead social worker for health-confidential entries). An
+    entry with handling code C (`restricted_handling`) is read outside the agency that recorded
+    it only when a recorded sharing decision shared it with the viewer's agency (`shared`)."""
     if recorded_by_agency_id is not None and recorded_by_agency_id == scope.agency_id:
         return True
     cleared = sensitivities().get(sensitivity, {}).get("cleared", [])
-    return "*" in cleared or (scope.agency_kind in cleared)
+    ok = (
+        "*" in cleared
+        or scope.agency_kind in cleared
+        or (clearance is not None and sensitivity in clearance.sensitivities)
+    )
+    return ok and (shared or not restricted_handling)
+
+
+# --- clearance for one child ------------------------------------------------------------------
+#
+# Some clearance depends on the viewer's part in one child's life, not on their agency's kind:
+# health-confidential detail goes to health agencies and to the child's lead social worker. A
+# sensitivity names such people in sensitivities.yaml (`cleared_people: [lead_social_worker]`);
+# the app that knows who they are (cases) registers a check for each name.
+
+ClearanceCheck = Callable[[Scope, int], bool]
+_clearance_checks: dict[str, ClearanceCheck] = {}
+
+
+def register_clearance_check(name: str, check: ClearanceCheck) -> None:
+    """`check(scope, person_id)`: whether the viewer is, for this child, who `name` says (a name
+    a sensitivity lists under `cleared_people`)."""
+    _clearance_checks[name] = check
+
+
+def clearance_names() -> frozenset[str]:
+    return frozenset(_clearance_checks)
+
+
+@dataclass(frozen=True)
+class ChildClearance:
+    """The sensitivities the viewer may read on one child beyond their agency kind's."""
+
+    sensitivities: frozenset[str] = frozenset()
+
+
+def clearance_for(scope: Scope, person_id: int) -> ChildClearance:
+    """What this viewer is cleared for on this child, beyond their agency kind. A sensitivity
+    whose `cleared_people` names no registered check clears nobody (the system check refuses
+    such a file at start-up)."""
+    found: set[str] = set()
+    answers: dict[str, bool] = {}
+    for code, spec in sensitivities().items():
+        cleared = spec.get("cleared", [])
+        if "*" in cleared or scope.agency_kind in cleared:
+            continue
+        for name in spec.get("cleared_people", []) or []:
+            check = _clearance_checks.get(name)
+            if check is None:
+                continue
+            if name not in answers:
+                answers[name] = check(scope, person_id)
+            if answers[name]:
+                found.add(code)
+                break
+    return ChildClearance(frozenset(found))
 
 
 def identifier_visible(scope: Scope, *, scheme: str, issuer_kind: str | None) -> bool:
@@ -331,6 +576,28 @@ def grant_many(
             ]
         )
     return len(new)
+
+
+# --- a grant that mirrors a referral ------------------------------------------------------------
+
+
+def referral_grant_write(
+    *, referral_id: int, person_id: int, agency_id: int, ends_on: dt.date | None
+) -> bool:
+    """The receiving agency's grant for one referral: open while the referral is (`ends_on`
+    None), ended on the day it closed or was allocated (ACCESS_GRACE_DAYS more, when read).
+    Returns whether the grant was created. Callers audit in their own transaction."""
+    row, created = AccessGrant.objects.get_or_create(
+        person_id=person_id,
+        agency_id=agency_id,
+        team_id=None,
+        basis=AccessGrant.Basis.REFERRAL,
+        basis_key=referral_id,
+        defaults={"granted_at": clock.now(), "ends_on": ends_on},
+    )
+    if not created and row.ends_on != ends_on:
+        AccessGrant.objects.filter(pk=row.pk).update(ends_on=ends_on)
+    return created
 
 
 # --- grants that mirror involvements ----------------------------------------------------------

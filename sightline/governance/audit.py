@@ -87,15 +87,24 @@ class AuditAction(StrEnum):
     REFERRAL_TRIAGED = "referral_triaged"
     REFERRAL_DECIDED = "referral_decided"
     REFERRAL_ALLOCATED = "referral_allocated"
+    REFERRAL_RECONSIDERED = "referral_reconsidered"
+    INVOLVEMENT_STARTED = "involvement_started"  # in Sightline (an allocation), not a feed
     REFERRAL_ASKED = "referral_asked"
     REFERRAL_ANSWERED = "referral_answered"
     REFERRAL_ASSESSMENT_COMPLETED = "referral_assessment_completed"
     REFERRAL_ESCALATED = "referral_escalated"
     REFERRAL_FROM_FEED = "referral_from_feed"
     REFERRAL_REFUSED = "referral_refused"  # a change refused (a stale version, a rule)
-    # Break-glass access to a child outside the viewer's relationships (to come: governance.
-    # access); the auditor's flags already count it (governance.flags).
+    # Break-glass access to a child outside the viewer's relationships (governance.breakglass):
+    # opened (counted by the auditor's flags), ended early, listed and reviewed. The lock-down
+    # view: a child outside them, only whom to contact.
     BREAK_GLASS = "break_glass"
+    # A decision to share or not to share information (governance.sharing).
+    SHARING_DECIDED = "sharing_decided"
+    BREAK_GLASS_ENDED = "break_glass_ended"
+    BREAK_GLASS_REVIEWED = "break_glass_reviewed"
+    BREAK_GLASS_LISTED = "break_glass_listed"
+    LOCKDOWN_VIEWED = "lockdown_viewed"
     # The audit log's own use: the auditor's pages, the chain's checks and its exported head.
     AUDIT_SEARCHED = "audit_searched"
     AUDIT_CHILD_VIEWED = "audit_child_viewed"
@@ -124,6 +133,38 @@ class AuditAction(StrEnum):
     CLOSURE_VIEWED = "closure_viewed"
     LAST_AGENCY_FLAGGED = "last_agency_flagged"
     LAST_AGENCY_CLEARED = "last_agency_cleared"
+    # Two-factor sign-in (accounts.twofactor): set up, new backup codes, reset by an
+    # administrator; and every session of a user ended at once ("sign out everywhere").
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled"
+    TWO_FACTOR_BACKUP_CODES_REPLACED = "two_factor_backup_codes_replaced"
+    TWO_FACTOR_RESET = "two_factor_reset"
+    SESSIONS_ENDED = "sessions_ended"
+    # Subject access requests, legal holds and the retention schedule's deletion runs
+    # (dataprotection). A deleted person's rows stay in this log, which keeps only their id.
+    SUBJECT_ACCESS_OPENED = "subject_access_opened"
+    SUBJECT_ACCESS_EXPORTED = "subject_access_exported"
+    SUBJECT_ACCESS_SIGNED_OFF = "subject_access_signed_off"
+    SUBJECT_ACCESS_VIEWED = "subject_access_viewed"  # the request's page or one of its files
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+    RETENTION_PLANNED = "retention_planned"
+    RETENTION_APPROVED = "retention_approved"
+    RETENTION_REFUSED = "retention_refused"  # an approval by the planner, or out of turn
+    RETENTION_EXECUTED = "retention_executed"
+    PERSON_DELETED = "person_deleted"
+    # Administration (governance.administration, governance.tokens): users who leave or come
+    # back, manual grants, API tokens made, revoked, used and refused; the pages listing them.
+    USER_LEFT = "user_left"
+    # A new user chose their password (the invitation's link). Names, not secrets: S105.
+    PASSWORD_SET = "password_set"  # noqa: S105
+    PASSWORD_LINK_MADE = "password_link_made"  # noqa: S105
+    USER_RETURNED = "user_returned"
+    ACCESS_GRANT_ENDED = "access_grant_ended"
+    ADMINISTRATION_VIEWED = "administration_viewed"
+    API_TOKEN_CREATED = "api_token_created"  # noqa: S105
+    API_TOKEN_REVOKED = "api_token_revoked"  # noqa: S105
+    API_TOKEN_USED = "api_token_used"  # noqa: S105
+    API_TOKEN_REFUSED = "api_token_refused"  # noqa: S105
 
 
 def record(
@@ -145,6 +186,7 @@ def record(
     the middleware."""
     if actor is None:
         raise ValueError("An audit event needs an actor")
+    purpose = _purpose(actor, purpose, person_id=person_id, action=str(action))
     role, agency_id, team_id = _membership(actor)
     event = AuditEvent(
         occurred_at=clock.now(),
@@ -169,6 +211,26 @@ def record(
     else:
         chain.append([event])
     return event
+
+
+def _purpose(actor: Any, given: str, *, person_id: int | None, action: str) -> str:
+    """The row's "why", never empty (docs/access.md, Purposes): the purpose the caller gives
+    (a meeting, a review, the system's task), or the one the access module works out from the
+    actor's scope and the grant that lets them. A look under break-glass always says so, with
+    its reason, whatever else was given."""
+    from sightline.governance import access  # access audits through this module
+
+    given = " ".join((given or "").split())
+    if given and person_id is None:
+        return given[: access.PURPOSE_MAX]
+    if given and isinstance(actor, SystemActor):
+        return given[: access.PURPOSE_MAX]
+    worked_out = access.purpose_for(actor, person_id=person_id, action=action)
+    if not given:
+        return worked_out
+    if worked_out.startswith("break-glass:"):
+        return f"{worked_out} ({given})"[: access.PURPOSE_MAX]
+    return given[: access.PURPOSE_MAX]
 
 
 def _membership(actor: Any) -> tuple[str, int | None, int | None]:

@@ -2,8 +2,7 @@
 
 A flag is a pattern worth a look, never a finding: the auditor reads who, when and what, and
 asks why. The rules are a short list that grows: an app registers its own with
-`register_flag_rule` (break-glass access, when it comes, adds nothing here: the rule that
-counts its use is already in the list and waits for its rows). Each rule reads the audit rows
+`register_flag_rule`. Each rule reads the audit rows
 of a period of days and returns its flags; the thresholds and working hours are settings
 (README, Configuration).
 
@@ -11,7 +10,8 @@ Built in:
 - `outside_relationship`: a person opened many children in a day whom neither their agency nor
   their team had a legitimate relationship with (a grant counting that day): the partnership-
   wide roles (MASH), and break-glass, can;
-- `break_glass_repeated`: the same person used break-glass access several times in the period;
+- `break_glass_repeated`: the same person used break-glass access several times in the period
+  (counted from the break-glass uses, governance.models.BreakGlass);
 - `refused_repeatedly`: a person was refused a child's record many times in a day (asking for
   references they have no relationship with);
 - `out_of_hours`: a person looked at children's records outside working hours (evenings,
@@ -34,7 +34,7 @@ from sightline.core.dates import LONDON
 from sightline.core.workingdays import england
 from sightline.governance import access
 from sightline.governance.audit import AuditAction
-from sightline.governance.models import AuditEvent
+from sightline.governance.models import AuditEvent, BreakGlass
 
 # Looks at a child's record (the child's page, its story, an entry, an export, an identity pair).
 VIEW_ACTIONS = (
@@ -184,20 +184,24 @@ def _refused_repeatedly(period: Period) -> list[Flag]:
 
 
 def _break_glass_repeated(period: Period) -> list[Flag]:
+    """Read from the break-glass uses themselves (governance.models.BreakGlass): each use is
+    one row there, however many pages were seen under it."""
     threshold = _setting("AUDIT_FLAG_BREAK_GLASS_COUNT", 3)
+    start = dt.datetime.combine(period.first, dt.time(), tzinfo=LONDON)
+    end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
     rows = (
-        period.events()
-        .filter(action=AuditAction.BREAK_GLASS, actor__isnull=False)
-        .values("actor_id", "actor_name")
-        .annotate(n=Count("id"), first_at=Min("occurred_at"), last_at=Max("occurred_at"))
+        BreakGlass.objects.filter(started_at__gte=start, started_at__lt=end)
+        .values("user_id", "user__username")
+        .annotate(n=Count("id"), first_at=Min("started_at"), last_at=Max("started_at"))
         .filter(n__gte=threshold)
         .order_by()
     )
+    # Named by username, as the audit rows name them, so the evidence link searches for them.
     return [
         Flag(
             "break_glass_repeated",
-            row["actor_id"],
-            row["actor_name"],
+            row["user_id"],
+            row["user__username"],
             row["n"],
             f"Used break-glass access {row['n']} times in the period",
             first_at=row["first_at"],

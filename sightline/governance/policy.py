@@ -35,12 +35,37 @@ class Capability(StrEnum):
     VIEW_INSIGHT = "view_insight"  # governance: aggregates only, never a named child
     ADMINISTER = "administer"  # governance: runs the system, reads no case file
     AUDIT_ACCESS = "audit_access"  # governance: the audit log and its flags, never case content
+    VIEW_LOCKDOWN = "view_lockdown"  # governance: a child outside their relationships: whom to ask
+    BREAK_GLASS = "break_glass"  # governance: open such a child for a stated reason, for a time
+    # governance: subject access requests, legal holds and deletion runs (dataprotection)
+    HANDLE_SUBJECT_ACCESS = "handle_subject_access"
     RECORD_ENTRIES = "record_entries"  # chronology
     REVIEW_IDENTITY = "review_identity"  # identity
     VIEW_TEAM_WORK = "view_team_work"  # agencies: a manager's view of their team's work
     MAKE_REFERRALS = "make_referrals"  # referrals: make a contact or referral about a child
     RECEIVE_REFERRALS = "receive_referrals"  # referrals: the front door's queue and triage
     DECIDE_REFERRALS = "decide_referrals"  # referrals: decide and allocate
+
+
+# Capabilities that show case data (a child's story or who a record is), the audit log of who
+# looked at whom, or run the system: a user holding any of them must sign in with a second
+# factor when OTP_REQUIRED is on (accounts.twofactor). An analyst, who sees only aggregates,
+# is not made to.
+CASE_DATA_CAPABILITIES = frozenset(
+    {
+        Capability.VIEW_ALL_CHILDREN,
+        Capability.VIEW_GRANTED_CHILDREN,
+        Capability.REVIEW_IDENTITY,
+        Capability.AUDIT_ACCESS,
+        Capability.ADMINISTER,
+        Capability.RECORD_ENTRIES,
+        Capability.MAKE_REFERRALS,
+        Capability.RECEIVE_REFERRALS,
+        Capability.DECIDE_REFERRALS,
+        Capability.VIEW_TEAM_WORK,
+        Capability.HANDLE_SUBJECT_ACCESS,
+    }
+)
 
 
 class PolicyError(ImproperlyConfigured):

@@ -12,8 +12,12 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
+from sightline.core import clock
 from sightline.governance import flags, selectors
 from sightline.governance.audit import AuditAction
+from sightline.governance.breakglass import ReviewOutcome
+from sightline.governance.models import BreakGlass
+from sightline.governance.vocabulary import break_glass_reasons
 
 A = AuditAction
 ACTION_LABELS: dict[str, str] = {
@@ -44,6 +48,11 @@ ACTION_LABELS: dict[str, str] = {
     A.ROLE_GIVEN: "Gave a role",
     A.SYSTEM_ACCESS: "The system read records",
     A.BREAK_GLASS: "Used break-glass access",
+    A.SHARING_DECIDED: "Recorded a sharing decision",
+    A.BREAK_GLASS_ENDED: "Ended break-glass access",
+    A.BREAK_GLASS_REVIEWED: "Reviewed a break-glass use",
+    A.BREAK_GLASS_LISTED: "Listed break-glass uses for review",
+    A.LOCKDOWN_VIEWED: "Saw whom to contact about a child (lock-down view)",
     A.AUDIT_SEARCHED: "Searched the audit log",
     A.AUDIT_CHILD_VIEWED: "Viewed who has looked at a child",
     A.AUDIT_FLAGS_VIEWED: "Viewed the unusual-access flags",
@@ -65,6 +74,8 @@ ACTION_LABELS: dict[str, str] = {
     A.REFERRAL_TRIAGED: "Triaged a referral",
     A.REFERRAL_DECIDED: "Decided a referral",
     A.REFERRAL_ALLOCATED: "Allocated a referral",
+    A.REFERRAL_RECONSIDERED: "Reconsidered a referral's decision",
+    A.INVOLVEMENT_STARTED: "Started an agency's involvement with a child",
     A.REFERRAL_ASKED: "Asked about a referral",
     A.REFERRAL_ANSWERED: "Answered a question about a referral",
     A.REFERRAL_ASSESSMENT_COMPLETED: "Completed a referral's assessment",
@@ -91,6 +102,31 @@ ACTION_LABELS: dict[str, str] = {
     A.CLOSURE_VIEWED: "Viewed a closure proposal",
     A.LAST_AGENCY_FLAGGED: "Flagged the last agency standing",
     A.LAST_AGENCY_CLEARED: "Cleared the last agency standing flag",
+    A.TWO_FACTOR_ENROLLED: "Set up two-factor sign-in",
+    A.TWO_FACTOR_BACKUP_CODES_REPLACED: "Made new backup codes",
+    A.TWO_FACTOR_RESET: "Reset a user's two-factor sign-in",
+    A.SESSIONS_ENDED: "Signed a user out everywhere",
+    A.SUBJECT_ACCESS_OPENED: "Opened a subject access request",
+    A.SUBJECT_ACCESS_EXPORTED: "Exported a subject access pack",
+    A.SUBJECT_ACCESS_SIGNED_OFF: "Signed off a subject access pack",
+    A.SUBJECT_ACCESS_VIEWED: "Viewed a subject access request",
+    A.LEGAL_HOLD_PLACED: "Placed a legal hold",
+    A.LEGAL_HOLD_LIFTED: "Lifted a legal hold",
+    A.RETENTION_PLANNED: "Planned a retention deletion run",
+    A.RETENTION_APPROVED: "Approved a retention deletion run",
+    A.RETENTION_REFUSED: "Refused a retention action",
+    A.RETENTION_EXECUTED: "Executed a retention deletion run",
+    A.PERSON_DELETED: "Deleted a person's records (retention)",
+    A.USER_LEFT: "Recorded that a user has left",
+    A.PASSWORD_SET: "Set their password from an invitation",
+    A.PASSWORD_LINK_MADE: "Made a link for a user to set their password",
+    A.USER_RETURNED: "Gave a user who had left their account back",
+    A.ACCESS_GRANT_ENDED: "Ended a manual access grant",
+    A.ADMINISTRATION_VIEWED: "Viewed an administration page",
+    A.API_TOKEN_CREATED: "Made an API token",
+    A.API_TOKEN_REVOKED: "Revoked an API token",
+    A.API_TOKEN_USED: "Called the API with a token",
+    A.API_TOKEN_REFUSED: "An API token was refused",
 }
 # Every action the code can record has words here (a test checks it).
 assert set(ACTION_LABELS) == {str(a) for a in AuditAction}
@@ -213,4 +249,40 @@ def flag(f: flags.Flag) -> dict[str, Any]:
         "summary": f.summary,
         "count": f.count,
         "evidence_href": f"{reverse('audit:search')}?{urlencode(query)}",
+    }
+
+
+def break_glass_row(bg: BreakGlass) -> dict[str, Any]:
+    """One break-glass use as the reviewer reads it: who, which child (by reference), when,
+    for how long, the reason chosen and the words given, and the review. Nothing of the
+    child's record."""
+    user = bg.user
+    now = clock.now()
+    ended_early = bg.ended_at is not None and bg.ended_at < bg.ends_at
+    return {
+        "id": bg.pk,
+        "who": f"{user.first_name} {user.last_name}".strip() or user.username,
+        "email": user.email,
+        "role": selectors.role_label(bg.role),
+        "agency": bg.agency.name if bg.agency_id and bg.agency else "",
+        "reference": bg.person.reference,
+        "child_href": reverse("audit:child", args=[bg.person.reference]),
+        "href": reverse("audit:break_glass", args=[bg.pk]),
+        "started": when_text(bg.started_at),
+        "until": when_text(bg.until),
+        "ended_early": ended_early,
+        "current": bg.started_at <= now < bg.until,
+        "reason": break_glass_reasons().get(bg.reason, bg.reason),
+        "reason_text": bg.reason_text,
+        "reviewed": bg.reviewed_at is not None,
+        "reviewed_at": when_text(bg.reviewed_at),
+        "reviewed_by": (
+            f"{bg.reviewed_by.first_name} {bg.reviewed_by.last_name}".strip()
+            or bg.reviewed_by.username
+        )
+        if bg.reviewed_by_id and bg.reviewed_by
+        else "",
+        "outcome": ReviewOutcome.LABELS.get(bg.review_outcome, ""),
+        "appropriate": bg.review_outcome == ReviewOutcome.APPROPRIATE,
+        "note": bg.review_note,
     }

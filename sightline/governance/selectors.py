@@ -168,7 +168,12 @@ class ChildAccess:
     looks: list[AuditRow]
 
 
-LOOK_ACTIONS = (*flags.VIEW_ACTIONS, AuditAction.ACCESS_REFUSED, AuditAction.BREAK_GLASS)
+LOOK_ACTIONS = (
+    *flags.VIEW_ACTIONS,
+    AuditAction.ACCESS_REFUSED,
+    AuditAction.BREAK_GLASS,
+    AuditAction.LOCKDOWN_VIEWED,
+)
 _LOOKS_SHOWN = 200
 
 
@@ -331,6 +336,8 @@ def _basis(
         return Basis(f"Refused: {reason}" if reason else "Refused", False)
     if event.action not in flags.VIEW_ACTIONS or not event.person_id:
         return None
+    if event.purpose.startswith("break-glass:"):
+        return Basis("Break-glass access (no relationship of their own)", False)
     if not event.actor_agency_id:
         if event.actor_role == "system":
             return Basis("The system, for its stated purpose", True)

@@ -13,12 +13,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from sightline.core import clock
 from sightline.core.dateinput import DateError, DateResult, read_date
+from sightline.core.errors import ValidationFailed
 from sightline.core.text import CONTROL
-from sightline.governance import access, flags, presenters, selectors
+from sightline.governance import access, breakglass, flags, presenters, selectors
 from sightline.governance.policy import Capability
 
 TEXT_MAX = 200
@@ -232,3 +233,65 @@ def flagged(request: HttpRequest) -> HttpResponse:
         "rules": found.rules if found else flags.flag_rules(),
     }
     return render(request, "governance/audit_flags.html", context, status=400 if errors else 200)
+
+
+# --- break-glass uses, for review --------------------------------------------------------------------
+
+_SHOWN = {"waiting": False, "reviewed": True, "all": None}
+
+
+@never_cache
+@require_GET
+def break_glass_uses(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    show = _text(request.GET, "show")
+    show = show if show in _SHOWN else "waiting"
+    found = breakglass.break_glass_uses_for(
+        viewer=request.user, reviewed=_SHOWN[show], page=_page_number(request.GET)
+    )
+    context = {
+        "active_nav": "break_glass",
+        "found": found,
+        "show": show,
+        "rows": [presenters.break_glass_row(r) for r in found.rows],
+        "tabs": [
+            {"value": v, "text": t, "href": f"{reverse('audit:break_glass_uses')}?show={v}"}
+            for v, t in (("waiting", "To review"), ("reviewed", "Reviewed"), ("all", "All"))
+        ],
+    }
+    return render(request, "governance/break_glass_uses.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def break_glass_use(request: HttpRequest, access_id: int) -> HttpResponse:
+    _require(request)
+    row = breakglass.break_glass_get_for(viewer=request.user, access_id=access_id)
+    errors: dict[str, str] = {}
+    values = {"outcome": "", "note": ""}
+    if request.method == "POST":
+        if request.POST.get("end") == "1":
+            breakglass.break_glass_end(actor=request.user, access_id=row.pk)
+            return HttpResponseRedirect(reverse("audit:break_glass", args=[row.pk]), status=303)
+        values = {k: str(request.POST.get(k, "")) for k in values}
+        try:
+            breakglass.break_glass_review(
+                actor=request.user, access_id=row.pk, outcome=values["outcome"], note=values["note"]
+            )
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            return HttpResponseRedirect(reverse("audit:break_glass_uses"), status=303)
+    context = {
+        "active_nav": "break_glass",
+        "use": presenters.break_glass_row(row),
+        "values": values,
+        "errors": errors,
+        "error_list": _summary(errors),
+        "page_has_errors": bool(errors),
+        "outcomes": list(breakglass.ReviewOutcome.LABELS.items()),
+        "looks_href": reverse("audit:child", args=[row.person.reference]),
+    }
+    return render(
+        request, "governance/break_glass_use.html", context, status=400 if errors else 200
+    )

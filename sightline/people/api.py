@@ -32,6 +32,9 @@ class PersonSearchHit(Schema):
     area: AreaOut | None
     agencies: list[str]
     url: str
+    # Outside the caller's relationships (the lock-down view): only the name, and the date of
+    # birth when the search gave one; `url` is whom to contact (/api/children/{ref}/lock-down).
+    lockdown: bool = False
 
 
 class PersonSearchOut(Schema):
@@ -47,8 +50,10 @@ class PersonSearchOut(Schema):
     description=(
         "Fuzzy name search (spelling variants, nicknames, other names, hyphenated family "
         "names), optional date of birth (YYYY-MM-DD, YYYY-MM or YYYY), exact NHS number, UPN "
-        "or agency reference. At least one is required. Returns only children the caller may "
-        "see; the same minimal fields as the search page. Audited."
+        "or agency reference. At least one is required. Returns the children the caller may "
+        "see, with the same minimal fields as the search page; for a role with the lock-down "
+        "view, a name with a full date of birth or an identifier also finds children outside "
+        "the caller's relationships (`lockdown: true`, name only). Audited."
     ),
 )
 def search(
@@ -85,7 +90,7 @@ def search(
         viewer=request.user, name=name, birth_date=birth, identifier=identifier
     )
     hits = []
-    for match in result:
+    for match in [*result.matches, *result.locked]:
         row = present_match(match)
         hits.append(
             PersonSearchHit(
@@ -95,12 +100,13 @@ def search(
                 birth_date=row.birth_date_iso or None,
                 birth_date_precision=row.birth_date_precision or None,
                 age=row.age or None,
-                sex=match.person.sex,
+                sex="" if row.locked else match.person.sex,
                 area=AreaOut(street=row.street, postcode_district=row.postcode_district)
                 if row.street or row.postcode_district
                 else None,
                 agencies=list(row.agencies),
                 url=row.url,
+                lockdown=row.locked,
             )
         )
     return PersonSearchOut(results=hits, has_more=result.has_more)

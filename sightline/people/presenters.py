@@ -103,9 +103,47 @@ class SearchResultRow:
     agencies: tuple[str, ...]
     note: str
     url: str
+    # Outside the viewer's relationships: only the name (and the date of birth, when the
+    # search gave one), linking to whom to contact (the lock-down view).
+    locked: bool = False
+
+
+def lockdown_url(reference: str) -> str:
+    """The lock-down view of a child (built by the cases app)."""
+    try:
+        return reverse("cases:lockdown", args=[reference])
+    except NoReverseMatch:
+        return f"/children/{reference}/lock-down"
+
+
+def present_locked(match: PersonMatch, today: dt.date | None = None) -> SearchResultRow:
+    """A child found outside the viewer's relationships: that they exist, and where to ask.
+    The date of birth only when the search gave one (it is what matched), no sex, no area."""
+    person = match.person
+    dated = match.birth_date_fit is not None
+    return SearchResultRow(
+        reference=person.reference,
+        name=person.full_name,
+        also_known_as=match.matched_name or "",
+        matched_spelling=match.matched_spelling,
+        birth_date=birth_date_text(person) if dated else "",
+        birth_date_iso=_iso_at_precision(person) if dated else "",
+        birth_date_precision=person.birth_date_precision if dated and person.birth_date else "",
+        age=age_text(person, today) if dated else "",
+        sex="",
+        area="",
+        street="",
+        postcode_district="",
+        agencies=(),
+        note="",
+        url=lockdown_url(person.reference),
+        locked=True,
+    )
 
 
 def present_match(match: PersonMatch, today: dt.date | None = None) -> SearchResultRow:
+    if match.locked:
+        return present_locked(match, today)
     person = match.person
     address = match.address
     return SearchResultRow(

@@ -23,7 +23,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
@@ -91,6 +91,9 @@ class PersonMatch:
     identifier_matched: bool = False
     address: Address | None = None
     agency_names: tuple[str, ...] = ()
+    # Found outside the viewer's relationships (the lock-down view): the result shows only
+    # that the child exists and links to whom to contact; never an address or the agencies.
+    locked: bool = False
 
 
 @dataclass
@@ -98,6 +101,11 @@ class PersonSearchResult:
     matches: list[PersonMatch] = field(default_factory=list)
     # More people matched than were returned: the viewer should narrow the search.
     has_more: bool = False
+    # Children outside the viewer's relationships the search found (the lock-down view).
+    locked: list[PersonMatch] = field(default_factory=list)
+    # The search could have found children outside the viewer's relationships had it been
+    # specific enough (a name with a full date of birth, or an identifier).
+    lockdown_possible: bool = False
 
     def __iter__(self) -> Iterator[PersonMatch]:
         return iter(self.matches)
@@ -146,27 +154,94 @@ def person_search_for(
     result = PersonSearchResult(
         matches=_with_context(page, identifier_matched=bool(identifier)),
         has_more=len(ranked) > limit,
+        lockdown_possible=access.can_see_lockdown(viewer),
     )
+    if result.lockdown_possible and _specific(query_words, birth_date, identifier):
+        result.locked = _lockdown_matches(
+            viewer,
+            name,
+            query_words,
+            birth_date,
+            identifier,
+            seen={m.person.pk for m in result.matches},
+        )
+    detail: dict[str, Any] = {
+        "name": name,
+        "birth_date": birth_date.iso if birth_date else "",
+        "identifier": identifier,
+        "result_count": len(result.matches),
+    }
+    if result.locked:
+        detail["lockdown_count"] = len(result.locked)
     audit.record(
         viewer,
         AuditAction.PERSON_SEARCHED,
         object_type="person_search",
         purpose="find a child",
-        detail={
-            "name": name,
-            "birth_date": birth_date.iso if birth_date else "",
-            "identifier": identifier,
-            "result_count": len(result.matches),
-        },
+        detail=detail,
     )
     return result
 
 
-def _visible(viewer: Any, qs: QuerySet[Any], field: str) -> QuerySet[Any]:
+# --- the lock-down view: children outside the viewer's relationships ------------------------------
+#
+# A practitioner with `view_lockdown` finds a child their agency does not work with, to learn
+# whom to contact (governance.access.lockdown_people). Only for a search that names one child:
+# an identifier the viewer's agency may see, or a name with a full date of birth that fits
+# exactly; at most LOCKDOWN_CAP, so the search is not a way to browse the partnership.
+
+LOCKDOWN_CAP = 5
+
+
+def _specific(query_words: list[str], birth_date: BirthDateQuery | None, identifier: str) -> bool:
+    if identifier:
+        return True
+    return bool(query_words) and birth_date is not None and birth_date.day is not None
+
+
+def _lockdown_matches(
+    viewer: Any,
+    name: str,
+    query_words: list[str],
+    birth_date: BirthDateQuery | None,
+    identifier: str,
+    *,
+    seen: set[int],
+) -> list[PersonMatch]:
+    if identifier:
+        candidates = _identifier_candidates(viewer, identifier, lockdown=True)
+    else:
+        assert birth_date is not None
+        candidates = _name_candidates(viewer, name, lockdown=True) & _birth_date_candidates(
+            viewer, birth_date, lockdown=True
+        )
+    candidates -= seen
+    if not candidates:
+        return []
+    visible = set(
+        access.restrict_people(
+            viewer, Person.objects.filter(pk__in=sorted(candidates))
+        ).values_list("pk", flat=True)
+    )
+    candidates -= visible
+    ranked = _rank(candidates, query_words, birth_date, identifier_matched=bool(identifier))
+    if not identifier:
+        ranked = [m for m in ranked if m.birth_date_fit is BirthDateFit.EXACT]
+    return [
+        replace(match, address=None, agency_names=(), locked=True)
+        for match in _with_context(ranked[:LOCKDOWN_CAP], identifier_matched=bool(identifier))
+    ]
+
+
+def _visible(
+    viewer: Any, qs: QuerySet[Any], field: str, *, lockdown: bool = False
+) -> QuerySet[Any]:
+    if lockdown:
+        return access.lockdown_people(viewer, qs, field=field)
     return access.restrict_people(viewer, qs, field=field)
 
 
-def _name_candidates(viewer: Any, name: str) -> set[int]:
+def _name_candidates(viewer: Any, name: str, *, lockdown: bool = False) -> set[int]:
     """The best-keyed people for a name that the viewer may see (and not merged away).
 
     Access is checked on the ranked ids, a chunk at a time, rather than on every index row:
@@ -186,7 +261,9 @@ def _name_candidates(viewer: Any, name: str) -> set[int]:
             if not chunk:
                 break
             people = Person.objects.filter(AnyOf(F("pk"), chunk), merged_into__isnull=True)
-            visible = set(_visible(viewer, people, "pk").values_list("pk", flat=True))
+            visible = set(
+                _visible(viewer, people, "pk", lockdown=lockdown).values_list("pk", flat=True)
+            )
             found += [person_id for person_id in chunk if person_id in visible]
     finally:
         ranked.close()  # the cursor, now rather than when collected
@@ -233,16 +310,18 @@ def _birth_date_fits(query: BirthDateQuery) -> Q:
     return fits
 
 
-def _birth_date_candidates(viewer: Any, query: BirthDateQuery) -> set[int]:
+def _birth_date_candidates(
+    viewer: Any, query: BirthDateQuery, *, lockdown: bool = False
+) -> set[int]:
     """People whose date of birth fits: the one shown, or any one an agency records."""
     fits = _birth_date_fits(query)
     # Merged-away people are dropped here, and the cap applied after sorting, rather than in
     # SQL: with `merged_into IS NULL` or `ORDER BY id` in the query, SQLite (without table
     # statistics) walks every person instead of the birth-date index (90 ms at 250,000 people).
-    people = _visible(viewer, Person.objects.filter(fits), "pk")
+    people = _visible(viewer, Person.objects.filter(fits), "pk", lockdown=lockdown)
     rows = list(people.values_list("pk", "merged_into_id")[:_BIRTH_DATE_ROWS_CAP])
     recorded = _visible(
-        viewer, RecordedDetails.objects.filter(fits), "source_record__person_id"
+        viewer, RecordedDetails.objects.filter(fits), "source_record__person_id", lockdown=lockdown
     ).values_list("source_record__person_id", "source_record__person__merged_into_id")
     rows += list(recorded[:_BIRTH_DATE_ROWS_CAP])
     found = {pk for pk, merged_into in rows if pk is not None and merged_into is None}
@@ -288,12 +367,12 @@ def _best_birth_date_fit(
     return best
 
 
-def _identifier_candidates(viewer: Any, identifier: str) -> set[int]:
+def _identifier_candidates(viewer: Any, identifier: str, *, lockdown: bool = False) -> set[int]:
     # Naming every scheme lets the (scheme, value) index serve the lookup on PostgreSQL too.
     held = Identifier.objects.filter(
         scheme__in=Identifier.Scheme.values, value=identifier, person__merged_into__isnull=True
     )
-    held = _visible(viewer, held, "person_id")
+    held = _visible(viewer, held, "person_id", lockdown=lockdown)
     # Only on identifiers the viewer may see (governance's identifier policy): a school's search
     # by a PNC id must not confirm that a child has one.
     scope = access.scope_for(viewer)

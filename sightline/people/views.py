@@ -63,5 +63,7 @@ def _page(request: HttpRequest, form: PersonSearchForm, *, searched: bool = Fals
             identifier=data["identifier"],
         )
         context["rows"] = [present_match(match) for match in result]
+        context["locked_rows"] = [present_match(match) for match in result.locked]
         context["has_more"] = result.has_more
+        context["lockdown_possible"] = result.lockdown_possible
     return render(request, "people/person_search.html", context)

@@ -82,7 +82,22 @@ class ReferralOut(Schema):
     version: int = Field(description="Send it back with a change: a stale one is refused (409)")
 
 
+class EarlierDecisionOut(Schema):
+    round: int
+    decision: str
+    reasons: list[str]
+    text: str
+    decided_by: str
+    decided_at: dt.datetime | None
+    reconsidered_at: dt.datetime
+    reconsidered_by: str
+    disagreement: int | None = Field(description="The disagreement that asked for it, if any")
+    reason: str
+
+
 class ReferralDetailOut(ReferralOut):
+    decision_round: int = Field(description="1, and one more each time it is reconsidered")
+    earlier_decisions: list[EarlierDecisionOut]
     concerns: str
     family_knows: str
     consent: str
@@ -130,6 +145,13 @@ class DecisionIn(VersionIn):
     )
     reasons: list[str] = Field(description="Reason codes (reasons.yaml) for the decision")
     text: str = ""
+
+
+class ReconsiderIn(VersionIn):
+    disagreement: int | None = Field(
+        None, description="The professional disagreement about its decision that asks for it"
+    )
+    reason: str = Field("", description="The manager's reason (needed without a disagreement)")
 
 
 class AllocationIn(VersionIn):
@@ -207,6 +229,22 @@ def _detail(request: HttpRequest, referral: Referral) -> ReferralDetailOut:
         risk=referral.risk,
         risk_note=referral.risk_note,
         child_words=referral.child_words,
+        decision_round=referral.decision_round,
+        earlier_decisions=[
+            EarlierDecisionOut(
+                round=d.round,
+                decision=d.decision,
+                reasons=list(d.decision_reasons or ()),
+                text=d.decision_text,
+                decided_by=d.decided_by.display_name if d.decided_by else "",
+                decided_at=d.decided_at,
+                reconsidered_at=d.reconsidered_at,
+                reconsidered_by=d.reconsidered_by.display_name if d.reconsidered_by else "",
+                disagreement=d.disagreement_id,
+                reason=d.reason,
+            )
+            for d in selectors.earlier_decisions_of(referral)
+        ],
         evidence=sorted(referral.evidence.values_list("entry_id", flat=True)),
         clocks=[
             ClockOut(
@@ -389,6 +427,28 @@ def decide(request: HttpRequest, referral_id: int, payload: DecisionIn) -> Refer
             fields=DecisionFields(
                 decision=payload.decision, reasons=tuple(payload.reasons), text=payload.text
             ),
+        )
+    )
+    return _fresh(request, referral_id)
+
+
+@router.post(
+    "/{int:referral_id}/reconsideration",
+    response=ReferralDetailOut,
+    url_name="referrals_reconsider",
+    summary="Reopen a decided referral for a new decision",
+    description="A professional disagreement about its decision (open or resolved), or the "
+    "manager's reason, is needed. The decision is kept as an earlier decision and a new "
+    "decision clock starts. A stale version is 409.",
+)
+def reconsider(request: HttpRequest, referral_id: int, payload: ReconsiderIn) -> ReferralDetailOut:
+    _changed(
+        lambda: services.referral_reconsider(
+            actor=request.user,
+            referral_id=referral_id,
+            expected_version=payload.version,
+            disagreement_id=payload.disagreement,
+            reason=payload.reason,
         )
     )
     return _fresh(request, referral_id)

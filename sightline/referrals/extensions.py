@@ -53,3 +53,35 @@ def queue_flags_for(viewer: Any, person_ids: Iterable[int]) -> dict[int, list[Fl
             if person_id in out:
                 out[person_id].extend(flags)
     return out
+
+
+# --- grounds to reconsider a decision ----------------------------------------------------------
+#
+# A decided referral may be decided again when a professional disagreement about its decision
+# asks for it (the escalations app, above, holds them) or on a manager's reason. The app that
+# holds disagreements registers `provider(viewer, referral) -> [Ground]`: the open and resolved
+# disagreements about that referral's decision (the viewer may already open the referral).
+
+
+@dataclass(frozen=True)
+class Ground:
+    id: int  # the disagreement's id
+    label: str
+    status: str = ""
+    url: str = ""
+
+
+GroundsProvider = Callable[[Any, Any], "list[Ground]"]
+_grounds: dict[str, GroundsProvider] = {}
+
+
+def register_reconsideration_grounds(name: str, provider: GroundsProvider) -> None:
+    """Add (or, by name, replace) a provider of grounds to reconsider a referral's decision."""
+    _grounds[name] = provider
+
+
+def reconsideration_grounds_for(viewer: Any, referral: Any) -> list[Ground]:
+    out: list[Ground] = []
+    for name in sorted(_grounds):
+        out.extend(_grounds[name](viewer, referral))
+    return out

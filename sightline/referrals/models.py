@@ -159,6 +159,11 @@ class Referral(models.Model):
     )
     assessment_completed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A decision reconsidered (after a professional disagreement, or on a manager's reason) is
+    # kept as a ReferralDecision and the referral waits for a new one: this counts the rounds,
+    # and the clocks of each round are kept apart by it.
+    decision_round = models.PositiveSmallIntegerField(default=1)
+    reconsidered_at = models.DateTimeField(null=True, blank=True)
 
     # The entry the referral put in the child's story (or, from a feed, the line it came from).
     made_entry = models.ForeignKey(
@@ -219,6 +224,8 @@ class ReferralClock(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="clocks")
     clock = models.CharField(max_length=20, choices=Clock.choices)
+    # The referral's decision round it belongs to: a reconsidered decision runs new clocks.
+    round = models.PositiveSmallIntegerField(default=1)
     timescale_key = models.CharField(max_length=80)
     timescale_version = models.PositiveIntegerField()
     started_at = models.DateTimeField()
@@ -231,7 +238,9 @@ class ReferralClock(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["referral", "clock"], name="referral_clock_once")
+            models.UniqueConstraint(
+                fields=["referral", "clock", "round"], name="referral_clock_once_a_round"
+            )
         ]
         # The clock job reads only the running ones, by when they run out.
         indexes = [
@@ -285,6 +294,7 @@ class ReferralEvent(models.Model):
         QUESTION = "question", "Asked about"
         ANSWER = "answer", "Answered"
         ESCALATED = "escalated", "Escalated"
+        RECONSIDERED = "reconsidered", "Decision reconsidered"
         ASSESSMENT_COMPLETED = "assessment_completed", "Assessment completed"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
@@ -334,3 +344,52 @@ class ReferralFeedLine(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
     entry_type = models.CharField(max_length=40)
     applied_at = models.DateTimeField()
+
+
+class ReferralDecision(models.Model):
+    """A decision that was reconsidered: kept as it was made, with why it was reconsidered and
+    by whom. The referral itself holds the decision of its current round."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="earlier")
+    round = models.PositiveSmallIntegerField()
+    decision = models.CharField(max_length=30)
+    decision_reasons = models.JSONField(default=list, blank=True)
+    decision_text = models.TextField(blank=True)
+    reasons_version = models.PositiveIntegerField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    deciding_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    reconsidered_at = models.DateTimeField()
+    reconsidered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    # Why: the professional disagreement (escalations.Escalation id) that asked for it, and/or
+    # the manager's own words.
+    disagreement_id = models.BigIntegerField(null=True, blank=True)
+    disagreement_label = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["referral", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "round"], name="referral_decision_round")
+        ]

@@ -11,7 +11,7 @@ from sightline.chronology.presenters import long_date, long_datetime
 from sightline.core.dates import LONDON, format_partial
 from sightline.referrals.clocks import state_of
 from sightline.referrals.extensions import Flag
-from sightline.referrals.models import Referral, ReferralClock, ReferralEvent
+from sightline.referrals.models import Referral, ReferralClock, ReferralDecision, ReferralEvent
 from sightline.referrals.vocabulary import DECISIONS, reason_label, service_label
 
 STATUS_TAGS = {
@@ -65,7 +65,8 @@ def present_clock(row: ReferralClock, now: dt.datetime) -> ClockView:
         status, tag, detail = "Due", "govuk-tag--blue", ""
     return ClockView(
         clock=row.clock,
-        label=state.label,
+        # A reconsidered decision runs its clocks again: say which round each belongs to.
+        label=state.label if row.round == 1 else f"{state.label} (after reconsideration)",
         due_text=f"by {_day(state.due_on)}",
         status=status,
         tag=tag,
@@ -227,4 +228,42 @@ def present_event(event: ReferralEvent, *, answered_ids: set[int]) -> EventView:
         detail=detail,
         is_question=event.kind == ReferralEvent.Kind.QUESTION,
         answered=event.pk in answered_ids,
+    )
+
+
+@dataclass(frozen=True)
+class EarlierDecisionView:
+    """A decision that was reconsidered, as it was made, and why it was reconsidered."""
+
+    round: int
+    decision: str
+    tag: str
+    reasons: list[str]
+    text: str
+    decided: str  # "Morgan Reid, 3 March 2027, 10:02"
+    reconsidered: str
+    why: str
+    disagreement_id: int | None
+
+
+def present_earlier(row: ReferralDecision) -> EarlierDecisionView:
+    decided_by = row.decided_by.display_name if row.decided_by else "The receiving agency"
+    by = row.reconsidered_by.display_name if row.reconsidered_by else "The receiving agency"
+    why = (
+        f"The professional disagreement “{row.disagreement_label}”"
+        if row.disagreement_id
+        else "A manager's reason"
+    )
+    if row.reason:
+        why += f": {row.reason}"
+    return EarlierDecisionView(
+        round=row.round,
+        decision=DECISIONS.get(row.decision, row.decision),
+        tag=DECISION_TAGS.get(row.decision, ""),
+        reasons=[reason_label(c) for c in row.decision_reasons or []],
+        text=row.decision_text,
+        decided=f"{decided_by}, {long_datetime(row.decided_at)}" if row.decided_at else decided_by,
+        reconsidered=f"{by}, {long_datetime(row.reconsidered_at)}",
+        why=why,
+        disagreement_id=row.disagreement_id,
     )

@@ -24,7 +24,7 @@ from sightline.core.requests import current_request_path
 from sightline.governance import access, audit
 from sightline.governance.audit import AuditAction
 from sightline.governance.policy import Capability
-from sightline.referrals.models import Referral, ReferralClock, ReferralEvent
+from sightline.referrals.models import Referral, ReferralClock, ReferralDecision, ReferralEvent
 
 NOT_FOUND_MESSAGE = "No referral found with that number, or you do not have access to it."
 OPEN_STATUSES = (Referral.Status.RECEIVED, Referral.Status.DECIDED)
@@ -206,8 +206,18 @@ def referrals_of_child_for(*, viewer: Any, person_id: int) -> list[Referral]:
 def clocks_of(referral: Referral) -> list[ReferralClock]:
     order = [c.value for c in ReferralClock.Clock]
     rows = list(ReferralClock.objects.filter(referral_id=referral.pk))
-    rows.sort(key=lambda c: order.index(c.clock) if c.clock in order else len(order))
+    rows.sort(key=lambda c: (c.round, order.index(c.clock) if c.clock in order else len(order)))
     return rows
+
+
+def earlier_decisions_of(referral: Referral) -> list[ReferralDecision]:
+    """The decisions reconsidered since, oldest first (the referral read through
+    `referral_get_for` already)."""
+    return list(
+        ReferralDecision.objects.filter(referral_id=referral.pk).select_related(
+            "decided_by", "reconsidered_by"
+        )
+    )
 
 
 def events_of(referral: Referral) -> list[ReferralEvent]:

@@ -24,6 +24,7 @@ from django.db.models import F, QuerySet
 
 from sightline.accounts.models import User
 from sightline.agencies.models import Agency, Membership, Team
+from sightline.cases.services import involvement_start
 from sightline.chronology import selectors as story
 from sightline.chronology.services import EntryFields, entry_record
 from sightline.core import clock
@@ -33,14 +34,14 @@ from sightline.core.errors import AccessDenied, InvalidTransition, NotFound, Val
 from sightline.core.text import CONTROL_MULTILINE
 from sightline.governance import access, audit
 from sightline.governance.audit import AuditAction
-from sightline.governance.models import AccessGrant
 from sightline.governance.policy import Capability
 from sightline.governance.vocabulary import sensitivities
 from sightline.people.models import Person
-from sightline.referrals import clocks, notify
+from sightline.referrals import clocks, extensions, notify
 from sightline.referrals.models import (
     Referral,
     ReferralClock,
+    ReferralDecision,
     ReferralEscalation,
     ReferralEvent,
     ReferralEvidence,
@@ -200,6 +201,7 @@ def _start_clock(referral: Referral, which: str, key: str, start: dt.datetime) -
     return ReferralClock.objects.create(
         referral=referral,
         clock=which,
+        round=referral.decision_round,
         timescale_key=due.key,
         timescale_version=due.version,
         started_at=start,
@@ -236,6 +238,7 @@ _DONE = {
     ReferralEvent.Kind.TRIAGED: "triaged",
     ReferralEvent.Kind.DECIDED: "decided",
     ReferralEvent.Kind.ALLOCATED: "allocated",
+    ReferralEvent.Kind.RECONSIDERED: "reopened for a new decision",
     ReferralEvent.Kind.ASSESSMENT_COMPLETED: "recorded the assessment of",
 }
 
@@ -315,6 +318,20 @@ def require_receiving_side(actor: Any, referral: Referral, action: str) -> None:
             f"Only {referral.receiving_agency.name} can {action} this referral: it was made "
             "to them. Ask them about it instead."
         )
+
+
+def _end_grant(referral: Referral, at: dt.datetime | None) -> None:
+    """The receiving agency's grant for the referral: open (`at` None) or ended on the day of
+    `at` (closed; or allocated, when the involvement the allocation started takes over).
+    Feed referrals have none: the agency's own records give it the child."""
+    if referral.origin != Referral.Origin.SIGHTLINE:
+        return
+    access.referral_grant_write(
+        referral_id=referral.pk,
+        person_id=referral.person_id,
+        agency_id=referral.receiving_agency_id,
+        ends_on=at.astimezone(LONDON).date() if at is not None else None,
+    )
 
 
 # --- making a referral --------------------------------------------------------------------------
@@ -526,7 +543,10 @@ def referral_make(*, actor: Any, person: Person, fields: ReferralFields) -> Refe
         )
         # The receiving agency now holds the referral: it must be able to open the child to
         # triage and decide it, whatever its earlier involvement (docs/workflow.md).
-        access.grant(person_id=person.pk, agency_id=agency.pk, basis=AccessGrant.Basis.MANUAL)
+        # A grant of its own, which ends when the referral closes or is allocated (ADR 28).
+        access.referral_grant_write(
+            referral_id=referral.pk, person_id=person.pk, agency_id=agency.pk, ends_on=None
+        )
         _audit(
             actor,
             AuditAction.REFERRAL_MADE,
@@ -544,7 +564,7 @@ def referral_make(*, actor: Any, person: Person, fields: ReferralFields) -> Refe
             object_type="person",
             object_id=person.reference,
             person_id=person.pk,
-            detail={"agency": agency.code, "basis": "manual", "why": f"referral {referral.pk}"},
+            detail={"agency": agency.code, "basis": "referral", "why": f"referral {referral.pk}"},
         )
         if referral.fast_track:
             notify.tell(
@@ -774,6 +794,8 @@ def referral_decide(
             if acknowledging:
                 _after_acknowledged(referral, actor, now)
             _after_decided(referral, actor, now)
+            if closing:
+                _end_grant(referral, now)
             entry_id = _record_story(
                 actor,
                 referral,
@@ -803,7 +825,9 @@ def referral_decide(
             notify.tell(
                 [referral.referrer],
                 referral=referral,
-                event="decided",
+                event="decided"
+                if referral.decision_round == 1
+                else f"decided:{referral.decision_round}",
                 subject=f"Referral {referral.pk} decided",
                 body=(
                     f"{referral.receiving_agency.name} has decided your referral "
@@ -828,8 +852,176 @@ def _after_decided(referral: Referral, actor: Any, now: dt.datetime) -> None:
     if allocation:
         _start_clock(referral, Clock.ALLOCATION, allocation, now)
     if referral.decision == ACCEPTED:
-        # Working Together: the assessment's 45 working days run from the point of referral.
-        _start_clock(referral, Clock.ASSESSMENT, clocks.ASSESSMENT_KEY, referral.received_at)
+        # Working Together: the assessment's 45 working days run from the point of referral;
+        # for a reconsidered decision, from the reconsideration (the referral received again).
+        start = referral.reconsidered_at or referral.received_at
+        _start_clock(referral, Clock.ASSESSMENT, clocks.ASSESSMENT_KEY, start)
+
+
+# --- reconsidering a decision -------------------------------------------------------------------
+
+RECONSIDERABLE = (Status.DECIDED, Status.CLOSED)
+RECONSIDER_GROUNDS_MISSING = (
+    "Choose the professional disagreement that asks for the decision to be reconsidered, or "
+    "give your reason as a manager for reconsidering it"
+)
+
+
+def reconsideration_refusal(referral: Referral) -> str | None:
+    """Why this referral's decision cannot be reconsidered now (None: it can)."""
+    if referral.status == Status.RECEIVED:
+        return "This referral is waiting for a decision: decide it instead."
+    if referral.status == Status.ALLOCATED:
+        return (
+            f"This referral is allocated to {referral.allocated_to_name or _allocated_name(referral)}"
+            ": they are working with the child. Talk to them and their manager instead."
+        )
+    if referral.assessment_completed_at is not None:
+        return "The assessment of this referral is complete: make a new referral if needed."
+    return None
+
+
+def _allocated_name(referral: Referral) -> str:
+    return referral.allocated_to.display_name if referral.allocated_to else "a worker"
+
+
+def referral_reconsider(
+    *,
+    actor: Any,
+    referral_id: int,
+    expected_version: int | None,
+    disagreement_id: int | None = None,
+    reason: str = "",
+) -> Referral:
+    """Reopen a decided referral for a new decision: a professional disagreement about its
+    decision (open, or resolved) asks for it, or a manager of the receiving agency gives their
+    reason. The decision stands in the referral's history as an earlier decision; the referral
+    waits for a new one, on a new decision clock from now, under the timescale in force now;
+    the referrer is told and it is in the child's story."""
+    referral = referral_get_for(viewer=actor, referral_id=referral_id)
+    require_receiving_side(actor, referral, "reconsider")
+    if not access.scope_for(actor).can(Capability.DECIDE_REFERRALS):
+        raise AccessDenied(
+            f"Only a manager at {referral.receiving_agency.name} can reconsider this decision."
+        )
+    refusal = reconsideration_refusal(referral)
+    if refusal is not None:
+        raise InvalidTransition(refusal)
+    errors: dict[str, str] = {}
+    reason = _text(errors, "reason", reason, label="Your reason", maximum=NOTE_MAX)
+    ground = None
+    if disagreement_id is not None:
+        grounds = {g.id: g for g in extensions.reconsideration_grounds_for(actor, referral)}
+        ground = grounds.get(disagreement_id) if is_row_id(disagreement_id) else None
+        if ground is None:
+            errors["disagreement"] = (
+                "Choose a professional disagreement about this referral's decision from the list"
+            )
+    elif not reason and "reason" not in errors:
+        errors["disagreement"] = RECONSIDER_GROUNDS_MISSING
+    if errors:
+        raise ValidationFailed("Check why the decision is reconsidered", errors=errors)
+    now = clock.now()
+    previous = {
+        "round": referral.decision_round,
+        "decision": referral.decision,
+        "decision_reasons": list(referral.decision_reasons or []),
+        "decision_text": referral.decision_text,
+        "reasons_version": referral.reasons_version,
+        "decided_at": referral.decided_at,
+        "decided_by_id": referral.decided_by_id,
+        "deciding_agency_id": referral.deciding_agency_id,
+    }
+    try:
+        with transaction.atomic():
+            referral = _apply(
+                referral,
+                expected_version=expected_version,
+                statuses=RECONSIDERABLE,
+                action="reconsideration",
+                values={
+                    "status": Status.RECEIVED,
+                    "decision": "",
+                    "decision_reasons": [],
+                    "decision_text": "",
+                    "reasons_version": None,
+                    "decided_at": None,
+                    "decided_by": None,
+                    "closed_at": None,
+                    "decision_round": F("decision_round") + 1,
+                    "reconsidered_at": now,
+                },
+            )
+            earlier = ReferralDecision.objects.create(
+                referral=referral,
+                **previous,
+                reconsidered_at=now,
+                reconsidered_by=actor if isinstance(actor, User) else None,
+                disagreement_id=ground.id if ground else None,
+                disagreement_label=(ground.label if ground else "")[:300],
+                reason=reason,
+            )
+            _end_grant(referral, None)  # open again while it waits for the new decision
+            # What the earlier decision started no longer runs; a new decision clock does.
+            _stop(referral, [Clock.ALLOCATION, Clock.ASSESSMENT], now)
+            _start_clock(referral, Clock.DECISION, clocks.DECISION_KEY, now)
+            why = (
+                f"the professional disagreement “{ground.label}”"
+                if ground
+                else "a manager's reason"
+            )
+            earlier_label = DECISIONS.get(earlier.decision, earlier.decision).lower()
+            entry_id = _record_story(
+                actor,
+                referral,
+                type="referral_reconsidered",
+                summary=(
+                    f"{Referral.Kind(referral.kind).label} to {service_label(referral.service)}: "
+                    f"the decision ({earlier_label}) is reconsidered, after {why}. A new "
+                    "decision is due."
+                ),
+                detail=reason,
+            )
+            text = f"The decision ({earlier_label}) is reconsidered, after {why}."
+            if reason:
+                text += f" {reason}"
+            _event(
+                referral,
+                ReferralEvent.Kind.RECONSIDERED,
+                actor,
+                at=now,
+                text=text,
+                detail={
+                    "round": referral.decision_round,
+                    "earlier": earlier.pk,
+                    "disagreement": earlier.disagreement_id,
+                    "entry": entry_id,
+                },
+            )
+            _audit(
+                actor,
+                AuditAction.REFERRAL_RECONSIDERED,
+                referral,
+                round=referral.decision_round,
+                earlier_decision=earlier.decision,
+                disagreement=earlier.disagreement_id,
+                entry=entry_id,
+            )
+            notify.tell(
+                [referral.referrer],
+                referral=referral,
+                event=f"reconsidered:{referral.decision_round}",
+                subject=f"Referral {referral.pk} is being decided again",
+                body=(
+                    f"{referral.receiving_agency.name} is reconsidering its decision on your "
+                    f"referral {referral.pk}. You will be told the new decision."
+                ),
+                actor=actor,
+            )
+    except InvalidTransition as exc:
+        _refused(actor, referral, "reconsider", exc)
+        raise
+    return referral
 
 
 # --- allocating ---------------------------------------------------------------------------------
@@ -859,6 +1051,11 @@ def allocatable_workers(referral: Referral) -> list[User]:
         )
     )
     return users
+
+
+def _team_of(user: User) -> int | None:
+    membership = Membership.objects.filter(user_id=user.pk).first()
+    return membership.team_id if membership else None
 
 
 def _caps(role: str) -> frozenset[str]:
@@ -902,6 +1099,18 @@ def referral_allocate(
                 },
             )
             _meet(referral, [Clock.ALLOCATION, Clock.FAST_TRACK], now)
+            # The receiving agency now works with the child: an involvement (its own, if it
+            # has one already), so access and "who else knows this child" follow it.
+            _end_grant(referral, now)
+            involvement, started = involvement_start(
+                actor=actor,
+                person_id=referral.person_id,
+                agency_id=referral.receiving_agency_id,
+                team_id=_team_of(worker) or referral.receiving_team_id,
+                started_on=now.astimezone(LONDON).date(),
+                practitioner=worker,
+                why=f"referral {referral.pk} allocated",
+            )
             entry_id = _record_story(
                 actor,
                 referral,
@@ -918,7 +1127,12 @@ def referral_allocate(
                 actor,
                 at=now,
                 text=worker.display_name,
-                detail={"worker": worker.pk, "entry": entry_id},
+                detail={
+                    "worker": worker.pk,
+                    "entry": entry_id,
+                    "involvement": involvement.pk,
+                    "involvement_started": started,
+                },
             )
             _audit(actor, AuditAction.REFERRAL_ALLOCATED, referral, worker=worker.pk)
             notify.tell(
@@ -1169,7 +1383,10 @@ def _escalate(row: ReferralClock, level: str, now: dt.datetime) -> bool:
         escalation.told = notify.tell(
             recipients,
             referral=referral,
-            event=f"{row.clock}-overdue:{level}",
+            # A reconsidered decision's clocks are new ones: their managers are told again.
+            event=f"{row.clock}-overdue:{level}"
+            if row.round == 1
+            else f"{row.clock}-r{row.round}-overdue:{level}",
             subject=f"Overdue: referral {referral.pk}",
             body=f"{overdue} and it has not been done. Please make sure it is done today.",
             actor=CLOCK,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:referral_id>/acknowledge", views.acknowledge, name="acknowledge"),
     path("<int:referral_id>/triage", views.triage, name="triage"),
     path("<int:referral_id>/decide", views.decide, name="decide"),
+    path("<int:referral_id>/reconsider", views.reconsider, name="reconsider"),
     path("<int:referral_id>/allocate", views.allocate, name="allocate"),
     path("<int:referral_id>/assessment", views.assessment, name="assessment"),
     path("<int:referral_id>/ask", views.ask, name="ask"),

@@ -34,7 +34,12 @@ from sightline.governance.audit import AuditAction
 from sightline.governance.policy import Capability
 from sightline.governance.vocabulary import sensitivities
 from sightline.referrals import forms, presenters, selectors, services
-from sightline.referrals.extensions import TRIAGE_PAGE, TRIAGE_SLOT, queue_flags_for
+from sightline.referrals.extensions import (
+    TRIAGE_PAGE,
+    TRIAGE_SLOT,
+    queue_flags_for,
+    reconsideration_grounds_for,
+)
 from sightline.referrals.models import Referral, ReferralEvent, ReferralEvidence
 from sightline.referrals.vocabulary import DECISIONS, reasons
 from sightline.referrals.vocabulary import services as service_list
@@ -305,6 +310,10 @@ def _context(request: HttpRequest, referral: Referral, **extra: Any) -> dict[str
         "can_triage": can_receive and open_status,
         "can_decide": can_decide and referral.status == Referral.Status.RECEIVED,
         "can_allocate": can_decide and referral.status == Referral.Status.DECIDED,
+        "can_reconsider": can_decide and services.reconsideration_refusal(referral) is None,
+        "earlier_decisions": [
+            presenters.present_earlier(d) for d in selectors.earlier_decisions_of(referral)
+        ],
         "can_complete": sides.receiver
         and referral.status == Referral.Status.ALLOCATED
         and referral.decision == "accepted_for_assessment"
@@ -468,6 +477,91 @@ def decide(request: HttpRequest, referral_id: int) -> HttpResponse:
             e=form.errors,
             error_list=form.error_list(),
             decisions=_decision_options(referral),
+        ),
+        status=status,
+    )
+
+
+def _ground_items(grounds: list[Any], chosen: str) -> list[dict[str, Any]]:
+    items = [
+        {"value": str(g.id), "text": g.label, "hint": g.status, "checked": chosen == str(g.id)}
+        for g in grounds
+    ]
+    items.append(
+        {
+            "value": "none",
+            "text": "No disagreement: I am reconsidering it as a manager",
+            "hint": "Give your reason below",
+            "checked": chosen == "none",
+        }
+    )
+    return items
+
+
+@require_http_methods(["GET", "POST"])
+def reconsider(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = _referral(request, referral_id)
+    services.require_receiving_side(request.user, referral, "reconsider")
+    grounds = reconsideration_grounds_for(request.user, referral)
+    chosen = forms.get_text(request.GET, "disagreement")
+    form = forms.Form(
+        values={"disagreement": chosen, "reason": ""}, order=("disagreement", "reason")
+    )
+    status = 200
+    if request.method == "POST":
+        form = forms.Form(
+            values={
+                "disagreement": forms.get_text(request.POST, "disagreement"),
+                "reason": forms.get_text(request.POST, "reason"),
+            },
+            order=("disagreement", "reason"),
+        )
+        picked = form.values["disagreement"]
+        disagreement_id = forms.read_int(picked) if picked not in ("", "none") else None
+        if picked not in ("", "none") and disagreement_id is None:
+            disagreement_id = -1  # not a number: refused by the service as not in the list
+        try:
+            services.referral_reconsider(
+                actor=request.user,
+                referral_id=referral_id,
+                expected_version=forms.read_version(request.POST),
+                disagreement_id=disagreement_id,
+                reason=form.values["reason"],
+            )
+        except ValidationFailed as exc:
+            form.add_errors(exc.errors)
+            status = 400
+        except InvalidTransition as exc:
+            return _conflict(
+                request,
+                referral_id,
+                exc,
+                "reconsider",
+                form=form,
+                v=form.values,
+                e={},
+                ground_items=_ground_items(grounds, form.values["disagreement"]),
+            )
+        else:
+            messages.success(
+                request,
+                "The decision is reconsidered: the referral is waiting for a new decision. The "
+                "referrer has been told, and it is in the child's story.",
+            )
+            return HttpResponseRedirect(_detail_url(referral_id))
+    _audit_view(request, referral, "reconsider")
+    return render(
+        request,
+        "referrals/reconsider.html",
+        _context(
+            request,
+            referral,
+            form=form,
+            v=form.values,
+            e=form.errors,
+            error_list=form.error_list(),
+            ground_items=_ground_items(grounds, form.values["disagreement"]),
+            refusal=services.reconsideration_refusal(referral),
         ),
         status=status,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 def register() -> None:
     from sightline.chronology.signals import story_changed
     from sightline.core import extensions, timescales
-    from sightline.referrals import clocks, panels, receivers, tasks, work
+    from sightline.referrals import clocks, openitems, panels, receivers, tasks, work
 
     # The clocks (a periodic job of `sightline tick`) and the referral lines of feeds.
     tasks.register()
@@ -34,6 +34,15 @@ def register() -> None:
         "referrals:front_door",
         capabilities=["receive_referrals", "decide_referrals"],
         order=14,
+    )
+
+    # What is still open for a child, shown before a step down or a closure is agreed.
+    extensions.register_open_items(
+        "referrals",
+        "referral",
+        openitems.open_referral_items,
+        people=openitems.people_with_open_referrals,
+        order=20,
     )
 
     # "My work": referrals to decide, allocated to the viewer, made by them; the team's view.

@@ -14,7 +14,13 @@ from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from sightline.core.dates import format_partial
-from sightline.core.extensions import HeaderLink, header_links_for, nav_items_for
+from sightline.core.extensions import (
+    HeaderLink,
+    PageBanner,
+    header_links_for,
+    nav_items_for,
+    page_banners_for,
+)
 
 
 def _url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -26,6 +32,13 @@ def _csrf_input(request: Any) -> str:
 
     token = get_token(request)  # URL-safe characters only
     return Markup(f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">')  # noqa: S704
+
+
+def _csp_nonce(request: Any) -> str:
+    """This response's Content Security Policy nonce (django-csp's middleware), or "" for a
+    page rendered without a request or the middleware."""
+    nonce = getattr(request, "csp_nonce", None) if request is not None else None
+    return str(nonce) if nonce is not None else ""
 
 
 def _navigation(request: Any, active: str | None = None) -> list[dict[str, Any]]:
@@ -46,6 +59,30 @@ def _header_links(request: Any) -> list[HeaderLink]:
         if request is not None:
             request._sightline_header_links = cached
     return cached
+
+
+def _page_banners(request: Any) -> list[PageBanner]:
+    """Notices for this user on every page (core.extensions.register_page_banner: their
+    break-glass access while it lasts)."""
+    cached: list[PageBanner] | None = getattr(request, "_sightline_page_banners", None)
+    if cached is None:
+        cached = page_banners_for(getattr(request, "user", None))
+        if request is not None:
+            request._sightline_page_banners = cached
+    return cached
+
+
+def _flash_messages(request: Any) -> list[str]:
+    """The messages waiting for this request (django.contrib.messages), unless its view has
+    read them already to show them its own way."""
+    if request is None:
+        return []
+    from django.contrib.messages import get_messages
+
+    storage = get_messages(request)
+    if getattr(storage, "used", False):
+        return []
+    return [str(m) for m in storage]
 
 
 def environment(**options: Any) -> Environment:
@@ -69,8 +106,11 @@ def environment(**options: Any) -> Environment:
         static=static,
         url=_url,
         csrf_input=_csrf_input,
+        csp_nonce=_csp_nonce,
         navigation=_navigation,
         header_links=_header_links,
+        page_banners=_page_banners,
+        flash_messages=_flash_messages,
         session_idle_seconds=settings.SESSION_IDLE_SECONDS,
         session_warning_seconds=settings.SESSION_WARNING_SECONDS,
     )

@@ -173,7 +173,9 @@ SENSITIVITIES = [
     "informant_protected",
 ]
 READS = {
-    "childrens_social_care": "Y Y . Y .",
+    # Health-confidential: health kinds only; the child's lead social worker is cleared on that
+    # child by person, not by kind (chronology/tests/test_sharing.py).
+    "childrens_social_care": "Y . . Y .",
     "school": "Y . . Y .",
     "police": "Y . Y Y Y",
     "police_other_force": "Y . Y Y .",
@@ -184,7 +186,7 @@ READS = {
     "early_help": "Y . . Y .",
     "youth_justice": "Y . . Y .",
     "child_exploitation_team": "Y . Y Y .",
-    "mash": "Y Y Y Y .",
+    "mash": "Y . Y Y .",
     "mace": "Y . Y Y .",
 }
 

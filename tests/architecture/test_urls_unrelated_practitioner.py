@@ -1,7 +1,11 @@
 """Every URL that names a child, walked as a signed-in practitioner with no relationship to
 that child (the anonymous walk is test_urls_require_sign_in.py): pages answer "not found" (or,
 for identity pages the role may not use, "not allowed"), the API its JSON error, exactly as for
-a child that does not exist, and no response carries anything of the child's."""
+a child that does not exist, and no response carries anything of the child's.
+
+The one deliberate exception is the lock-down view (docs/access.md): its pages and endpoints
+tell a practitioner with `view_lockdown` that the child is known and whom to contact (so the
+child's name), and nothing else; they are walked apart, below."""
 
 from __future__ import annotations
 
@@ -45,6 +49,8 @@ CHILD_ROUTES = [(route, name) for route, name in ROUTES if _PARAM.search(route)]
 API_METHODS = {
     "api:story": "get",
     "api:record_entry": "post",
+    "api:sharing_decisions": "get",
+    "api:record_sharing_decision": "post",
     "api:child_alerts": "get",
     "api:alert_detail": "get",
     "api:acknowledge": "post",
@@ -59,6 +65,7 @@ API_METHODS = {
     "api:referrals_assessment": "post",
     "api:referrals_ask": "post",
     "api:referrals_answer": "post",
+    "api:referrals_reconsider": "post",
     "api:disagreements_of_child": "get",
     "api:disagreements_raise": "post",
     "api:disagreement": "get",
@@ -77,10 +84,17 @@ API_METHODS = {
     "api:closure": "get",
     "api:closure_respond": "post",
     "api:closure_withdraw": "post",
+    "api:lockdown": "get",
+    "api:break_glass": "post",
+    "api:break_glass_end": "post",
 }
+# The lock-down view and break-glass: what they may show is tested apart (see the module's
+# docstring); the stranger's role (a school DSL) has the lock-down view but not break-glass.
+LOCKDOWN_NAMES = {"cases:lockdown", "cases:break_glass", "api:lockdown", "api:break_glass"}
 # A body each endpoint accepts, so the walk reaches the endpoint rather than its validation.
 API_BODIES: dict[str, dict[str, Any]] = {
     "api:record_entry": {"type": "home_visit", "occurred_at": "2026-01-05", "summary": "Visit."},
+    "api:record_sharing_decision": {"outcome": "shared", "what": "x", "recipient_agency": 1},
     "api:referrals_acknowledge": {},
     "api:referrals_triage": {"rag": "green"},
     "api:referrals_decide": {"decision": "early_help", "reasons": ["other"], "text": "x"},
@@ -88,6 +102,7 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "api:referrals_assessment": {"summary": "Done."},
     "api:referrals_ask": {"question": "Who is this?"},
     "api:referrals_answer": {"answer": "Nobody."},
+    "api:referrals_reconsider": {"reason": "Reconsider."},
     "api:disagreements_raise": {"subject": "other", "disagreement": "x", "outcome_sought": "y"},
     "api:disagreement_respond": {"stage": 1, "response": "x"},
     "api:disagreement_escalate": {"stage": 1, "reason": "x"},
@@ -100,12 +115,15 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "api:closures_propose": {"reason": "work_complete", "reason_text": "x"},
     "api:closure_respond": {"kind": "objection", "reason": "x"},
     "api:closure_withdraw": {"reason": "x"},
+    "api:break_glass": {"reason": "immediate_risk", "reason_text": "Found at night."},
 }
-CALLS = [
+ALL_CALLS = [
     (route, name, method)
     for route, name in CHILD_ROUTES
     for method in ([API_METHODS.get(name, "?")] if route.startswith("api/") else ["get", "post"])
 ]
+CALLS = [call for call in ALL_CALLS if call[1] not in LOCKDOWN_NAMES]
+LOCKDOWN_CALLS = [call for call in ALL_CALLS if call[1] in LOCKDOWN_NAMES]
 NOWHERE = {"reference": "SLT0000000", "int": "987654321"}
 
 
@@ -235,6 +253,15 @@ def _values(world: dict[str, Any], reference: str) -> dict[str, str]:
         "escalation_id": str(world["escalation"].pk),
         "request_id": str(world["step"].pk),
         "closure_id": str(world["closure"].pk),
+        "access_id": NOWHERE["int"],  # no break-glass access exists to end
+        "sar_id": NOWHERE["int"],  # subject access: the officer's pages, refused by role
+        # Administration: the administrator's pages, refused by role; a made-up password link.
+        "user_id": str(world["stranger"].pk),
+        "grant_id": NOWHERE["int"],
+        "token_id": NOWHERE["int"],
+        "uidb64": "MQ",
+        "token": "made-up",
+        "kind": "pdf",
     }
 
 
@@ -291,7 +318,7 @@ def test_an_unrelated_practitioner_gets_nothing_of_the_child(
         assert response.status_code == 404, f"{method.upper()} {path}"
         assert response["Content-Type"].startswith("application/json")
         assert response.json() == nowhere.json()
-    elif name.startswith(("identity:", "audit:")):
+    elif name.startswith(("identity:", "audit:", "dataprotection:", "administration:")):
         # Pages of a capability the role lacks (identity review, the audit log): not allowed.
         assert response.status_code in (403, 404, 405), f"{method.upper()} {path}"
     else:
@@ -318,3 +345,39 @@ def test_the_walk_is_of_a_child_the_mash_does_see(world: dict[str, Any]) -> None
         "closure_proposed",
     }
     assert [e["summary"] for e in story["entries"] if e["type"] not in workflow] == [SECRET]
+
+
+# What the lock-down routes answer the stranger (a school DSL: the lock-down view, no
+# break-glass): (status, shows the child's name).
+LOCKDOWN_ANSWERS = {
+    ("cases:lockdown", "get"): (200, True),
+    ("cases:lockdown", "post"): (405, False),
+    ("cases:break_glass", "get"): (403, False),
+    ("cases:break_glass", "post"): (403, False),
+    ("api:lockdown", "get"): (200, True),
+    ("api:break_glass", "post"): (403, False),
+}
+
+
+@pytest.mark.parametrize(
+    ("route", "name", "method"),
+    LOCKDOWN_CALLS,
+    ids=[f"{m}-{n or r}" for r, n, m in LOCKDOWN_CALLS],
+)
+@pytest.mark.parametrize("which", ["child", "merged"])
+def test_the_lockdown_view_shows_whom_to_contact_and_nothing_else(
+    world: dict[str, Any], route: str, name: str, method: str, which: str
+) -> None:
+    assert {(n, m) for _, n, m in LOCKDOWN_CALLS} == set(LOCKDOWN_ANSWERS)
+    client = Client()
+    client.force_login(world["stranger"])
+    path = _fill(route, _values(world, world[which].reference))
+    response = _call(client, method, path, name)
+    body = response.content.decode("utf-8", "replace")
+    status, named = LOCKDOWN_ANSWERS[(name, method)]
+    assert response.status_code == status, f"{method.upper()} {path}"
+    assert ("Jordan" in body) is named
+    for leak in (SECRET, NHS, "943 476 5919"):
+        assert leak not in body, f"{method.upper()} {path} shows {leak!r}"
+    # A reference that names nobody is "not found", as everywhere.
+    assert _call(client, method, _nowhere(route), name).status_code in (404, 405)

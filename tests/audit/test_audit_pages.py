@@ -16,7 +16,7 @@ from django.test import Client
 from sightline.agencies.tests.factories import AgencyFactory, practitioner
 from sightline.core.actors import IMPORTER, LINKER
 from sightline.core.dates import LONDON
-from sightline.governance import access, audit
+from sightline.governance import access, audit, breakglass
 from sightline.governance.audit import AuditAction
 from sightline.governance.models import AuditEvent
 from sightline.identity.merging import MergeEvidence, person_merge
@@ -248,12 +248,15 @@ def test_the_flags(world: dict[str, Any], settings: Any) -> None:
                 object_type="person",
                 person_id=others[0].pk,
             )
-            audit.record(
-                world["officer"],
-                AuditAction.BREAK_GLASS,
-                object_type="person",
+            # The flag counts the uses themselves (governance.models.BreakGlass); each use
+            # is opened and ended, so the second is a second use.
+            used = breakglass.break_glass_open(
+                actor=world["officer"],
                 person_id=others[1].pk,
+                reason="immediate_risk",
+                reason_text="Called by the hospital at night about the child",
             )
+            breakglass.break_glass_end(actor=world["officer"], access_id=used.pk)
     # A Saturday is out of hours all day, but not for a role that works round the clock.
     _looks(world["officer"], [world["child"]], MONDAY + dt.timedelta(days=5))
     with time_machine.travel(MONDAY + dt.timedelta(days=6), tick=False):

@@ -33,6 +33,8 @@ def shot(page: Any, name: str) -> None:
 
 @pytest.fixture
 def story(transactional_db: None) -> dict[str, Any]:
+    from django.apps import apps
+
     from sightline.agencies.tests.factories import practitioner
     from sightline.chronology.services import EntryFields, entry_record
     from sightline.chronology.tests.factories import at, entry_for, new_agency, new_person
@@ -57,6 +59,10 @@ def story(transactional_db: None) -> dict[str, Any]:
         user.set_password(PASSWORD)
         user.save()
         users[key] = user
+    # Alex is Robin's lead social worker: cleared for health-confidential detail.
+    apps.get_model("cases", "Involvement").objects.create(
+        person=child, agency=agencies["csc"], is_lead=True, practitioner_email=users["csc"].email
+    )
     entry_for(
         child,
         agency=agencies["ae"],

@@ -1,7 +1,8 @@
 """Issue 10's "done when", in Debian's Chromium: a school refers a child; the front door decides
 no further action; the school disagrees; the disagreement moves up by itself when its deadline
-passes (`sightline tick` with the clock moved on); the referral is accepted and allocated; the
-social worker proposes closure, the police object within the window, and the closure is blocked.
+passes (`sightline tick` with the clock moved on); the front door reconsiders the same referral,
+accepts and allocates it; the social worker proposes closure, the police object within the
+window, and the closure is blocked.
 Each step shows on the referrer's my work and in the child's story; axe-core runs on every page.
 A step up refused and challenged runs alongside. Set SIGHTLINE_SCREENSHOTS to a folder to keep a
 screenshot of each page (docs/workflow.md uses them: docs/images/workflow/)."""
@@ -207,7 +208,7 @@ def test_a_referral_a_disagreement_and_a_blocked_closure(
     assert "Stage 2 of 4: Managers" in body
     assert "Moved up: not answered by the deadline" in body
     manager.get_by_label("Your answer").fill(
-        "Agreed on review: we will accept a new referral for assessment today."
+        "Agreed on review: we will reconsider the referral today."
     )
     shot(manager, "disagreement-stage-2-answer")
     manager.get_by_role("button", name="Send your answer").click()
@@ -219,33 +220,40 @@ def test_a_referral_a_disagreement_and_a_blocked_closure(
     assert "answered. Record the outcome or escalate it" in work
     shot(school, "my-work-disagreement-answered")
 
-    # 5. The referral is accepted and allocated (made again, as agreed), and the outcome recorded.
-    school.goto(f"/referrals/new/{reference}/")
-    school.get_by_role("radio", name="MASH (children's social care front door)").check()
-    school.get_by_label("What are your concerns?").fill("As agreed at stage 2 of our disagreement.")
-    school.get_by_label("Needs support, not at risk of significant harm").check()
-    school.get_by_label("What do the family know about this referral?").fill("Mother was told.")
-    school.get_by_label("Yes, the family consent").check()
-    school.get_by_role("button", name="Make the referral").click()
-    school.get_by_text("Received").first.wait_for()
-    second_id = int(re.search(r"/referrals/(\d+)/", school.url)[1])  # type: ignore[index]
-    manager.goto(f"/referrals/{second_id}/decide")
+    # 5. The front door reconsiders the same referral, from the disagreement, and accepts and
+    # allocates it; the earlier decision stays in its history.
+    ground = re.compile(r"Hallowford Academy: Referral to MASH")
+    manager.get_by_role("link", name="Reconsider the referral's decision").click()
+    manager.get_by_role("heading", name="Reconsider the decision").wait_for()
+    assert manager.get_by_label(ground).is_checked()
+    manager.goto(f"/referrals/{referral_id}/reconsider")  # without the disagreement chosen
+    manager.get_by_role("button", name="Reconsider the decision").click()
+    manager.locator(".govuk-error-summary").wait_for()
+    assert_accessible(manager, "the reconsider form with errors")
+    manager.get_by_label(ground).check()
+    manager.get_by_label("Your reason").fill("Agreed at stage 2: the exploitation risk is real.")
+    shot(manager, "referral-reconsider")
+    manager.get_by_role("button", name="Reconsider the decision").click()
+    manager.locator(".govuk-notification-banner--success").wait_for()
+    manager.goto(f"/referrals/{referral_id}/decide")
     manager.get_by_label("Accepted for assessment").check()
     manager.locator(".sl-reveal:visible").get_by_label(
         "Risk of exploitation needs assessing"
     ).check()
     manager.get_by_role("button", name="Record the decision").click()
-    manager.goto(f"/referrals/{second_id}/allocate")
+    manager.goto(f"/referrals/{referral_id}/allocate")
     alex = manager.locator("#worker option", has_text="Alex Smith").first.get_attribute("value")
     manager.get_by_label("Who will work with the child?").select_option(value=alex)
     manager.get_by_role("button", name="Allocate").click()
     manager.get_by_text("Alex Smith").first.wait_for()
-    # Children's services' own system records the work with Riley; its feed sends the
-    # involvement (as an import would).
-    partnership["involve"](
-        child, partnership["csc"], team=partnership["front"], email=users["sw"].email,
-        since=dt.date(2027, 3, 4),
-    )  # fmt: skip
+    school.goto(referral_url)
+    body = squash(school.locator("main").inner_text())
+    assert "Earlier decisions" in body
+    assert "Decision reconsidered" in body
+    assert "Accepted for assessment" in body
+    assert_accessible(school, "a reconsidered referral")
+    shot(school, "referral-reconsidered")
+    # The allocation started children's services' involvement with Riley (what a closure ends).
     school.goto(disagreement_url)
     school.get_by_label("The decision was changed").check()
     school.get_by_label("What was agreed or decided").fill("Accepted for assessment and allocated.")
@@ -315,14 +323,17 @@ def test_a_referral_a_disagreement_and_a_blocked_closure(
     for step in (
         "Referral made",
         "no further action",
+        "the decision (no further action) is reconsidered",
+        "decided: accepted for assessment",
         "raised a professional disagreement with Shireford Children's Services",
         "moved to stage 2 (Managers) by itself",
         "was resolved at stage 2: the decision was changed",
         "Shireford Children's Services proposed to close its involvement",
         "Shireford Police objected to Shireford Children's Services's proposal",
-        "Shireford Police raised a professional disagreement with Shireford Children's Services",
     ):
         assert step.lower() in story.lower(), step
+    # The objection is one entry: the disagreement it opens adds no second one.
+    assert "shireford police raised a professional disagreement" not in story.lower()
     assert_accessible(school, "the child's page after the journey")
     shot(school, "child-story-after")
 

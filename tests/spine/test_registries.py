@@ -67,8 +67,19 @@ ALERTS = ("Alerts", False)
         # "My work" is everyone's: what the partnership asks of them, and their notifications.
         # The partnership's report on escalation: aggregates only (view_insight).
         ("analyst", [("My work", False), ("Escalation report", False)]),
-        ("sysadmin", [("My work", False)]),
-        ("auditor", [("My work", False), ("Audit log", False), ("Unusual access", False)]),
+        # The system administrator's users, grants and tokens; no child's record.
+        ("sysadmin", [("My work", False), ("Administration", False)]),
+        (
+            "auditor",
+            [
+                ("My work", False),
+                ("Audit log", False),
+                ("Unusual access", False),
+                ("Break-glass uses", False),
+                # The auditor is the partnership's information governance officer.
+                ("Subject access", False),
+            ],
+        ),
     ],
 )
 def test_each_role_is_offered_the_items_its_capabilities_show(
@@ -91,6 +102,9 @@ def test_every_registered_item_names_real_capabilities_and_pages() -> None:
         "identity_find",
         "audit",
         "audit_flags",
+        "break_glass",
+        "subject_access",
+        "administration",
         "disagreement_report",
     ]
     for item in items:
@@ -135,11 +149,12 @@ def test_an_app_adds_its_item_without_touching_the_layout(client: Client, extra_
 
 @pytest.fixture
 def no_my_work() -> Iterator[None]:
-    item = extensions._nav.pop("my_work")
+    # The administrator's items all gone: "My work", and their own pages.
+    items = {name: extensions._nav.pop(name) for name in ("my_work", "administration")}
     try:
         yield
     finally:
-        extensions._nav["my_work"] = item
+        extensions._nav.update(items)
 
 
 def test_a_role_with_no_item_gets_no_empty_navigation_band(client: Client, no_my_work) -> None:

@@ -114,7 +114,7 @@ def test_a_team_managers_work_notifications_and_team(
         shot(page, f"my-work-{width}")
 
         # The header's count, then the notifications.
-        link = page.locator("a.sl-header__link")
+        link = page.locator("a.sl-header__link", has_text="Notifications")
         assert link.inner_text().replace("\n", " ").startswith("Notifications 2")
         link.click()
         page.get_by_role("heading", name="Notifications").wait_for()
@@ -127,7 +127,7 @@ def test_a_team_managers_work_notifications_and_team(
         assert_accessible(page, f"the team's work ({width}px)")
         shot(page, f"team-work-{width}")
         assert (
-            page.locator("a.sl-header__link")
+            page.locator("a.sl-header__link", has_text="Notifications")
             .inner_text()
             .replace("\n", " ")
             .startswith("Notifications 1")

@@ -215,7 +215,7 @@ def test_a_practitioner_has_no_team_view(client, worker):
         ("mash_manager", "mash", "agencies:my_work"),
         ("data_officer", "other", "identity:queue"),
         ("analyst", "other", "agencies:my_work"),
-        ("sysadmin", "other", "agencies:my_work"),
+        ("sysadmin", "other", "administration:home"),
     ],
 )
 def test_every_role_signs_in_to_its_landing_page(client, role, kind, lands):

@@ -11,9 +11,18 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sightline.alerts.engine.evaluate import Ctx, Index, evaluate, finding_at, rule_truth
+from sightline.alerts.engine.evaluate import (
+    Ctx,
+    Index,
+    Tokens,
+    evaluate,
+    evaluate_rules,
+    finding_at,
+    may_apply,
+    rule_truth,
+)
 from sightline.alerts.engine.loader import load_rule_set
-from sightline.alerts.engine.model import Entry, History, Involvement
+from sightline.alerts.engine.model import Entry, History, Involvement, Related, RelatedAlert
 from sightline.alerts.engine.replay import _Lifecycle, replay
 from sightline.alerts.tests.helpers import CAL
 from sightline.alerts.tests.vocab import vocabulary
@@ -201,14 +210,18 @@ class _AsIs:
 
 
 def naive_replay(h: History, start: dt.date, end: dt.date):
-    """The reference: every day, every rule, evaluated afresh as known on that day."""
+    """The reference: every day, every rule (the version in force that day), evaluated afresh
+    as known on that day; one lifecycle per rule across its versions."""
     out = []
-    for rule in RULES:
+    for rule_id in sorted({r.id for r in RULES}):
+        versions = [r for r in RULES if r.id == rule_id]
         life = _Lifecycle()
         day = start
         while day <= end:
-            found = evaluate(rule, h, on=day, calendar=CAL)
-            life.see(rule, day.toordinal(), found, _AsIs())  # type: ignore[arg-type]
+            rule = next((r for r in versions if r.effective_on(day)), None)
+            if rule is not None:
+                found = evaluate(rule, h, on=day, calendar=CAL)
+                life.see(rule, day.toordinal(), found, _AsIs())  # type: ignore[arg-type]
             day += dt.timedelta(days=1)
         out += life.finish()
     return sorted(out, key=lambda r: (r.raised_on, r.rule, r.version))
@@ -234,3 +247,35 @@ def test_replay_raises_nothing_before_its_first_evidence_was_recorded(h: History
         assert raised.finding.first_held_on <= raised.raised_on
         for key in raised.finding.evidence:
             assert recorded[key] <= raised.raised_on
+
+
+@st.composite
+def families(draw: st.DrawFn) -> History:
+    """A history with a brother or sister (their own history, perhaps an alert of theirs)."""
+    h = draw(histories())
+    if not draw(st.booleans()):
+        return h
+    alerts = tuple(
+        RelatedAlert(rule=rule, raised_on=START, open=draw(st.booleans()))
+        for rule in draw(
+            st.lists(
+                st.sampled_from(["exploitation-indicators-across-agencies", "missing-escalating"]),
+                max_size=2,
+            )
+        )
+    )
+    sibling = Related("sibling", None, None, draw(histories()), alerts)
+    return dataclasses.replace(h, related=(sibling,))
+
+
+@SETTINGS
+@given(families(), days)
+def test_ruling_a_rule_out_before_evaluating_changes_no_finding(h: History, on: dt.date) -> None:
+    # evaluate_rules skips the rules `may_apply` rules out from the history's counts of types
+    # and themes (the sweep skips whole children that way): each must find nothing anyway.
+    tokens = Tokens.of(h)
+    for rule in RULES:
+        expected = evaluate(rule, h, on=on, calendar=CAL)
+        if not may_apply(rule, tokens):
+            assert expected is None, rule.id
+        assert evaluate_rules([rule], h, on=on, calendar=CAL) == ([expected] if expected else [])

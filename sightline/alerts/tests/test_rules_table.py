@@ -33,12 +33,22 @@ def table_rows() -> dict[str, list[str]]:
     return rows
 
 
-def rule_files() -> dict[str, dict[str, object]]:
-    found: dict[str, dict[str, object]] = {}
+def rule_versions() -> dict[str, list[dict[str, object]]]:
+    """Each rule id's files, oldest version first (several files may hold versions of one id)."""
+    found: dict[str, list[dict[str, object]]] = {}
     for path in sorted(RULES.glob("*.yaml")):
         data = read_rule_yaml(path.read_text("utf-8"))
-        found.setdefault(str(data["id"]), data)  # several files may hold versions of one id
-    return found
+        found.setdefault(str(data["id"]), []).append(data)
+    return {k: sorted(v, key=lambda d: int(str(d["version"]))) for k, v in found.items()}
+
+
+def rule_files() -> dict[str, dict[str, object]]:
+    """The table describes each rule's latest version."""
+    return {rule_id: versions[-1] for rule_id, versions in rule_versions().items()}
+
+
+def test_a_rule_with_two_versions_is_described_by_its_latest() -> None:
+    assert rule_files()["step-up-refused-no-challenge"]["version"] == 2
 
 
 def test_every_rule_is_in_the_table_and_nothing_else() -> None:
@@ -56,6 +66,19 @@ def test_the_row_says_what_the_file_says(rule_id: str) -> None:
     references = spec["reference"]
     assert isinstance(references, list)
     assert refs.split(", ") == list(dict.fromkeys(str(r["id"]) for r in references))
+
+
+@pytest.mark.parametrize(
+    "rule_id", sorted(r for r, versions in rule_versions().items() if len(versions) > 1)
+)
+def test_a_retuned_rule_says_what_it_was_and_since_when(rule_id: str) -> None:
+    # A retuned rule's row names the version before and the day the new one took effect, so a
+    # reader of an older alert (which keeps its version) knows what it ran under.
+    versions = rule_versions()[rule_id]
+    latest, earlier = versions[-1], versions[-2]
+    looks_for = table_rows()[rule_id][3]
+    assert f"version {earlier['version']} until {earlier['effective_to']}" in looks_for
+    assert f"version {latest['version']} from {latest['effective_from']}" in looks_for
 
 
 def test_the_rule_set_has_at_least_28_rules() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps
 
 from sightline.chronology import selectors
 from sightline.chronology.filters import StoryFilters
@@ -108,6 +109,14 @@ def test_content_is_hidden_from_viewers_not_cleared_for_its_sensitivity(
     intel, health = "Seen getti", "School nur"
     assert seen(teacher) == ([health, "ordinary"], ["Hallowford Police"])  # its own entry
     assert seen(officer) == ([intel, "ordinary"], ["Hallowford Academy"])
+    # Health-confidential detail is for health agencies and the child's lead social worker:
+    # another social worker sees that it exists and whom to ask.
+    assert seen(social_worker) == (["ordinary"], ["Hallowford Police", "Hallowford Academy"])
+    # The cases app (above this one) knows who the lead is: its model, by name.
+    apps.get_model("cases", "Involvement").objects.create(
+        person=child, agency=csc, is_lead=True, practitioner_email=social_worker.email.upper()
+    )
+    social_worker = type(social_worker).objects.get(pk=social_worker.pk)  # a new request
     assert seen(social_worker) == ([health, "ordinary"], ["Hallowford Police"])
 
 
@@ -260,6 +269,10 @@ def test_story_takes_two_queries_however_long(
             occurred_at=at(2019, 1, 1) + dt.timedelta(days=day),
         )
     found = selectors.child_get_for(viewer=social_worker, reference=child.reference)
+    # What the viewer is cleared for on this child is read once per child (one query, whatever
+    # the story's length), then the story itself in two.
+    with django_assert_num_queries(1):
+        _ = found.reader
     with django_assert_num_queries(2):
         page = selectors.story_for(viewer=social_worker, child=found, filters=StoryFilters())
         for row in page.rows:  # everything the page shows is already loaded

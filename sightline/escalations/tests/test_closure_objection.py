@@ -43,4 +43,9 @@ def test_an_objection_opens_a_disagreement_about_the_closure(world, run_tasks):
 
     open_for_objection(scope=None, response_id=response.pk)
     assert Escalation.objects.count() == 1
-    assert len(story_of(world.child)) == 2  # the objection, and the disagreement raised
+    # One story entry for the objection: written with it, saying the disagreement is opened;
+    # raising that disagreement (even twice) adds no second one.
+    (entry,) = story_of(world.child)
+    assert "Hallowford Police objected to Children's social care's proposal" in entry.summary
+    assert "a professional disagreement is opened" in entry.summary
+    assert "He was seen with adults of concern last week." in entry.detail

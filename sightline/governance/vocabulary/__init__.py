@@ -25,6 +25,15 @@ def sensitivities() -> dict[str, dict[str, Any]]:
     return data
 
 
+@cache
+def sharing_vocabulary() -> dict[str, dict[str, dict[str, str]]]:
+    """sharing.yaml: the lawful bases (`lawful_bases`) and the reasons for not sharing
+    (`reasons_not_shared`), each a code -> {"label", "hint"}."""
+    with (HERE / "sharing.yaml").open(encoding="utf-8") as fh:
+        data: dict[str, dict[str, dict[str, str]]] = yaml.safe_load(fh)
+    return data
+
+
 @dataclass(frozen=True)
 class IdentifierPolicy:
     """identifiers.yaml, its groups expanded: each value is a set of agency kinds ("*": all)."""
@@ -82,3 +91,28 @@ def parse_identifier_policy(data: Any) -> IdentifierPolicy:
 def identifier_policy() -> IdentifierPolicy:
     with (HERE / "identifiers.yaml").open(encoding="utf-8") as fh:
         return parse_identifier_policy(yaml.safe_load(fh))
+
+
+def parse_break_glass_reasons(data: Any) -> dict[str, str]:
+    """break_glass_reasons.yaml: a list of {code, label}, each code once."""
+    if not isinstance(data, list) or not data:
+        raise ImproperlyConfigured("break_glass_reasons.yaml: expected a list of {code, label}")
+    reasons: dict[str, str] = {}
+    for item in data:
+        code = item.get("code") if isinstance(item, dict) else None
+        label = item.get("label") if isinstance(item, dict) else None
+        if not isinstance(code, str) or not code or not isinstance(label, str) or not label:
+            raise ImproperlyConfigured(f"break_glass_reasons.yaml: {item!r} needs a code and label")
+        if code in reasons:
+            raise ImproperlyConfigured(f"break_glass_reasons.yaml: {code!r} is listed twice")
+        if len(code) > 40:
+            raise ImproperlyConfigured(f"break_glass_reasons.yaml: {code!r} is over 40 characters")
+        reasons[code] = label
+    return reasons
+
+
+@cache
+def break_glass_reasons() -> dict[str, str]:
+    """The reasons a practitioner may give for break-glass access: code -> label, in order."""
+    with (HERE / "break_glass_reasons.yaml").open(encoding="utf-8") as fh:
+        return parse_break_glass_reasons(yaml.safe_load(fh))

@@ -55,6 +55,7 @@ def test_api_search_returns_minimal_fields(client, agency, william):
         "area": {"street": "High Street", "postcode_district": "CV34"},
         "agencies": ["Children's social care"],
         "url": f"/children/{william.reference}/",
+        "lockdown": False,  # a child the caller may see, not one outside their relationships
     }
     # Born in May 2010: one age, or two when today falls in May (the birthday may have passed).
     assert re.fullmatch(r"\d+( or \d+)?", hit["age"])
