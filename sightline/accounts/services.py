@@ -214,11 +214,16 @@ def notification_mark_all_read(*, actor: User) -> int:
 
 def _may_administer_accounts(actor: Any) -> bool:
     """A system actor (a command run on the server by whoever runs it) or a user whose role
-    administers the system."""
+    administers the system or an agency (whose agency governance.administration checks: an
+    agency's lead reaches these through it only)."""
     from sightline.core.actors import SystemActor
     from sightline.core.extensions import holds
 
-    return isinstance(actor, SystemActor) or holds(actor, "administer")
+    return (
+        isinstance(actor, SystemActor)
+        or holds(actor, "administer")
+        or holds(actor, "administer_agency")
+    )
 
 
 @transaction.atomic

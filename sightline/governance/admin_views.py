@@ -1,6 +1,7 @@
 """The administration pages (docs/administration.md): users, their roles and teams, leavers,
-manual access grants and API tokens. For the `administer` capability only (403 otherwise);
-never any case content. The services (governance.administration, governance.tokens) check the
+manual access grants and API tokens. For the `administer` capability (everything) and
+`administer_agency` (an agency's information governance lead: their own agency's users and
+grants; the API tokens are the administrator's only); 403 otherwise; never any case content. The services (governance.administration, governance.tokens) check the
 capability again and audit every page and change."""
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sightline.accounts.models import ApiToken, User
-from sightline.accounts.services import otp_reset, user_sessions_end
-from sightline.agencies.models import Agency, Role, Team
+from sightline.accounts.models import ApiToken
+from sightline.agencies.models import Agency, Team
 from sightline.core.dateinput import read_date
-from sightline.core.errors import NotFound, ValidationFailed
+from sightline.core.errors import ValidationFailed
 from sightline.governance import access, administration, tokens
 from sightline.governance.policy import Capability
 
@@ -27,7 +27,11 @@ STATES = {"active": "Current users", "left": "Users who have left", "all": "Ever
 GRANT_STATES = {"current": "Current and future", "ended": "Ended", "all": "All"}
 
 
-def _require(request: HttpRequest) -> None:
+def _require(request: HttpRequest) -> administration.AdminScope:
+    return administration.admin_scope_for(request.user)
+
+
+def _require_partnership(request: HttpRequest) -> None:
     access.require(request.user, Capability.ADMINISTER)
 
 
@@ -54,6 +58,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     errors = extra.get("errors") or {}
     return {
         "active_nav": "administration",
+        "admin_scope": administration.admin_scope_for(request.user),
         "error_list": _summary(errors),
         "page_has_errors": bool(errors),
         "flash": [
@@ -62,13 +67,6 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         ],
         **extra,
     }
-
-
-def _user_or_404(user_id: int) -> User:
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise NotFound("No such user.")
-    return user
 
 
 def _agency(code: str) -> Agency | None:
@@ -86,12 +84,12 @@ def _team(agency: Agency | None, text: str) -> tuple[Team | None, str]:
     return team, ""
 
 
-def _choices() -> dict[str, Any]:
-    agencies, teams = administration.agencies_and_teams()
+def _choices(scope: administration.AdminScope) -> dict[str, Any]:
+    agencies, teams = administration.agencies_and_teams(scope)
     return {
         "agencies": [(a.code, a.name) for a in agencies],
         "teams": [(str(t.pk), f"{t.name} ({t.agency.name})") for t in teams],
-        "roles": list(Role.choices),
+        "roles": scope.roles(),
     }
 
 
@@ -108,7 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def users(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    scope = _require(request)
     query = _text(request.GET, "q", administration.QUERY_MAX)
     agency = _text(request.GET, "agency", 60)
     state = _text(request.GET, "state", 10)
@@ -128,7 +126,7 @@ def users(request: HttpRequest) -> HttpResponse:
         agency=agency,
         state=state,
         states=list(STATES.items()),
-        agencies=_choices()["agencies"],
+        agencies=_choices(scope)["agencies"],
         previous_href=href(page.page - 1) if page.page > 1 else "",
         next_href=href(page.page + 1) if page.page < page.pages else "",
     )
@@ -153,8 +151,9 @@ _NEW_FIELDS = ("email", "given_name", "family_name", "job_title", "phone", "agen
 @never_cache
 @require_http_methods(["GET", "POST"])
 def user_new(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    scope = _require(request)
     values: dict[str, Any] = dict.fromkeys(_NEW_FIELDS, "")
+    values["agency"] = scope.agency_code
     values["integration"] = False
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -179,14 +178,14 @@ def user_new(request: HttpRequest) -> HttpResponse:
                 "governance/admin/user_invited.html",
                 _context(request, made=made, link=request.build_absolute_uri(link)),
             )
-    context = _context(request, values=values, errors=errors, **_choices())
+    context = _context(request, values=values, errors=errors, **_choices(scope))
     return render(request, "governance/admin/user_new.html", context, status=400 if errors else 200)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
-    _require(request)
+    scope = _require(request)
     detail = administration.user_get_for(viewer=request.user, user_id=user_id)
     membership = getattr(detail.user, "membership", None)
     values = {
@@ -204,7 +203,7 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{detail.row.name}'s role has been changed.")
             return HttpResponseRedirect(reverse("administration:user", args=[user_id]), status=303)
-    context = _context(request, detail=detail, values=values, errors=errors, **_choices())
+    context = _context(request, detail=detail, values=values, errors=errors, **_choices(scope))
     return render(
         request, "governance/admin/user_role.html", context, status=400 if errors else 200
     )
@@ -248,37 +247,40 @@ def user_action(request: HttpRequest, user_id: int) -> HttpResponse:
     """The user page's buttons: give a leaver their account back, reset two-factor sign-in,
     sign out everywhere, email a link to set a password."""
     _require(request)
-    target = _user_or_404(user_id)
+    # Another agency's user is not found by an agency's lead.
+    target = administration.user_get_for(viewer=request.user, user_id=user_id).user
     action = _text(request.POST, "action", 20)
     name = target.get_full_name() or target.username
-    if action == "return":
-        administration.user_return(actor=request.user, user=target)
-        messages.success(
-            request,
-            f"{name} has their account back. Check their role"
-            + (
-                "." if target.is_integration else "; we have emailed them a link to set a password."
-            ),
-        )
-    elif action == "reset_2fa":
-        otp_reset(actor=request.user, user=target)
-        messages.success(
-            request, f"{name}'s two-factor sign-in is reset: they set it up at their next sign-in."
-        )
-    elif action == "sign_out":
-        user_sessions_end(actor=request.user, user=target)
-        messages.success(request, f"{name} is signed out everywhere.")
-    elif action == "link":
-        try:
+    try:
+        if action == "return":
+            administration.user_return(actor=request.user, user=target)
+            messages.success(
+                request,
+                f"{name} has their account back. Check their role"
+                + (
+                    "."
+                    if target.is_integration
+                    else "; we have emailed them a link to set a password."
+                ),
+            )
+        elif action == "reset_2fa":
+            administration.user_two_factor_reset(actor=request.user, user=target)
+            messages.success(
+                request,
+                f"{name}'s two-factor sign-in is reset: they set it up at their next sign-in.",
+            )
+        elif action == "sign_out":
+            administration.user_sign_out(actor=request.user, user=target)
+            messages.success(request, f"{name} is signed out everywhere.")
+        elif action == "link":
             administration.password_link_send(actor=request.user, user=target)
-        except ValidationFailed as exc:
-            messages.error(request, exc.errors.get("user", exc.message))
-        else:
             messages.success(
                 request,
                 f"We have emailed {target.username} a link to set their password. It works "
                 "once, for three days.",
             )
+    except ValidationFailed as exc:
+        messages.error(request, exc.errors.get("user", exc.message))
     return HttpResponseRedirect(reverse("administration:user", args=[user_id]), status=303)
 
 
@@ -303,8 +305,9 @@ _GRANT_FIELDS = ("reference", "agency", "team", "reason", "ends_on-day", "ends_o
 @never_cache
 @require_http_methods(["GET", "POST"])
 def grant_new(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    scope = _require(request)
     values = dict.fromkeys(_GRANT_FIELDS, "")
+    values["agency"] = scope.agency_code
     values["reference"] = _text(request.GET, "reference", 20)
     errors: dict[str, str] = {}
     date_parts: tuple[str, ...] = ()
@@ -334,7 +337,9 @@ def grant_new(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("administration:grants"), status=303)
         if "ends_on" in errors and not date_parts:
             date_parts = ("day", "month", "year")
-    context = _context(request, values=values, errors=errors, date_parts=date_parts, **_choices())
+    context = _context(
+        request, values=values, errors=errors, date_parts=date_parts, **_choices(scope)
+    )
     return render(
         request, "governance/admin/grant_new.html", context, status=400 if errors else 200
     )
@@ -354,7 +359,7 @@ def grant_end(request: HttpRequest, grant_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    _require_partnership(request)
     rows = tokens.api_tokens_for(viewer=request.user)
     return render(request, "governance/admin/tokens.html", _context(request, rows=rows))
 
@@ -365,7 +370,7 @@ _NEW_TOKEN = "sl_new_api_token"  # noqa: S105 (a session key)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def api_token_new(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    _require_partnership(request)
     values: dict[str, Any] = {
         "user": _text(request.GET, "user", 200),
         "name": "",
@@ -410,7 +415,7 @@ def api_token_new(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def api_token_made(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    _require_partnership(request)
     made = request.session.pop(_NEW_TOKEN, None)
     row = ApiToken.objects.select_related("user").filter(pk=(made or {}).get("pk", 0)).first()
     if made is None or row is None:
@@ -424,7 +429,7 @@ def api_token_made(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    _require(request)
+    _require_partnership(request)
     row = tokens.api_token_revoke(actor=request.user, token_id=token_id)
     messages.success(request, f"The token {row.name} ({row.prefix}…) is revoked.")
     return HttpResponseRedirect(reverse("administration:tokens"), status=303)

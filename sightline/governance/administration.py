@@ -1,7 +1,10 @@
 """Administration (docs/administration.md): the system administrator's users, their roles and
 teams, leavers, manual access grants with their expiry, and API tokens (governance.tokens).
-For the `administer` capability only. None of it shows case content: a child appears by their
-Sightline reference only. Every page shown and every change is audited.
+For the `administer` capability (the whole partnership) and `administer_agency` (the agency's
+information governance lead: their own agency's users and manual grants, only the roles that
+neither administer nor audit, no integrations and no API tokens). None of it shows case
+content: a child appears by their Sightline reference only. Every page shown and every change
+is audited.
 
 A leaver loses access the moment they are recorded as having left: the account is made
 inactive (no session or token of theirs is answered again), their break-glass accesses and API
@@ -12,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -23,17 +26,24 @@ from django.utils.http import urlsafe_base64_encode
 
 from sightline.accounts import twofactor
 from sightline.accounts.models import User
-from sightline.accounts.services import notification_send, user_fields_errors, user_sessions_end
+from sightline.accounts.services import (
+    notification_send,
+    otp_reset,
+    user_fields_errors,
+    user_sessions_end,
+)
 from sightline.agencies.models import Agency, Membership, Role, Team
 from sightline.agencies.services import membership_change, practitioner_create
 from sightline.core import clock
 from sightline.core.actors import actor_name
-from sightline.core.errors import NotFound, ValidationFailed
+from sightline.core.errors import AccessDenied, NotFound, ValidationFailed
 from sightline.core.text import CONTROL, CONTROL_MULTILINE
 from sightline.governance import access, audit, tokens
 from sightline.governance.audit import AuditAction
 from sightline.governance.models import AccessGrant, BreakGlass
-from sightline.governance.policy import Capability
+from sightline.governance.policy import Capability, capabilities_of
+
+_M = TypeVar("_M", bound=models.Model)
 
 PAGE_SIZE = 50
 GRANT_DAYS_MAX = 366  # a manual grant always ends, within a year
@@ -41,8 +51,69 @@ REASON_MAX = 1000
 QUERY_MAX = 100
 
 
-def _require(viewer: Any) -> None:
-    access.require(viewer, Capability.ADMINISTER)
+# What a role an information governance lead may give holds none of: an agency's lead
+# administers its practice, never the roles that administer, audit or see every child.
+_NOT_GIVABLE_BY_AGENCY = frozenset(
+    {
+        Capability.ADMINISTER,
+        Capability.ADMINISTER_AGENCY,
+        Capability.AUDIT_ACCESS,
+        Capability.HANDLE_SUBJECT_ACCESS,
+        Capability.VIEW_ALL_CHILDREN,
+        Capability.REVIEW_IDENTITY,
+        Capability.VIEW_INSIGHT,
+    }
+)
+
+
+@dataclass(frozen=True)
+class AdminScope:
+    """Whose users and grants the viewer administers: every agency's (agency_id None), or one's."""
+
+    agency_id: int | None
+    agency_code: str = ""
+    agency_name: str = ""
+
+    @property
+    def partnership(self) -> bool:
+        return self.agency_id is None
+
+    def limit(self, rows: QuerySet[_M], field: str = "agency_id") -> QuerySet[_M]:
+        """The rows of the scope's agency (every row for the partnership)."""
+        return rows if self.agency_id is None else rows.filter(**{field: self.agency_id})
+
+    def roles(self) -> list[tuple[str, str]]:
+        """The roles this viewer may give (and change, and record the leaving of)."""
+        return [(code, label) for code, label in Role.choices if self.may_give(code)]
+
+    def may_give(self, role: str | None) -> bool:
+        if self.partnership:
+            return True
+        return role in Role.values and not (capabilities_of(str(role)) & _NOT_GIVABLE_BY_AGENCY)
+
+
+def admin_scope_for(viewer: Any) -> AdminScope:
+    """The viewer's administration scope; AccessDenied for a role with neither capability."""
+    scope = access.scope_for(viewer)
+    if scope.can(Capability.ADMINISTER):
+        return AdminScope(None)
+    if scope.can(Capability.ADMINISTER_AGENCY) and scope.agency_id is not None:
+        agency = Agency.objects.get(pk=scope.agency_id)
+        return AdminScope(agency.pk, agency.code, agency.name)
+    raise AccessDenied("You do not have permission to do that.")
+
+
+def _require(viewer: Any) -> AdminScope:
+    return admin_scope_for(viewer)
+
+
+def _may_change(scope: AdminScope, user: User, errors: dict[str, str]) -> None:
+    """An agency's lead changes only the users whose role they could give."""
+    if scope.partnership:
+        return
+    role = getattr(getattr(user, "membership", None), "role", None)
+    if not scope.may_give(role) or user.is_integration:
+        errors["user"] = "Only a system administrator can change this user"
 
 
 def _viewed(viewer: Any, what: str, **detail: Any) -> None:
@@ -112,16 +183,17 @@ def users_for(
 ) -> UsersPage:
     """Users matching a name or email (part of either), of an agency (its code), current
     (`active`), left (`left`) or either (`all`), PAGE_SIZE to a page."""
-    _require(viewer)
+    scope = _require(viewer)
     query = " ".join(query.split())[:QUERY_MAX]
     users: QuerySet[User] = User.objects.select_related("membership__agency", "membership__team")
+    users = scope.limit(users, "membership__agency_id")
     for word in query.split():
         users = users.filter(
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(username__icontains=word)
         )
-    if agency:
+    if agency and scope.partnership:  # an agency's lead has their own agency only
         users = users.filter(membership__agency__code=agency)
     if state == "active":
         users = users.filter(is_active=True)
@@ -137,12 +209,11 @@ def users_for(
     return UsersPage([_row(u) for u in chosen], total, page, pages)
 
 
-def _user(user_id: int) -> User:
-    user = (
-        User.objects.select_related("membership__agency", "membership__team")
-        .filter(pk=user_id)
-        .first()
-    )
+def _user(user_id: int, scope: AdminScope) -> User:
+    """The user, when the scope holds them: another agency's user is not found, as if none."""
+    users = User.objects.select_related("membership__agency", "membership__team").filter(pk=user_id)
+    users = scope.limit(users, "membership__agency_id")
+    user = users.first()
     if user is None:
         raise NotFound("No such user.")
     return user
@@ -155,21 +226,40 @@ class UserDetail:
     tokens: list[tokens.TokenRow]
     break_glass_open: int
     joined: str
+    changeable: bool  # by this viewer (an agency's lead: only the roles they may give)
 
 
 def user_get_for(*, viewer: Any, user_id: int) -> UserDetail:
-    _require(viewer)
-    user = _user(user_id)
+    scope = _require(viewer)
+    user = _user(user_id, scope)
     now = clock.now()
     open_now = BreakGlass.objects.filter(user=user).filter(access.break_glass_current_q(now))
     _viewed(viewer, "user", user=user.username)
     return UserDetail(
         row=_row(user),
         user=user,
-        tokens=tokens.api_tokens_for(viewer=viewer, user=user),
+        tokens=tokens.api_tokens_for(viewer=viewer, user=user) if scope.partnership else [],
         break_glass_open=open_now.count(),
         joined=_when(user.date_joined),
+        changeable=not _change_errors(scope, user),
     )
+
+
+def _change_errors(scope: AdminScope, user: User) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    _may_change(scope, user, errors)
+    return errors
+
+
+def _changeable(actor: Any, user: User, title: str) -> AdminScope:
+    """The actor's scope, when it holds the user and may change them: another agency's user is
+    not found; a role the actor could not give is refused, saying who can."""
+    scope = _require(actor)
+    _user(user.pk, scope)
+    errors = _change_errors(scope, user)
+    if errors:
+        raise ValidationFailed(title, errors=errors)
+    return scope
 
 
 def set_password_path(user: User) -> str:
@@ -205,7 +295,7 @@ def password_link_send(*, actor: Any, user: User) -> None:
     """Email a user a new link to set their password (a lost invitation, a forgotten password).
     It goes to them only, never shown to the administrator: an administrator must not be able
     to take over an account. Their password keeps working until they use it. Audited."""
-    _require(actor)
+    _changeable(actor, user, "No link was sent")
     if not user.is_active or user.is_integration:
         raise ValidationFailed(
             "No link was sent",
@@ -222,12 +312,15 @@ def password_link_send(*, actor: Any, user: User) -> None:
 
 
 def _agency_team_role(
-    agency_code: str, team_text: str, role: str, errors: dict[str, str]
+    agency_code: str, team_text: str, role: str, errors: dict[str, str], scope: AdminScope
 ) -> tuple[Agency | None, Team | None]:
     """The agency, team and role chosen on a form (codes and ids as sent), errors added."""
     agency = Agency.objects.filter(code=agency_code).first() if agency_code else None
     if agency is None:
         errors["agency"] = "Select an agency"
+    elif not scope.partnership and agency.pk != scope.agency_id:
+        errors["agency"] = f"Select {scope.agency_name}: you administer your own agency only"
+        agency = None
     team = None
     if team_text:
         pk = (
@@ -241,6 +334,8 @@ def _agency_team_role(
             team = None
     if role not in Role.values:
         errors["role"] = "Select a role"
+    elif not scope.may_give(role):
+        errors["role"] = "Only a system administrator can give this role"
     elif role == Role.TEAM_MANAGER and team is None and "team" not in errors:
         errors["team"] = "A team manager manages a team: select it"
     return agency, team
@@ -264,10 +359,13 @@ def user_invite(
     every mistake reported at once. A person is emailed a link to set their password; the link's
     path is returned too, shown once to the administrator in case the email does not arrive
     (the account has no history yet to take over). A system integration's account gets no
-    password and no link: it calls the API with tokens only (path "")."""
-    _require(actor)
+    password and no link: it calls the API with tokens only (path ""). An agency's information
+    governance lead adds people to their own agency only, in the roles they may give."""
+    scope = _require(actor)
     errors = user_fields_errors(email=email, given_name=given_name, family_name=family_name)
-    chosen_agency, chosen_team = _agency_team_role(agency, team, role, errors)
+    chosen_agency, chosen_team = _agency_team_role(agency, team, role, errors, scope)
+    if integration and not scope.partnership:
+        errors["integration"] = "Only a system administrator can add a system integration"
     for value, field in ((job_title, "job_title"), (phone, "phone")):
         if len(value) > 120 or CONTROL.search(value):
             errors[field] = "Enter at most 120 characters on one line"
@@ -309,10 +407,13 @@ def user_role_change(
 ) -> Membership:
     """Change a user's agency, team and role (the agency's code, the team's id), every mistake
     at once; their access changes at their next page. An administrator cannot change their own
-    role (another must), and the last administrator stays one."""
-    _require(actor)
+    role (another must), and the last administrator stays one. An agency's information
+    governance lead changes their own agency's users, within the roles they may give."""
+    scope = _require(actor)
+    _user(user.pk, scope)
     errors: dict[str, str] = {}
-    chosen_agency, chosen_team = _agency_team_role(agency, team, role, errors)
+    chosen_agency, chosen_team = _agency_team_role(agency, team, role, errors, scope)
+    _may_change(scope, user, errors)
     if getattr(actor, "pk", None) == user.pk:
         errors["role"] = "Ask another administrator to change your own role"
     elif (
@@ -344,7 +445,7 @@ def user_leave(*, actor: Any, user: User) -> Leaving:
     Their sessions end, their break-glass accesses and API tokens stop, and their password goes
     (with it every link to set one). An administrator cannot record their own leaving (another
     must, so the system always has one)."""
-    _require(actor)
+    _changeable(actor, user, "The leaving could not be recorded")
     if getattr(actor, "pk", None) == user.pk:
         raise ValidationFailed(
             "You cannot record your own leaving",
@@ -380,7 +481,7 @@ def user_return(*, actor: Any, user: User) -> User:
     """Give a user recorded as having left their account back (a mistake, or they came back).
     Their role is as it was: check it. Their tokens stay revoked; a person is emailed a link to
     set a new password (leaving took theirs)."""
-    _require(actor)
+    _changeable(actor, user, "The account could not be given back")
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active:
         return user
@@ -419,12 +520,14 @@ def _date(value: dt.date | None) -> str:
 
 
 def manual_grants_for(*, viewer: Any, state: str = "current") -> list[GrantRow]:
-    """Manual grants, newest first: `current` (counting today or later), `ended`, or `all`."""
-    _require(viewer)
+    """Manual grants, newest first: `current` (counting today or later), `ended`, or `all`;
+    an agency's information governance lead sees their agency's only."""
+    scope = _require(viewer)
     today = clock.today()
     rows = AccessGrant.objects.filter(basis=AccessGrant.Basis.MANUAL).select_related(
         "person", "agency", "team"
     )
+    rows = scope.limit(rows)
     counting = access.current_q(today) | Q(starts_on__gt=today)
     if state == "current":
         rows = rows.filter(counting)
@@ -467,8 +570,9 @@ def manual_grant_give(
 ) -> AccessGrant:
     """Give an agency (or one of its teams) access to a child until a date, for a reason: a
     practitioner joining the work before an involvement reaches Sightline, a conference chair.
-    A grant the holder already has is replaced (its dates and reason)."""
-    _require(actor)
+    A grant the holder already has is replaced (its dates and reason). An agency's information
+    governance lead gives access to their own agency (or its teams) only."""
+    scope = _require(actor)
     errors: dict[str, str] = {}
     reference = reference.strip().upper()
     person = None
@@ -485,6 +589,8 @@ def manual_grant_give(
             errors["reference"] = "There is no child with that Sightline reference"
     if agency is None:
         errors["agency"] = "Select the agency to give access to"
+    elif not scope.partnership and agency.pk != scope.agency_id:
+        errors["agency"] = f"Select {scope.agency_name}: you administer your own agency only"
     elif team is not None and team.agency_id != agency.pk:
         errors["team"] = "The team must belong to the agency"
     today = clock.today()
@@ -542,13 +648,12 @@ def manual_grant_give(
 
 @transaction.atomic
 def manual_grant_end(*, actor: Any, grant_id: int) -> AccessGrant:
-    """End a manual grant now (it counted until yesterday). Ending an ended one changes nothing."""
-    _require(actor)
-    row = (
-        AccessGrant.objects.select_for_update()
-        .filter(pk=grant_id, basis=AccessGrant.Basis.MANUAL)
-        .first()
-    )
+    """End a manual grant now (it counted until yesterday). Ending an ended one changes nothing.
+    Another agency's grant is not found by an agency's information governance lead."""
+    scope = _require(actor)
+    row = scope.limit(
+        AccessGrant.objects.select_for_update().filter(pk=grant_id, basis=AccessGrant.Basis.MANUAL)
+    ).first()
     if row is None:
         raise NotFound("No such grant.")
     yesterday = clock.today() - dt.timedelta(days=1)
@@ -577,7 +682,21 @@ def integration_accounts() -> list[User]:
     )
 
 
-def agencies_and_teams() -> tuple[list[Agency], list[Team]]:
-    return list(Agency.objects.order_by("name")), list(
-        Team.objects.select_related("agency").order_by("agency__name", "name")
-    )
+def agencies_and_teams(scope: AdminScope) -> tuple[list[Agency], list[Team]]:
+    """The agencies and teams the scope may choose on a form."""
+    agencies = scope.limit(Agency.objects.order_by("name"), "pk")
+    teams = scope.limit(Team.objects.select_related("agency").order_by("agency__name", "name"))
+    return list(agencies), list(teams)
+
+
+@transaction.atomic
+def user_two_factor_reset(*, actor: Any, user: User) -> int:
+    """Reset a user's two-factor sign-in (accounts.services.otp_reset), within the scope."""
+    _changeable(actor, user, "Two-factor sign-in could not be reset")
+    return otp_reset(actor=actor, user=user)
+
+
+def user_sign_out(*, actor: Any, user: User) -> None:
+    """Sign a user out everywhere (accounts.services.user_sessions_end), within the scope."""
+    _changeable(actor, user, "They could not be signed out")
+    user_sessions_end(actor=actor, user=user)

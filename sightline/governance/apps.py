@@ -40,6 +40,9 @@ class GovernanceConfig(AppConfig):
         "legitimate relationship with",
         "view_insight": "Sees the partnership in aggregate, never a named child",
         "administer": "Runs the system; reads no case file",
+        "administer_agency": "Administers their own agency's practitioners and managers (adds "
+        "them, changes their team and role, records leavers) and the access given by hand to "
+        "it; reads no case file",
         "audit_access": "Reads the audit log: who looked at what, when and why (never case "
         "content); the unusual-access flags, and break-glass uses to review",
         "view_lockdown": "Finds a child outside their relationships and sees only which "
@@ -102,7 +105,7 @@ class GovernanceConfig(AppConfig):
             "administration",
             "Administration",
             "administration:home",
-            capabilities=["administer"],
+            capabilities=["administer", "administer_agency"],
             order=70,
         )
         extensions.register_landing("administration", _administration_landing, order=41)

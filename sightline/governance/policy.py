@@ -34,6 +34,9 @@ class Capability(StrEnum):
     VIEW_GRANTED_CHILDREN = "view_granted_children"  # governance: need-to-know through a grant
     VIEW_INSIGHT = "view_insight"  # governance: aggregates only, never a named child
     ADMINISTER = "administer"  # governance: runs the system, reads no case file
+    # governance: their own agency's users and manual grants only (the information governance
+    # lead); never roles that administer or audit, never API tokens
+    ADMINISTER_AGENCY = "administer_agency"
     AUDIT_ACCESS = "audit_access"  # governance: the audit log and its flags, never case content
     VIEW_LOCKDOWN = "view_lockdown"  # governance: a child outside their relationships: whom to ask
     BREAK_GLASS = "break_glass"  # governance: open such a child for a stated reason, for a time
@@ -58,6 +61,7 @@ CASE_DATA_CAPABILITIES = frozenset(
         Capability.REVIEW_IDENTITY,
         Capability.AUDIT_ACCESS,
         Capability.ADMINISTER,
+        Capability.ADMINISTER_AGENCY,
         Capability.RECORD_ENTRIES,
         Capability.MAKE_REFERRALS,
         Capability.RECEIVE_REFERRALS,

@@ -89,6 +89,10 @@ def cap(capability: str) -> Rule:
     return lambda v: "ok" if v.can(capability) else "no"
 
 
+def administers(v: Viewer) -> str:
+    return "ok" if v.can("administer") or v.can("administer_agency") else "no"
+
+
 def child(v: Viewer) -> str:
     return "ok" if v.sees_child else "no"
 
@@ -172,15 +176,17 @@ RULES: dict[str, Rule] = {
     "audit:break_glass_uses": cap("audit_access"),
     # Administration: users, roles, leavers, manual grants, API tokens. The system
     # administrator only; the buttons are writes.
-    "administration:home": cap("administer"),
-    "administration:users": cap("administer"),
+    # An agency's information governance lead (administer_agency) administers their own
+    # agency: the walk's user is another agency's, not found for them.
+    "administration:home": administers,
+    "administration:users": administers,
     "administration:user": cap("administer"),
-    "administration:user_new": cap("administer"),
+    "administration:user_new": administers,
     "administration:user_role": cap("administer"),
     "administration:user_leave": cap("administer"),
     "administration:user_action": write,
-    "administration:grants": cap("administer"),
-    "administration:grant_new": cap("administer"),
+    "administration:grants": administers,
+    "administration:grant_new": administers,
     "administration:grant_end": write,
     "administration:tokens": cap("administer"),
     "administration:token_new": cap("administer"),

@@ -162,3 +162,33 @@ def test_the_administrator_adds_a_user_gives_access_makes_a_token_and_records_a_
     newcomer.goto("/my-work/")
     newcomer.wait_for_url("**/sign-in**")
     theirs.close()
+
+
+def test_an_agencys_information_governance_lead_administers_their_own_agency(
+    partnership: dict[str, Any], browser_page: Any
+) -> None:
+    from sightline.agencies.models import Agency
+    from sightline.agencies.tests.factories import practitioner
+
+    school = Agency.objects.get(code="school")
+    lead = practitioner("auditor", agency=school)
+    lead.first_name, lead.last_name = "Dana", "Whitlock"
+    lead.set_password(PASSWORD)
+    lead.save()
+    teacher = practitioner("school_dsl", agency=school)
+    teacher.first_name, teacher.last_name = "Owen", "Pryce"
+    teacher.save()
+    page = browser_page
+    sign_in(page, lead.email, PASSWORD)
+    page.goto("/administration/")
+    page.get_by_text("You administer Hallowford Academy").wait_for()
+    assert_accessible(page, "administration, for an agency's lead")
+    shot(page, "agency-lead")
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.get_by_role("link", name="Owen Pryce").wait_for()
+    assert "Kim Hale" not in page.content()  # the partnership's administrator: another agency
+    assert_accessible(page, "an agency's users")
+    shot(page, "agency-lead-users")
+    page.get_by_role("link", name="Dana Whitlock").click()
+    page.get_by_text("Only a system administrator can change Dana Whitlock").wait_for()
+    assert_accessible(page, "a user the lead cannot change")

@@ -78,6 +78,8 @@ ALERTS = ("Alerts", False)
                 ("Break-glass uses", False),
                 # The auditor is the partnership's information governance officer.
                 ("Subject access", False),
+                # And administers their own agency's users and manual grants.
+                ("Administration", False),
             ],
         ),
     ],
