@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from django.db import transaction
+
 from sightline.alerts import histories, rulesets, services
 from sightline.alerts.engine.loader import RuleSet
 from sightline.alerts.engine.model import Finding
@@ -28,7 +30,7 @@ from sightline.alerts.histories import ChildHistory
 from sightline.alerts.services import Applied, RuleFacts
 from sightline.core import clock
 from sightline.core.workingdays import Calendar, england
-from sightline.governance import access
+from sightline.governance import access, audit
 
 log = logging.getLogger(__name__)
 
@@ -198,15 +200,20 @@ def _apply_batch(
     for (pid, rule), alert in latest.items():
         if rule in facts:  # a rule no longer in force: its alerts are left as they are
             by_person.setdefault(pid, {})[rule] = alert
-    for pid in batch.ids:
-        found = batch.found.get(pid, {})
-        held = by_person.get(pid, {})
-        if not held and not found:
-            continue
-        wanted = {rule: (facts[rule], found.get(rule)) for rule in {*found, *held}}
-        result.applied.merge(
-            services.alerts_apply(actor=actor, person_id=pid, findings=wanted, on=on, latest=held)
-        )
+    todo = [pid for pid in batch.ids if batch.found.get(pid) or by_person.get(pid)]
+    # One transaction for the batch's writes, its audit rows appended to the chain together at
+    # its end: a first sweep raises thousands of alerts, and a commit and a chain append for
+    # each was most of its writing. Each alert is still its own savepoint (alerts_apply).
+    with transaction.atomic(), audit.deferred():
+        for pid in todo:
+            found = batch.found.get(pid, {})
+            held = by_person.get(pid, {})
+            wanted = {rule: (facts[rule], found.get(rule)) for rule in {*found, *held}}
+            result.applied.merge(
+                services.alerts_apply(
+                    actor=actor, person_id=pid, findings=wanted, on=on, latest=held
+                )
+            )
     result.people += len(batch.ids)
     result.entries += batch.entries
     result.read_seconds += batch.read_seconds
