@@ -214,16 +214,13 @@ def notification_mark_all_read(*, actor: User) -> int:
 
 def _may_administer_accounts(actor: Any) -> bool:
     """A system actor (a command run on the server by whoever runs it) or a user whose role
-    administers the system or an agency (whose agency governance.administration checks: an
-    agency's lead reaches these through it only)."""
+    administers the system. (An agency's information governance lead reaches the same acts
+    through governance.administration, which checks its scope and calls the `_for_user`
+    functions below.)"""
     from sightline.core.actors import SystemActor
     from sightline.core.extensions import holds
 
-    return (
-        isinstance(actor, SystemActor)
-        or holds(actor, "administer")
-        or holds(actor, "administer_agency")
-    )
+    return isinstance(actor, SystemActor) or holds(actor, "administer")
 
 
 @transaction.atomic
@@ -317,14 +314,22 @@ def otp_reset(*, actor: Any, user: User) -> int:
     authenticators and backup codes and end every session they have. At their next sign-in they
     set up two-factor sign-in again (when it is required, before anything else). Returns how
     many devices were removed. Audited, whoever did it and whether or not there was any."""
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from sightline.accounts.signals import two_factor_changed
     from sightline.core.errors import AccessDenied
 
     if actor is None or not _may_administer_accounts(actor):
         raise AccessDenied("Only an administrator can reset two-factor sign-in.")
+    return otp_reset_for_user(actor=actor, user=user)
+
+
+@transaction.atomic
+def otp_reset_for_user(*, actor: Any, user: User) -> int:
+    """otp_reset without its permission check: only for a caller that has made its own
+    (governance.administration, whose agency's lead may reset their own agency's users)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from sightline.accounts.signals import two_factor_changed
+
     removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
     removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
     two_factor_changed.send(
@@ -346,6 +351,13 @@ def user_sessions_end(*, actor: Any, user: User) -> None:
     ):
         raise AccessDenied("Only the user or an administrator can sign them out everywhere.")
     _sessions_end(actor=actor, user=user, reason="signed_out_everywhere")
+
+
+def user_sessions_end_for_user(*, actor: Any, user: User) -> None:
+    """user_sessions_end without its permission check: only for a caller that has made its own
+    (governance.administration)."""
+    with transaction.atomic():
+        _sessions_end(actor=actor, user=user, reason="signed_out_everywhere")
 
 
 def _sessions_end(*, actor: Any, user: User, reason: str) -> None:

@@ -17,7 +17,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sightline.accounts.models import ApiToken
-from sightline.agencies.models import Agency, Team
 from sightline.core.dateinput import read_date
 from sightline.core.errors import ValidationFailed
 from sightline.governance import access, administration, tokens
@@ -50,7 +49,7 @@ def _int(text: str) -> int | None:
 
 def _summary(errors: dict[str, str]) -> list[dict[str, str]]:
     # A date's message links to its first box, as GOV.UK's date input asks.
-    boxes = {"ends_on": "ends_on-day"}
+    boxes = {"ends_on": "ends_on-day", "user": "role"}  # a refusal of the user: at their role
     return [{"text": m, "href": f"#{boxes.get(f, f)}"} for f, m in errors.items()]
 
 
@@ -67,21 +66,6 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         ],
         **extra,
     }
-
-
-def _agency(code: str) -> Agency | None:
-    return Agency.objects.filter(code=code).first() if code else None
-
-
-def _team(agency: Agency | None, text: str) -> tuple[Team | None, str]:
-    """The team chosen (its id), or an error when it is not one of the agency's."""
-    pk = _int(text)
-    if not text:
-        return None, ""
-    team = Team.objects.filter(pk=pk).first() if pk else None
-    if team is None or agency is None or team.agency_id != agency.pk:
-        return None, "Select a team of the agency, or none"
-    return team, ""
 
 
 def _choices(scope: administration.AdminScope) -> dict[str, Any]:
@@ -169,6 +153,17 @@ def user_new(request: HttpRequest) -> HttpResponse:
                     request,
                     f"{made.get_full_name()} is a system integration's account. Make it an API "
                     "token to use.",
+                )
+                return HttpResponseRedirect(
+                    reverse("administration:user", args=[made.pk]), status=303
+                )
+            if not scope.partnership:
+                # An agency's lead is never shown the link: it goes to the new user's mailbox
+                # only, so the lead cannot set the password of an account they made.
+                messages.success(
+                    request,
+                    f"{made.get_full_name()} has an account. We have emailed {made.username} a "
+                    "link to set their password; it works once, for three days.",
                 )
                 return HttpResponseRedirect(
                     reverse("administration:user", args=[made.pk]), status=303
@@ -313,24 +308,20 @@ def grant_new(request: HttpRequest) -> HttpResponse:
     date_parts: tuple[str, ...] = ()
     if request.method == "POST":
         values = {k: _text(request.POST, k, 1100) for k in _GRANT_FIELDS}
-        agency = _agency(values["agency"])
-        team, team_error = _team(agency, values["team"])
         ends = read_date(values, "ends_on", "The date the access ends", required=True)
         try:
             administration.manual_grant_give(
                 actor=request.user,
                 reference=values["reference"],
-                agency=agency,
-                team=team,
+                agency=values["agency"],
+                team=values["team"],
                 ends_on=ends.value,
                 reason=values["reason"],
+                errors={"ends_on": ends.error.message} if ends.error is not None else None,
             )
         except ValidationFailed as exc:
             errors = exc.errors
-        if team_error:
-            errors["team"] = team_error
         if ends.error is not None:
-            errors["ends_on"] = ends.error.message
             date_parts = ends.error.parts
         if not errors:
             messages.success(request, f"Access to {values['reference'].upper()} has been given.")

@@ -28,9 +28,9 @@ from sightline.accounts import twofactor
 from sightline.accounts.models import User
 from sightline.accounts.services import (
     notification_send,
-    otp_reset,
+    otp_reset_for_user,
     user_fields_errors,
-    user_sessions_end,
+    user_sessions_end_for_user,
 )
 from sightline.agencies.models import Agency, Membership, Role, Team
 from sightline.agencies.services import membership_change, practitioner_create
@@ -108,11 +108,21 @@ def _require(viewer: Any) -> AdminScope:
 
 
 def _may_change(scope: AdminScope, user: User, errors: dict[str, str]) -> None:
-    """An agency's lead changes only the users whose role they could give."""
+    """An agency's lead changes only the users whose role they could give, whose reach stays
+    in the agency (a head of service named for another agency's teams does not), and no
+    system integration."""
     if scope.partnership:
         return
-    role = getattr(getattr(user, "membership", None), "role", None)
-    if not scope.may_give(role) or user.is_integration:
+    membership = getattr(user, "membership", None)
+    role = getattr(membership, "role", None)
+    if (
+        not scope.may_give(role)
+        or user.is_integration
+        or (
+            membership is not None
+            and membership.heads_teams.exclude(agency_id=scope.agency_id).exists()
+        )
+    ):
         errors["user"] = "Only a system administrator can change this user"
 
 
@@ -251,15 +261,19 @@ def _change_errors(scope: AdminScope, user: User) -> dict[str, str]:
     return errors
 
 
-def _changeable(actor: Any, user: User, title: str) -> AdminScope:
-    """The actor's scope, when it holds the user and may change them: another agency's user is
-    not found; a role the actor could not give is refused, saying who can."""
+def _changeable(actor: Any, user: User, title: str) -> tuple[AdminScope, User]:
+    """The actor's scope and the user as they are now (locked, inside a transaction), when the
+    scope holds them and may change them: another agency's user is not found; a user the actor
+    could not change is refused, saying who can. The checks read the locked row, so a change
+    made meanwhile by an administrator is seen."""
     scope = _require(actor)
-    _user(user.pk, scope)
-    errors = _change_errors(scope, user)
+    if transaction.get_connection().in_atomic_block:
+        User.objects.select_for_update().filter(pk=user.pk).first()
+    fresh = _user(user.pk, scope)
+    errors = _change_errors(scope, fresh)
     if errors:
         raise ValidationFailed(title, errors=errors)
-    return scope
+    return scope, fresh
 
 
 def set_password_path(user: User) -> str:
@@ -295,7 +309,7 @@ def password_link_send(*, actor: Any, user: User) -> None:
     """Email a user a new link to set their password (a lost invitation, a forgotten password).
     It goes to them only, never shown to the administrator: an administrator must not be able
     to take over an account. Their password keeps working until they use it. Audited."""
-    _changeable(actor, user, "No link was sent")
+    _, user = _changeable(actor, user, "No link was sent")
     if not user.is_active or user.is_integration:
         raise ValidationFailed(
             "No link was sent",
@@ -366,6 +380,10 @@ def user_invite(
     chosen_agency, chosen_team = _agency_team_role(agency, team, role, errors, scope)
     if integration and not scope.partnership:
         errors["integration"] = "Only a system administrator can add a system integration"
+    if "already exists" in errors.get("email", "") and not scope.partnership:
+        # An agency's lead learns no more of another agency's users than that the address is
+        # taken (usernames are unique): not whose, nor whether they left.
+        errors["email"] = "This email address cannot be used: ask a system administrator"
     for value, field in ((job_title, "job_title"), (phone, "phone")):
         if len(value) > 120 or CONTROL.search(value):
             errors[field] = "Enter at most 120 characters on one line"
@@ -410,7 +428,8 @@ def user_role_change(
     role (another must), and the last administrator stays one. An agency's information
     governance lead changes their own agency's users, within the roles they may give."""
     scope = _require(actor)
-    _user(user.pk, scope)
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    user = _user(user.pk, scope)
     errors: dict[str, str] = {}
     chosen_agency, chosen_team = _agency_team_role(agency, team, role, errors, scope)
     _may_change(scope, user, errors)
@@ -445,13 +464,12 @@ def user_leave(*, actor: Any, user: User) -> Leaving:
     Their sessions end, their break-glass accesses and API tokens stop, and their password goes
     (with it every link to set one). An administrator cannot record their own leaving (another
     must, so the system always has one)."""
-    _changeable(actor, user, "The leaving could not be recorded")
+    _, user = _changeable(actor, user, "The leaving could not be recorded")
     if getattr(actor, "pk", None) == user.pk:
         raise ValidationFailed(
             "You cannot record your own leaving",
             errors={"user": "Ask another administrator to record that you have left"},
         )
-    user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         return Leaving(0, 0)
     now = clock.now()
@@ -461,7 +479,7 @@ def user_leave(*, actor: Any, user: User) -> Leaving:
     ended = BreakGlass.objects.filter(user=user).filter(access.break_glass_current_q(now))
     ended_count = ended.update(ended_at=now, ended_by_id=getattr(actor, "pk", None))
     revoked = tokens.api_tokens_revoke_for(actor=actor, user=user)
-    user_sessions_end(actor=actor, user=user)
+    user_sessions_end_for_user(actor=actor, user=user)
     audit.record(
         actor,
         AuditAction.USER_LEFT,
@@ -481,8 +499,7 @@ def user_return(*, actor: Any, user: User) -> User:
     """Give a user recorded as having left their account back (a mistake, or they came back).
     Their role is as it was: check it. Their tokens stay revoked; a person is emailed a link to
     set a new password (leaving took theirs)."""
-    _changeable(actor, user, "The account could not be given back")
-    user = User.objects.select_for_update().get(pk=user.pk)
+    _, user = _changeable(actor, user, "The account could not be given back")
     if user.is_active:
         return user
     user.is_active = True
@@ -563,17 +580,27 @@ def manual_grant_give(
     *,
     actor: Any,
     reference: str,
-    agency: Agency | None,
-    team: Team | None,
+    agency: str,
+    team: str,
     ends_on: dt.date | None,
     reason: str,
+    errors: dict[str, str] | None = None,
 ) -> AccessGrant:
     """Give an agency (or one of its teams) access to a child until a date, for a reason: a
     practitioner joining the work before an involvement reaches Sightline, a conference chair.
-    A grant the holder already has is replaced (its dates and reason). An agency's information
-    governance lead gives access to their own agency (or its teams) only."""
+    `agency` and `team`: the agency's code and the team's id, as a form sends them; `errors`:
+    what the form found already (a date it could not read), reported with the rest. A grant the
+    holder already has is replaced (its dates and reason). An agency's information governance
+    lead gives access to their own agency (or its teams) only."""
     scope = _require(actor)
-    errors: dict[str, str] = {}
+    errors = dict(errors or {})
+    holder = Agency.objects.filter(code=agency).first() if agency else None
+    holder_team = None
+    if team:
+        pk = int(team) if team.isascii() and team.isdigit() and len(team) < 10 else 0
+        holder_team = Team.objects.filter(pk=pk).first() if pk else None
+        if holder_team is None or holder is None or holder_team.agency_id != holder.pk:
+            errors["team"] = "Select a team of the agency, or none"
     reference = reference.strip().upper()
     person = None
     if not reference:
@@ -587,14 +614,14 @@ def manual_grant_give(
         )
         if person is None:
             errors["reference"] = "There is no child with that Sightline reference"
-    if agency is None:
+    if holder is None:
         errors["agency"] = "Select the agency to give access to"
-    elif not scope.partnership and agency.pk != scope.agency_id:
+    elif not scope.partnership and holder.pk != scope.agency_id:
         errors["agency"] = f"Select {scope.agency_name}: you administer your own agency only"
-    elif team is not None and team.agency_id != agency.pk:
-        errors["team"] = "The team must belong to the agency"
     today = clock.today()
-    if ends_on is None:
+    if "ends_on" in errors:  # the form's own message stands
+        pass
+    elif ends_on is None:
         errors["ends_on"] = "Enter the date the access ends"
     elif ends_on < today:
         errors["ends_on"] = "The date the access ends must be today or in the future"
@@ -608,12 +635,12 @@ def manual_grant_give(
     if errors:
         raise ValidationFailed("The access could not be given", errors=errors)
     assert person is not None
-    assert agency is not None
+    assert holder is not None
     assert ends_on is not None
     row, created = AccessGrant.objects.select_for_update().get_or_create(
         person_id=person.pk,
-        agency_id=agency.pk,
-        team_id=team.pk if team else None,
+        agency_id=holder.pk,
+        team_id=holder_team.pk if holder_team else None,
         basis=AccessGrant.Basis.MANUAL,
         basis_key=0,
         defaults={
@@ -636,8 +663,8 @@ def manual_grant_give(
         purpose="administration",
         detail={
             "basis": "manual",
-            "agency": agency.code,
-            "team": team.code if team else None,
+            "agency": holder.code,
+            "team": holder_team.code if holder_team else None,
             "ends_on": ends_on.isoformat(),
             "reason": reason,
             "replaced": not created,
@@ -692,11 +719,12 @@ def agencies_and_teams(scope: AdminScope) -> tuple[list[Agency], list[Team]]:
 @transaction.atomic
 def user_two_factor_reset(*, actor: Any, user: User) -> int:
     """Reset a user's two-factor sign-in (accounts.services.otp_reset), within the scope."""
-    _changeable(actor, user, "Two-factor sign-in could not be reset")
-    return otp_reset(actor=actor, user=user)
+    _, user = _changeable(actor, user, "Two-factor sign-in could not be reset")
+    return otp_reset_for_user(actor=actor, user=user)
 
 
+@transaction.atomic
 def user_sign_out(*, actor: Any, user: User) -> None:
     """Sign a user out everywhere (accounts.services.user_sessions_end), within the scope."""
-    _changeable(actor, user, "They could not be signed out")
-    user_sessions_end(actor=actor, user=user)
+    _, user = _changeable(actor, user, "They could not be signed out")
+    user_sessions_end_for_user(actor=actor, user=user)

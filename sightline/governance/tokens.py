@@ -125,6 +125,11 @@ def api_token_revoke(*, actor: Any, token_id: int) -> ApiToken:
     row = ApiToken.objects.select_for_update().filter(pk=token_id).first()
     if row is None:
         raise NotFound("No such token.")
+    _revoke(actor, row)
+    return row
+
+
+def _revoke(actor: Any, row: ApiToken) -> None:
     if row.revoked_at is None:
         row.revoked_at = clock.now()
         row.revoked_by_name = actor_name(actor)
@@ -136,15 +141,15 @@ def api_token_revoke(*, actor: Any, token_id: int) -> ApiToken:
             object_id=row.pk,
             detail={"user": row.user.username, "name": row.name, "prefix": row.prefix},
         )
-    return row
 
 
 def api_tokens_revoke_for(*, actor: Any, user: User) -> int:
-    """Revoke every live token of a user (a leaver). Callers hold the transaction."""
-    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    """Revoke every live token of a user (a leaver, whoever records the leaving: the caller,
+    governance.administration, has checked they may). Callers hold the transaction."""
+    live = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
     count = 0
-    for row in live:
-        api_token_revoke(actor=actor, token_id=row.pk)
+    for row in live.select_related("user"):
+        _revoke(actor, row)
         count += 1
     return count
 

@@ -103,7 +103,7 @@ def test_the_lead_adds_a_practitioner_to_their_agency_only(
     assert not User.objects.filter(username="n.ward@hillside.example").exists()
     form.update(agency="school", role=Role.SCHOOL_DSL, integration="")
     made = lead_client.post(reverse("administration:user_new"), form)
-    assert made.status_code == 200
+    assert made.status_code == 303
     assert User.objects.get(username="n.ward@hillside.example").membership.agency.code == "school"
     offered = lead_client.get(reverse("administration:user_new")).content.decode()
     assert "System administrator" not in offered
@@ -262,3 +262,108 @@ class TestNoWayOutOfTheAgency(TestCase):
         if after != before:
             assert user.membership.role in GIVABLE
             assert user.membership.agency_id == school.pk
+
+
+def test_a_team_of_another_agency_gives_no_access_at_all(
+    agencies: tuple[Agency, Agency], lead_client: Client
+) -> None:
+    _, police = agencies
+    theirs = TeamFactory.create(agency=police)
+    child = person_named("Iris", "Vale")
+    refused = lead_client.post(
+        reverse("administration:grant_new"),
+        _grant_form(reference=child.reference, team=str(theirs.pk)),
+    )
+    assert refused.status_code == 400
+    assert "Select a team of the agency" in refused.content.decode()
+    assert not AccessGrant.objects.filter(person=child).exists()
+
+
+def test_the_lead_resets_and_signs_out_only_through_administration(
+    agencies: tuple[Agency, Agency], lead: User
+) -> None:
+    from sightline.accounts.services import otp_reset, user_sessions_end
+
+    _, police = agencies
+    admin = practitioner(Role.SYSADMIN, agency=police)
+    for call in (otp_reset, user_sessions_end):
+        with pytest.raises(AccessDenied):
+            call(actor=lead, user=admin)
+
+
+def test_an_address_taken_elsewhere_says_no_more_than_that(
+    agencies: tuple[Agency, Agency], lead_client: Client
+) -> None:
+    _, police = agencies
+    officer = practitioner(Role.POLICE_OFFICER, agency=police)
+    refused = lead_client.post(
+        reverse("administration:user_new"),
+        {
+            "email": officer.username,
+            "given_name": "A",
+            "family_name": "B",
+            "agency": "school",
+            "role": Role.SCHOOL_DSL,
+            "team": "",
+        },
+    )
+    text = refused.content.decode()
+    assert "This email address cannot be used: ask a system administrator" in text
+    assert "already exists" not in text
+
+
+def test_the_lead_is_never_shown_the_new_users_link(
+    agencies: tuple[Agency, Agency], lead_client: Client
+) -> None:
+    made = lead_client.post(
+        reverse("administration:user_new"),
+        {
+            "email": "t.ash@hillside.example",
+            "given_name": "Tom",
+            "family_name": "Ash",
+            "agency": "school",
+            "role": Role.SCHOOL_DSL,
+            "team": "",
+        },
+        follow=True,
+    )
+    text = made.content.decode()
+    assert "We have emailed t.ash@hillside.example a link" in text
+    assert "/set-password/" not in text
+
+
+def test_a_head_of_service_named_for_another_agencys_teams_is_the_administrators(
+    agencies: tuple[Agency, Agency], lead_client: Client
+) -> None:
+    school, police = agencies
+    head = practitioner(Role.HEAD_OF_SERVICE, agency=school)
+    head.membership.heads_teams.add(TeamFactory.create(agency=police))
+    refused = lead_client.post(
+        reverse("administration:user_role", args=[head.pk]),
+        {"agency": "school", "role": Role.SCHOOL_DSL, "team": ""},
+    )
+    assert refused.status_code == 400
+    assert User.objects.get(pk=head.pk).membership.role == Role.HEAD_OF_SERVICE
+    assert lead_client.post(reverse("administration:user_leave", args=[head.pk])).status_code == 400
+
+
+def test_the_lead_records_the_leaving_of_someone_holding_a_token(
+    agencies: tuple[Agency, Agency], lead: User
+) -> None:
+    from sightline.accounts.models import ApiToken
+
+    school, _ = agencies
+    dsl = practitioner(Role.SCHOOL_DSL, agency=school)
+    ApiToken.objects.create(
+        user=dsl,
+        name="Left over",
+        prefix="abcdefgh",
+        digest="0" * 64,
+        scopes=["read"],
+        created_at=clock.now(),
+        expires_at=clock.now() + dt.timedelta(days=3),
+    )
+    left = administration.user_leave(actor=lead, user=dsl)
+    assert left.tokens_revoked == 1
+    assert not User.objects.get(pk=dsl.pk).is_active
+    assert ApiToken.objects.get(user=dsl).revoked_at is not None
