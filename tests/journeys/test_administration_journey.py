@@ -8,26 +8,18 @@ holds them)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.journeys.axe import assert_accessible
+from tests.journeys.screenshots import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "journey-password-1"
 NEW_PASSWORD = "a quiet harbour at dusk 7"
-
-
-def shot(page: Any, name: str) -> None:
-    folder = os.environ.get("SIGHTLINE_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

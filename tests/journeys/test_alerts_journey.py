@@ -10,7 +10,6 @@ screenshot of each page."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -21,18 +20,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.journeys.axe import assert_accessible
+from tests.journeys.screenshots import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "journey-password-1"
 SECRET = "Seen getting into cars with older males in the town centre"
-
-
-def shot(page: Any, name: str) -> None:
-    folder = os.environ.get("SIGHTLINE_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

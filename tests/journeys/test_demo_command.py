@@ -43,7 +43,7 @@ def test_demo_sets_up_once_and_reuses_everything(tmp_path: Path) -> None:
     data = tmp_path / "demo-data"
     first = run_demo(data)
 
-    assert "15 agencies created, 10 feeds created, 4 teams created, 16 accounts created" in first
+    assert "15 agencies created, 10 feeds created, 4 teams created, 17 accounts created" in first
     assert (data / "manifest.json").exists()
     assert ImportBatch.objects.filter(status=ImportBatch.Status.IMPORTED).exists()
     assert "http://127.0.0.1:8123/" in first

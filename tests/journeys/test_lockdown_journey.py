@@ -8,25 +8,17 @@ folder to keep a screenshot of each page (docs/images/lockdown/ holds them)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.journeys.axe import assert_accessible
+from tests.journeys.screenshots import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "journey-password-1"
 SECRET = "Told the school nurse that an older cousin takes them to flats in Brackenby"
-
-
-def shot(page: Any, name: str) -> None:
-    folder = os.environ.get("SIGHTLINE_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

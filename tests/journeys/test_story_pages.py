@@ -8,27 +8,19 @@ violation). Set SIGHTLINE_SCREENSHOTS to a folder to keep a screenshot of each p
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from tests.journeys.axe import assert_accessible
+from tests.journeys.screenshots import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "journey-password-1"
 UNBROKEN = "https://example.org/" + "a1b2c3d4e5" * 40  # a pasted address, 420 characters
-
-
-def shot(page: Any, name: str) -> None:
-    folder = os.environ.get("SIGHTLINE_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

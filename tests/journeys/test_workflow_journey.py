@@ -10,10 +10,8 @@ screenshot of each page (docs/workflow.md uses them: docs/images/workflow/)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +19,7 @@ import time_machine
 from django.core.management import call_command
 
 from tests.journeys.axe import assert_accessible
+from tests.journeys.screenshots import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,13 +27,6 @@ PASSWORD = "journey-password-1"
 # Monday 1 March 2027, 09:00 in England: stage 1 of a disagreement raised today is due by the
 # end of Wednesday 3 March.
 START = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-
-def shot(page: Any, name: str) -> None:
-    folder = os.environ.get("SIGHTLINE_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

@@ -376,6 +376,18 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
         "Information governance lead",
         False,
     ),
+    # An agency's information governance lead: the police's audit lead, who also administers
+    # the police's practitioners and managers (docs/administration.md).
+    AccountSpec(
+        R.AUDITOR,
+        "Police information governance lead",
+        "police",
+        "ig.lead@police.example.org",
+        "Tomasz",
+        "Nowak",
+        "Information governance lead, Sallowshire Police",
+        False,
+    ),
     AccountSpec(
         R.DATA_OFFICER,
         "Data officer",
