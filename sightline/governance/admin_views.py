@@ -148,23 +148,18 @@ def user_new(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             errors = exc.errors
         else:
-            if not link:
-                messages.success(
-                    request,
-                    f"{made.get_full_name()} is a system integration's account. Make it an API "
-                    "token to use.",
-                )
-                return HttpResponseRedirect(
-                    reverse("administration:user", args=[made.pk]), status=303
-                )
-            if not scope.partnership:
-                # An agency's lead is never shown the link: it goes to the new user's mailbox
-                # only, so the lead cannot set the password of an account they made.
-                messages.success(
-                    request,
-                    f"{made.get_full_name()} has an account. We have emailed {made.username} a "
-                    "link to set their password; it works once, for three days.",
-                )
+            # An integration has no link; an agency's lead is never shown one (it goes to the
+            # new user's mailbox only, so the lead cannot set the password of an account they
+            # made): both go on to the user's page with a message.
+            said = (
+                f"{made.get_full_name()} is a system integration's account. Make it an API "
+                "token to use."
+                if not link
+                else f"{made.get_full_name()} has an account. We have emailed {made.username} "
+                "a link to set their password; it works once, for three days."
+            )
+            if not link or not scope.partnership:
+                messages.success(request, said)
                 return HttpResponseRedirect(
                     reverse("administration:user", args=[made.pk]), status=303
                 )
