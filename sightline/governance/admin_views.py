@@ -191,7 +191,7 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
         except ValidationFailed as exc:
             errors = exc.errors
         else:
-            messages.success(request, f"{detail.row.name}'s role has been changed.")
+            messages.success(request, f"{detail.row.name}'s agency, team and role are saved.")
             return HttpResponseRedirect(reverse("administration:user", args=[user_id]), status=303)
     context = _context(request, detail=detail, values=values, errors=errors, **_choices(scope))
     return render(

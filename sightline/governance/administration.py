@@ -32,7 +32,7 @@ from sightline.accounts.services import (
     user_fields_errors,
     user_sessions_end_for_user,
 )
-from sightline.agencies.models import Agency, Membership, Role, Team
+from sightline.agencies.models import MANAGING_ROLES, Agency, Membership, Role, Team
 from sightline.agencies.services import membership_change, practitioner_create
 from sightline.core import clock
 from sightline.core.actors import actor_name
@@ -237,6 +237,8 @@ class UserDetail:
     break_glass_open: int
     joined: str
     changeable: bool  # by this viewer (an agency's lead: only the roles they may give)
+    manages: str = ""  # the team they manage, or "" (the clocks tell its manager)
+    heads: bool = False  # a head of service (the clocks' last step)
 
 
 def user_get_for(*, viewer: Any, user_id: int) -> UserDetail:
@@ -244,6 +246,7 @@ def user_get_for(*, viewer: Any, user_id: int) -> UserDetail:
     user = _user(user_id, scope)
     now = clock.now()
     open_now = BreakGlass.objects.filter(user=user).filter(access.break_glass_current_q(now))
+    membership: Membership | None = getattr(user, "membership", None)
     _viewed(viewer, "user", user=user.username)
     return UserDetail(
         row=_row(user),
@@ -252,6 +255,12 @@ def user_get_for(*, viewer: Any, user_id: int) -> UserDetail:
         break_glass_open=open_now.count(),
         joined=_when(user.date_joined),
         changeable=not _change_errors(scope, user),
+        manages=(
+            membership.team.name
+            if membership is not None and membership.role in MANAGING_ROLES and membership.team
+            else ""
+        ),
+        heads=membership is not None and membership.role == Role.HEAD_OF_SERVICE,
     )
 
 
@@ -604,7 +613,7 @@ def manual_grant_give(
     reference = reference.strip().upper()
     person = None
     if not reference:
-        errors["reference"] = "Enter the child's Sightline reference, like SLT0000123"
+        errors["reference"] = "Enter the child's Sightline reference, like SL4K7Q2M9X"
     else:
         person = (
             _person_model()
@@ -626,14 +635,18 @@ def manual_grant_give(
     elif ends_on < today:
         errors["ends_on"] = "The date the access ends must be today or in the future"
     elif ends_on > today + dt.timedelta(days=GRANT_DAYS_MAX):
-        errors["ends_on"] = f"The access must end within {GRANT_DAYS_MAX} days"
+        errors["ends_on"] = f"The access must end within a year ({GRANT_DAYS_MAX} days)"
     reason = reason.strip()
     if not reason:
         errors["reason"] = "Enter why the access is needed"
     elif len(reason) > REASON_MAX or CONTROL_MULTILINE.search(reason):
         errors["reason"] = f"Enter the reason in at most {REASON_MAX} characters"
-    if errors:
-        raise ValidationFailed("The access could not be given", errors=errors)
+    if errors:  # in the form's order, as its error summary lists them
+        order = ("reference", "agency", "team", "ends_on", "reason")
+        raise ValidationFailed(
+            "The access could not be given",
+            errors={f: errors[f] for f in (*order, *errors) if f in errors},
+        )
     assert person is not None
     assert holder is not None
     assert ends_on is not None

@@ -148,6 +148,23 @@ def test_a_name_alone_does_not_browse_the_partnership(world: Partnership) -> Non
     assert "full date of birth" in page  # how to find a child known elsewhere
 
 
+def test_results_that_are_not_the_child_say_how_to_find_one_known_elsewhere(
+    world: Partnership,
+) -> None:
+    from sightline.people.tests.factories import person_named
+
+    theirs = person_named("Robin", "Marsh", birth_date=dt.date(2015, 1, 9))
+    access.grant(
+        person_id=theirs.pk,
+        agency_id=world.outsider.membership.agency_id,
+        basis=AccessGrant.Basis.INVOLVEMENT,
+    )
+    page = search(signed_in(world.outsider), name="Robin Marsh")
+    assert f"/children/{theirs.reference}/" in page
+    assert "Not the child you are looking for?" in page
+    assert "full date of birth" in page
+
+
 def test_an_identifier_finds_the_child_without_their_date_of_birth(world: Partnership) -> None:
     page = search(signed_in(world.outsider), identifier=NHS)
     assert "Not in your work" in page

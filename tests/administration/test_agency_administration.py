@@ -367,3 +367,13 @@ def test_the_lead_records_the_leaving_of_someone_holding_a_token(
     assert left.tokens_revoked == 1
     assert not User.objects.get(pk=dsl.pk).is_active
     assert ApiToken.objects.get(user=dsl).revoked_at is not None
+
+
+def test_recording_a_team_managers_leaving_warns_who_is_no_longer_told(
+    agencies: tuple[Agency, Agency], lead_client: Client
+) -> None:
+    school, _ = agencies
+    team = TeamFactory.create(agency=school, name="Pastoral team")
+    manager = practitioner(Role.TEAM_MANAGER, agency=school, team=team)
+    page = lead_client.get(reverse("administration:user_leave", args=[manager.pk]))
+    assert "manages Pastoral team. Name its new team manager" in page.content.decode()
