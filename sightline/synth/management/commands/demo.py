@@ -972,7 +972,7 @@ class Command(BaseCommand):
         with self.step("Managers") as note:
             changed = ensure_heads_of_service()
             note(
-                f"the teams {changed} head(s) of service head named"
+                f"named the teams {changed} head{'' if changed == 1 else 's'} of service head"
                 if changed
                 else "team managers and heads of service in place"
             )
