@@ -238,7 +238,7 @@ def user_action(request: HttpRequest, user_id: int) -> HttpResponse:
     sign out everywhere, email a link to set a password."""
     _require(request)
     # Another agency's user is not found by an agency's lead.
-    target = administration.user_get_for(viewer=request.user, user_id=user_id).user
+    target = administration.user_to_change_for(viewer=request.user, user_id=user_id)
     action = _text(request.POST, "action", 20)
     name = target.get_full_name() or target.username
     try:

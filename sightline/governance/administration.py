@@ -219,8 +219,12 @@ def users_for(
     return UsersPage([_row(u) for u in chosen], total, page, pages)
 
 
-def _user(user_id: int, scope: AdminScope) -> User:
-    """The user, when the scope holds them: another agency's user is not found, as if none."""
+def _user(user_id: int, scope: AdminScope, *, lock: bool = False) -> User:
+    """The user, when the scope holds them: another agency's user is not found, as if none.
+    `lock`: their row locked first (inside a transaction), so what is checked is what is
+    changed."""
+    if lock and transaction.get_connection().in_atomic_block:
+        User.objects.select_for_update().filter(pk=user_id).first()
     users = User.objects.select_related("membership__agency", "membership__team").filter(pk=user_id)
     users = scope.limit(users, "membership__agency_id")
     user = users.first()
@@ -276,13 +280,17 @@ def _changeable(actor: Any, user: User, title: str) -> tuple[AdminScope, User]:
     could not change is refused, saying who can. The checks read the locked row, so a change
     made meanwhile by an administrator is seen."""
     scope = _require(actor)
-    if transaction.get_connection().in_atomic_block:
-        User.objects.select_for_update().filter(pk=user.pk).first()
-    fresh = _user(user.pk, scope)
+    fresh = _user(user.pk, scope, lock=True)
     errors = _change_errors(scope, fresh)
     if errors:
         raise ValidationFailed(title, errors=errors)
     return scope, fresh
+
+
+def user_to_change_for(*, viewer: Any, user_id: int) -> User:
+    """The user a button acts on, when the viewer's scope holds them (NotFound otherwise);
+    not a page seen, so not audited as one: the act is."""
+    return _user(user_id, _require(viewer))
 
 
 def set_password_path(user: User) -> str:
@@ -334,6 +342,21 @@ def password_link_send(*, actor: Any, user: User) -> None:
     )
 
 
+def _team_of(agency: Agency | None, team_text: str, errors: dict[str, str]) -> Team | None:
+    """The team chosen on a form (its id as sent), when it is one of the agency's; else an
+    error added, and None."""
+    if not team_text:
+        return None
+    pk = (
+        int(team_text) if team_text.isascii() and team_text.isdigit() and len(team_text) < 10 else 0
+    )
+    team = Team.objects.filter(pk=pk).first() if pk else None
+    if team is None or agency is None or team.agency_id != agency.pk:
+        errors["team"] = "Select a team of the agency, or none"
+        return None
+    return team
+
+
 def _agency_team_role(
     agency_code: str, team_text: str, role: str, errors: dict[str, str], scope: AdminScope
 ) -> tuple[Agency | None, Team | None]:
@@ -344,17 +367,7 @@ def _agency_team_role(
     elif not scope.partnership and agency.pk != scope.agency_id:
         errors["agency"] = f"Select {scope.agency_name}: you administer your own agency only"
         agency = None
-    team = None
-    if team_text:
-        pk = (
-            int(team_text)
-            if team_text.isascii() and team_text.isdigit() and len(team_text) < 10
-            else 0
-        )
-        team = Team.objects.filter(pk=pk).first() if pk else None
-        if team is None or agency is None or team.agency_id != agency.pk:
-            errors["team"] = "Select a team of the agency, or none"
-            team = None
+    team = _team_of(agency, team_text, errors)
     if role not in Role.values:
         errors["role"] = "Select a role"
     elif not scope.may_give(role):
@@ -437,8 +450,7 @@ def user_role_change(
     role (another must), and the last administrator stays one. An agency's information
     governance lead changes their own agency's users, within the roles they may give."""
     scope = _require(actor)
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    user = _user(user.pk, scope)
+    user = _user(user.pk, scope, lock=True)
     errors: dict[str, str] = {}
     chosen_agency, chosen_team = _agency_team_role(agency, team, role, errors, scope)
     _may_change(scope, user, errors)
@@ -604,12 +616,7 @@ def manual_grant_give(
     scope = _require(actor)
     errors = dict(errors or {})
     holder = Agency.objects.filter(code=agency).first() if agency else None
-    holder_team = None
-    if team:
-        pk = int(team) if team.isascii() and team.isdigit() and len(team) < 10 else 0
-        holder_team = Team.objects.filter(pk=pk).first() if pk else None
-        if holder_team is None or holder is None or holder_team.agency_id != holder.pk:
-            errors["team"] = "Select a team of the agency, or none"
+    holder_team = _team_of(holder, team, errors)
     reference = reference.strip().upper()
     person = None
     if not reference:

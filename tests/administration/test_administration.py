@@ -20,6 +20,7 @@ from sightline.governance import access, breakglass
 from sightline.governance.audit import AuditAction
 from sightline.governance.models import AccessGrant, AuditEvent, BreakGlass
 from sightline.people.tests.factories import person_named
+from tests.administration.forms import grant_form
 
 pytestmark = pytest.mark.django_db
 
@@ -306,28 +307,13 @@ def test_an_administrator_cannot_record_their_own_leaving(
     assert User.objects.get(pk=admin.pk).is_active
 
 
-def _grant_form(**changes: str) -> dict[str, str]:
-    ends = clock.today() + dt.timedelta(days=30)
-    form = {
-        "reference": "",
-        "agency": "school",
-        "team": "",
-        "reason": "Joining the child protection conference on 4 January",
-        "ends_on-day": str(ends.day),
-        "ends_on-month": str(ends.month),
-        "ends_on-year": str(ends.year),
-    }
-    form.update(changes)
-    return form
-
-
 def test_a_manual_grant_gives_access_until_ended(admin_client: Client) -> None:
     school = AgencyFactory.create(code="school", kind="school")
     dsl = practitioner(Role.SCHOOL_DSL, agency=school)
     child = person_named("Mia", "Reed")
     assert not access.can_view_person(dsl, child.pk)
     response = admin_client.post(
-        reverse("administration:grant_new"), _grant_form(reference=child.reference.lower())
+        reverse("administration:grant_new"), grant_form(reference=child.reference.lower())
     )
     assert response.status_code == 303
     row = AccessGrant.objects.get(person=child, basis=AccessGrant.Basis.MANUAL)
@@ -368,7 +354,7 @@ def test_a_manual_grant_with_a_mistake_is_refused_and_gives_nothing(
 ) -> None:
     AgencyFactory.create(code="school", kind="school")
     child = person_named("Mia", "Reed")
-    form = _grant_form(reference=child.reference)
+    form = grant_form(reference=child.reference)
     form.update(changes)
     response = admin_client.post(reverse("administration:grant_new"), form)
     assert response.status_code == 400

@@ -23,6 +23,7 @@ from sightline.core.errors import AccessDenied, NotFound, ValidationFailed
 from sightline.governance import access, administration
 from sightline.governance.models import AccessGrant
 from sightline.people.tests.factories import person_named
+from tests.administration.forms import grant_form
 
 pytestmark = pytest.mark.django_db
 
@@ -45,21 +46,6 @@ def lead_client(lead: User) -> Client:
     client = Client()
     client.force_login(lead)
     return client
-
-
-def _grant_form(**changes: str) -> dict[str, str]:
-    ends = clock.today() + dt.timedelta(days=30)
-    form = {
-        "reference": "",
-        "agency": "school",
-        "team": "",
-        "reason": "A teacher joining the core group",
-        "ends_on-day": str(ends.day),
-        "ends_on-month": str(ends.month),
-        "ends_on-year": str(ends.year),
-    }
-    form.update(changes)
-    return form
 
 
 def test_the_lead_sees_their_agencys_users_only(
@@ -157,12 +143,12 @@ def test_the_lead_gives_and_ends_access_for_their_agency_only(
     child = person_named("Ruby", "Hale")
     refused = lead_client.post(
         reverse("administration:grant_new"),
-        _grant_form(reference=child.reference, agency="police"),
+        grant_form(reference=child.reference, agency="police"),
     )
     assert refused.status_code == 400
     assert not AccessGrant.objects.filter(person=child, basis=AccessGrant.Basis.MANUAL).exists()
     given_ = lead_client.post(
-        reverse("administration:grant_new"), _grant_form(reference=child.reference)
+        reverse("administration:grant_new"), grant_form(reference=child.reference)
     )
     assert given_.status_code == 303
     row = AccessGrant.objects.get(person=child, basis=AccessGrant.Basis.MANUAL)
@@ -272,7 +258,7 @@ def test_a_team_of_another_agency_gives_no_access_at_all(
     child = person_named("Iris", "Vale")
     refused = lead_client.post(
         reverse("administration:grant_new"),
-        _grant_form(reference=child.reference, team=str(theirs.pk)),
+        grant_form(reference=child.reference, team=str(theirs.pk)),
     )
     assert refused.status_code == 400
     assert "Select a team of the agency" in refused.content.decode()
