@@ -26,6 +26,7 @@ from sightline.agencies.tests.factories import AgencyFactory, practitioner
 from sightline.cases.tests.world import involve
 from sightline.chronology.tests.factories import entry_for, new_agency
 from sightline.core.dates import LONDON
+from sightline.core.tests.pages import page_html
 from sightline.governance import access
 from sightline.governance.models import AccessGrant, AuditEvent, BreakGlass
 from sightline.people.models import Address, Identifier, Person
@@ -112,7 +113,7 @@ def search(client: Client, **fields: str) -> str:
     data |= {"birth_date-year": ""} | fields
     response = client.post("/children/", data)
     assert response.status_code == 303, response.content.decode()[:500]
-    return client.get("/children/?results").content.decode()
+    return page_html(client.get("/children/?results"))
 
 
 FULL_DATE = {"birth_date-day": "17", "birth_date-month": "5", "birth_date-year": "2012"}

@@ -16,6 +16,7 @@ from sightline.accounts.models import ApiToken, Notification, User
 from sightline.agencies.models import Role
 from sightline.agencies.tests.factories import AgencyFactory, TeamFactory, practitioner
 from sightline.core import clock
+from sightline.core.tests.pages import page_html
 from sightline.governance import access, breakglass
 from sightline.governance.audit import AuditAction
 from sightline.governance.models import AccessGrant, AuditEvent, BreakGlass
@@ -320,7 +321,7 @@ def test_a_manual_grant_gives_access_until_ended(admin_client: Client) -> None:
     assert row.reason.startswith("Joining")
     assert row.granted_by_name
     assert access.can_view_person(User.objects.get(pk=dsl.pk), child.pk)
-    listing = admin_client.get(reverse("administration:grants")).content.decode()
+    listing = page_html(admin_client.get(reverse("administration:grants")))
     assert child.reference in listing
     assert "Mia" not in listing
     given = _events(AuditAction.ACCESS_GRANTED)[-1]

@@ -18,17 +18,12 @@ from sightline.agencies.tests.factories import (
     TeamFactory,
     practitioner,
 )
+from sightline.core.tests.pages import page_text as text
 from sightline.core.tests.work import example_section, item, work_sections
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 2)
 NOON = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
-
-
-def text(response) -> str:
-    body = response.content.decode()
-    body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", body, flags=re.S)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
 def rows(response) -> list[str]:

@@ -1,7 +1,6 @@
 """Notifications through the pages: the count in the header, the list, opening one (marks it read
 and goes to its subject), marking one and all read, someone else's is not found, pagination."""
 
-import html
 import re
 
 import pytest
@@ -10,13 +9,9 @@ from django.urls import reverse
 from sightline.accounts.models import Notification
 from sightline.accounts.services import notification_send
 from sightline.agencies.tests.factories import practitioner
+from sightline.core.tests.pages import page_text as text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    body = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.S)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
 def tell(user, n: int, **kwargs):

@@ -6,7 +6,6 @@ with no relationship with the child; every page audited."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from sightline.alerts.engine.model import Part
 from sightline.alerts.models import Alert
 from sightline.alerts.tasks import EVALUATOR
 from sightline.alerts.tests.conftest import facts, finding, key
+from sightline.core.tests.pages import page_html as text
 from sightline.governance.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -58,10 +58,6 @@ def alert(child: Any, entries: Any) -> Alert:
         on=dt.date(2026, 11, 10),
     )
     return Alert.objects.get(person=child)
-
-
-def text(response: Any) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def test_the_child_page_shows_the_alert_above_the_story(

@@ -4,7 +4,6 @@ non-engagement rule), answer, withdraw, the child's page panels and my work."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from django.test import Client
@@ -15,6 +14,7 @@ from sightline.cases import closures
 from sightline.cases.models import ClosureProposal
 from sightline.cases.tests.test_closures import fields
 from sightline.core import extensions
+from sightline.core.tests.pages import page_html as text
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,6 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def test_proposing_on_the_page(world, alerts):

@@ -5,7 +5,6 @@ reason."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from sightline.chronology.signals import story_changed
 from sightline.chronology.tests.factories import entry_for, source_record_for
 from sightline.chronology.tests.test_services import fields
 from sightline.core.errors import AccessDenied, InvalidTransition, ValidationFailed
+from sightline.core.tests.pages import page_text as text
 from sightline.governance.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +39,6 @@ def recorded(social_worker, child):
 def mark(actor: Any, entry: ChronologyEntry, reason: str = "Recorded on the wrong child.") -> Any:
     with time_machine.travel(MARKED, tick=False):
         return entry_mark_entered_in_error(actor=actor, entry=entry, reason=reason)
-
-
-def text(response: Any) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
 
 
 def url(name: str, child: Any, entry_id: int) -> str:

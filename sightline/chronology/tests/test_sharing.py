@@ -5,7 +5,6 @@ child's lead social worker."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from sightline.chronology.models import EntrySubject
 from sightline.chronology.selectors import RestrictedRow, StoryRow
 from sightline.chronology.tests.factories import entry_for, new_agency, new_person
 from sightline.core.errors import AccessDenied, NotFound, ValidationFailed
+from sightline.core.tests.pages import page_text as text
 from sightline.governance import access
 from sightline.governance.audit import AuditAction
 from sightline.governance.models import AccessGrant, AuditEvent, SharingDecision
@@ -41,12 +41,6 @@ C_GRADE = {
     "handling": "C",
     "conditions": "Not to be shared with the family",
 }
-
-
-def text(response: Any) -> str:
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
 
 
 def story(viewer: Any, child: Any) -> list[Any]:

@@ -19,6 +19,7 @@ from sightline.chronology.tests.factories import (
     source_record_for,
 )
 from sightline.chronology.tests.test_services import fields
+from sightline.core.tests.pages import page_text as text
 from sightline.governance.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +27,6 @@ pytestmark = pytest.mark.django_db
 
 def child_url(person: Any, query: str = "") -> str:
     return reverse("chronology:child", args=[person.reference]) + (f"?{query}" if query else "")
-
-
-def text(response: Any) -> str:
-    """The page's visible text, whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#39;", "'")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from sightline.chronology.tests.factories import entry_for
 from sightline.core import extensions
 from sightline.core.dates import LONDON
 from sightline.core.errors import AccessDenied, InvalidTransition, NotFound, ValidationFailed
+from sightline.core.tests.pages import page_html as text
 from sightline.decisions import services
 from sightline.decisions.models import StepRequest
 from sightline.governance import access
@@ -198,10 +198,6 @@ def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def text(response: Any) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def test_the_pages(world, early_help_knows):

@@ -4,13 +4,12 @@ page panel; my work; the partnership's report; and what an unrelated practitione
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sightline.core.tests.pages import page_html as text
 from sightline.escalations.models import Escalation
 from sightline.escalations.tests.conftest import at
 from sightline.escalations.tests.helpers import raise_one
@@ -23,10 +22,6 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def test_the_raise_page_shows_a_govuk_error_summary(world):

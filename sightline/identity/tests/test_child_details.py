@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from sightline.agencies.tests.factories import practitioner
 from sightline.core.actors import IMPORTER
+from sightline.core.tests.pages import page_text as text
 from sightline.identity.merging import MergeEvidence, person_merge, person_split
 from sightline.people.models import Person
 from sightline.records.models import SourceRecord, SourceSystem
@@ -34,10 +35,6 @@ FEEDS = [
     ("youth_justice", "youth_justice", "Max", "Holmes", "2011-12-01"),
     ("schools", "school", "Max", "Holmes", "2011-12-01"),
 ]
-
-
-def text(response: Any) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def identity_bar(response: Any) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from sightline.agencies.tests.factories import practitioner
 from sightline.core.actors import LINKER
+from sightline.core.tests.pages import page_text as text
 from sightline.governance.models import AccessGrant, AuditEvent
 from sightline.identity.merging import MergeEvidence, person_merge
 from sightline.identity.models import CandidateLink, MatchDecision, PersonMerge
@@ -25,10 +26,6 @@ from sightline.records.models import SourceRecord
 pytestmark = pytest.mark.django_db
 
 NHS_A, NHS_B = "9434765919", "4010232137"  # two valid NHS numbers
-
-
-def text(response: Any) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 def main(response: Any) -> str:

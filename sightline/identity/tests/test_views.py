@@ -14,6 +14,7 @@ from django.utils import timezone
 from sightline.chronology.models import ChronologyEntry, EntrySubject
 from sightline.core.actors import LINKER
 from sightline.core.errors import AccessDenied
+from sightline.core.tests.pages import page_text as text
 from sightline.governance import access
 from sightline.governance.models import AccessGrant, AuditEvent
 from sightline.identity import selectors
@@ -40,10 +41,6 @@ WATERFALL = {
         {"comparison": "sex", "level": "exact", "weight": 0.5, "left": "m", "right": "m"},
     ],
 }  # fmt: skip
-
-
-def text(response: Any) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from sightline.chronology.tests.factories import entry_for
 from sightline.core.extensions import Panel, register_panel
+from sightline.core.tests.pages import page_html as text
 from sightline.governance.models import AuditEvent
 from sightline.referrals import extensions
 from sightline.referrals.models import Referral
@@ -26,10 +27,6 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 FORM = {
