@@ -50,9 +50,9 @@ from sightline.chronology.presenters import (
 from sightline.chronology.services import REASON_MAX, birth_date_of
 from sightline.chronology.vocabulary import entry_types, themes
 from sightline.core import clock
-from sightline.core.errors import AccessDenied, InvalidTransition, ValidationFailed
+from sightline.core.errors import AccessDenied, InvalidTransition, NotFound, ValidationFailed
 from sightline.core.extensions import panels_for
-from sightline.governance import access, audit
+from sightline.governance import access, audit, breakglass
 from sightline.governance.audit import AuditAction
 from sightline.governance.policy import Capability
 from sightline.governance.vocabulary import sensitivities
@@ -236,7 +236,21 @@ def _error_list(parsed: ParsedFilters) -> list[dict[str, str]]:
 
 @require_GET
 def child(request: HttpRequest, reference: str) -> HttpResponse:
-    found = selectors.child_get_for(viewer=request.user, reference=reference)
+    try:
+        found = selectors.child_get_for(viewer=request.user, reference=reference)
+    except NotFound:
+        ended = breakglass.break_glass_ended_for(viewer=request.user, reference=reference)
+        if ended is None:
+            raise
+        # They opened this child and their access has run out: say so, and show whom to
+        # contact (the lock-down view), rather than a "not found" that looks like a fault.
+        until = timezone.localtime(ended.until)
+        messages.info(
+            request,
+            f"Your break-glass access to {ended.person.full_name}'s record ended at "
+            f"{until:%H:%M} on {until.day} {until:%B %Y}.",
+        )
+        return HttpResponseRedirect(reverse("cases:lockdown", args=[ended.person.reference]))
     person = found.person
     if found.was_merged:
         query = request.GET.urlencode()

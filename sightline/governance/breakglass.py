@@ -215,6 +215,23 @@ def break_glass_banner_for(*, viewer: Any) -> list[BreakGlass]:
     return list(access.break_glass_current(scope).select_related("person").order_by("ends_at"))
 
 
+def break_glass_ended_for(*, viewer: Any, reference: str) -> BreakGlass | None:
+    """The viewer's latest break-glass access to the child with this reference, if it has
+    ended: a page of that child they reload after the end is then explained, not a bare "not
+    found". Their own record of what they opened (as the banner), so not audited; a child they
+    never opened gives None, and the caller refuses as before."""
+    scope = access.scope_for(viewer)
+    if scope.user_id is None or not isinstance(reference, str) or not reference:
+        return None
+    row = (
+        BreakGlass.objects.filter(user_id=scope.user_id, person__reference=reference[:40])
+        .select_related("person")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    return row if row is not None and row.until <= clock.now() else None
+
+
 @dataclass
 class UsesPage:
     rows: list[BreakGlass]

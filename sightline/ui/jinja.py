@@ -72,17 +72,18 @@ def _page_banners(request: Any) -> list[PageBanner]:
     return cached
 
 
-def _flash_messages(request: Any) -> list[str]:
+def _flash_messages(request: Any) -> list[dict[str, Any]]:
     """The messages waiting for this request (django.contrib.messages), unless its view has
-    read them already to show them its own way."""
+    read them already to show them its own way: a success as a success banner, anything else
+    (an access that has ended) as an important one."""
     if request is None:
         return []
-    from django.contrib.messages import get_messages
+    from django.contrib.messages import SUCCESS, get_messages
 
     storage = get_messages(request)
     if getattr(storage, "used", False):
         return []
-    return [str(m) for m in storage]
+    return [{"text": str(m), "success": m.level == SUCCESS} for m in storage]
 
 
 def environment(**options: Any) -> Environment:

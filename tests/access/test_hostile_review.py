@@ -353,7 +353,9 @@ def test_break_glass_ends_at_its_end(child: Any, outsider: Any) -> None:
         assert client.get(f"/children/{child.reference}/").status_code == 200
         clock.shift(dt.timedelta(minutes=breakglass.minutes(), seconds=1))
         client = signed_in(outsider)  # the idle session has ended too: sign in again
-        assert client.get(f"/children/{child.reference}/").status_code == 404
+        # The page says the access ended (the lock-down view: whom to contact, no content).
+        ended = client.get(f"/children/{child.reference}/")
+        assert ended["Location"] == f"/children/{child.reference}/lock-down"
         assert client.get(f"/api/children/{child.reference}/story").status_code == 404
         assert client.get(f"/children/{child.reference}/story.csv").status_code == 404
 

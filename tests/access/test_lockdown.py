@@ -236,8 +236,12 @@ def test_break_glass_opens_the_child_for_a_time_with_a_banner_and_notifications(
     assert SECRET in page
     assert "Break-glass access" in page
     assert "until 11:00 on 1 March 2027" in page
-    # The banner is on every page, not only the child's.
-    assert "until 11:00 on 1 March 2027" in client.get("/children/").content.decode()
+    # The banner is on every page, not only the child's; its link to the record, only where
+    # the record is not already open.
+    assert "Open Robin" not in page
+    elsewhere = client.get("/children/").content.decode()
+    assert "until 11:00 on 1 March 2027" in elsewhere
+    assert "Open Robin" in elsewhere
 
     used = BreakGlass.objects.get()
     assert (used.user, used.person, used.reason) == (world.outsider, world.child, REASON)
@@ -255,7 +259,15 @@ def test_break_glass_opens_the_child_for_a_time_with_a_banner_and_notifications(
 
     clock.move_to(MONDAY + dt.timedelta(minutes=61))
     client = signed_in(world.outsider)  # the idle session timed out: signed in again
-    assert client.get(f"/children/{world.child.reference}/").status_code == 404
+    # A reload of the child's page says the access ended and shows whom to contact.
+    reload = client.get(f"/children/{world.child.reference}/", follow=True)
+    assert reload.redirect_chain == [(f"/children/{world.child.reference}/lock-down", 302)]
+    page = reload.content.decode()
+    assert "break-glass access to Robin Marsh&#39;s record ended at 11:00 on 1 March 2027" in page
+    assert SECRET not in page
+    # Only for the practitioner who opened it: anyone else still sees "not found".
+    other = practitioner("social_worker", agency=world.outsider.membership.agency)
+    assert signed_in(other).get(f"/children/{world.child.reference}/").status_code == 404
     assert "Break-glass access" not in client.get("/children/").content.decode()
 
 
@@ -270,7 +282,7 @@ def test_ending_early_ends_the_access(world: Partnership) -> None:
     assert f"Your break-glass access to {world.child.reference} has ended" in page
     assert "until 11:00" not in page
     assert "has ended" not in client.get("/children/").content.decode()
-    assert client.get(f"/children/{world.child.reference}/").status_code == 404
+    assert client.get(f"/children/{world.child.reference}/")["Location"].endswith("/lock-down")
     assert AuditEvent.objects.filter(action="break_glass_ended").count() == 1
     # Another practitioner cannot end it (nor tell that it exists).
     other = practitioner("social_worker", agency=world.csc)
