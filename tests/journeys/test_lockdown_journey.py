@@ -111,5 +111,11 @@ def test_finding_a_child_outside_their_work_and_breaking_glass(
     assert "Break-glass access" not in page.content()
     assert_accessible(page, "the page after break-glass access ended")
     shot(page, "break-glass-ended")
+    # Going back to the record (a bookmark, the back button) says the access ended and shows
+    # whom to contact again, not a bare "not found".
     page.goto(f"/children/{child.reference}/")
+    page.wait_for_url(f"**/children/{child.reference}/lock-down")
+    page.get_by_text("Your break-glass access to Robin Marsh's record ended at").wait_for()
     assert SECRET not in page.content()
+    assert_accessible(page, "the child's page after break-glass access ended")
+    shot(page, "break-glass-reloaded")
