@@ -15,10 +15,10 @@ import pytest
 
 from tests.journeys.axe import assert_accessible
 from tests.journeys.screenshots import shot
+from tests.journeys.signing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PASSWORD = "journey-password-1"
 NEW_PASSWORD = "a quiet harbour at dusk 7"
 
 
@@ -48,14 +48,6 @@ def partnership(transactional_db: None) -> dict[str, Any]:
     feed.save()
     child = person_named("Robin", "Marsh", birth_date=dt.date(2014, 3, 1))
     return {"admin": admin, "feed": feed, "child": child}
-
-
-def sign_in(page: Any, email: str, password: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/sign-in" not in url)
 
 
 def test_the_administrator_adds_a_user_gives_access_makes_a_token_and_records_a_leaver(

@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from tests.journeys.axe import assert_accessible
 from tests.journeys.screenshots import shot
+from tests.journeys.signing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PASSWORD = "journey-password-1"
 SECRET = "Seen getting into cars with older males in the town centre"
 
 
@@ -82,14 +82,6 @@ def imported(transactional_db: None, tmp_path: Path) -> dict[str, Any]:
     return {"child": child, "worker": worker}
 
 
-def sign_in(page: Any, user: Any) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 def test_an_imported_feed_raises_an_alert_that_is_followed_acknowledged_and_actioned(
     imported: dict[str, Any], browser_page: Any
 ) -> None:
@@ -99,7 +91,7 @@ def test_an_imported_feed_raises_an_alert_that_is_followed_acknowledged_and_acti
     page = browser_page
     child, worker = imported["child"], imported["worker"]
     alert = Alert.objects.get(person=child, rule="missing-escalating")
-    sign_in(page, worker)
+    sign_in(page, worker.email)
 
     # The alert is on the child's page, above the story.
     page.goto(f"/children/{child.reference}/")

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from tests.journeys.axe import assert_accessible
+from tests.journeys.signing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PASSWORD = "journey-password-1"
 
 
 @pytest.fixture
@@ -49,11 +48,7 @@ def logged(transactional_db: None) -> dict[str, Any]:
 
 def test_the_auditors_pages(logged: dict[str, Any], browser_page: Any) -> None:
     page = browser_page
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(logged["auditor"].email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/sign-in" not in url)  # signed in: the landing page
+    sign_in(page, logged["auditor"].email)  # signed in: the landing page
     page.goto("/")  # the home page is the audit log for the auditor
     page.get_by_role("heading", name="Audit log").wait_for()
     assert_accessible(page, "the audit log")

@@ -14,10 +14,10 @@ import pytest
 
 from tests.journeys.axe import assert_accessible
 from tests.journeys.screenshots import shot
+from tests.journeys.signing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PASSWORD = "journey-password-1"
 SECRET = "Told the school nurse that an older cousin takes them to flats in Brackenby"
 
 
@@ -57,11 +57,7 @@ def test_finding_a_child_outside_their_work_and_breaking_glass(
 ) -> None:
     page = browser_page
     child, born = partnership["child"], partnership["born"]
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(partnership["outsider"].email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/sign-in" not in url)
+    sign_in(page, partnership["outsider"].email)
 
     page.goto("/children/?new")
     page.get_by_label("Name").fill("Robin Marsh")

@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 
 from tests.journeys.axe import assert_accessible
-from tests.journeys.test_story_pages import shot
+from tests.journeys.screenshots import shot
+from tests.journeys.signing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PASSWORD = "journey-password-1"
 
 
 @pytest.fixture
@@ -52,21 +51,12 @@ def partnership(transactional_db: None) -> dict[str, Any]:
     return {"child": child, "users": users}
 
 
-def sign_in(page: Any, user: Any) -> None:
-    page.context.clear_cookies()
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/sign-in" not in url)
-
-
 def test_a_referral_from_the_school_to_the_mash_decision(
     partnership: dict[str, Any], browser_page: Any
 ) -> None:
     page = browser_page
     child = partnership["child"]
-    sign_in(page, partnership["users"]["school"])
+    sign_in(page, partnership["users"]["school"].email)
     page.goto(f"/children/{child.reference}/")
     page.get_by_role("link", name="Make a referral").click()
     page.get_by_role("heading", name="Make a referral").wait_for()
@@ -97,7 +87,7 @@ def test_a_referral_from_the_school_to_the_mash_decision(
     assert_accessible(page, "the referral, as the referrer")
     shot(page, "referral-made")
 
-    sign_in(page, partnership["users"]["mash"])
+    sign_in(page, partnership["users"]["mash"].email)
     page.goto("/referrals/front-door/")
     page.get_by_role("link", name="Robin Marsh").first.click()
     page.get_by_role("heading", name="The child's history at a glance").wait_for()
@@ -122,7 +112,7 @@ def test_a_referral_from_the_school_to_the_mash_decision(
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_text("Decision recorded").wait_for()
 
-    sign_in(page, partnership["users"]["school"])
+    sign_in(page, partnership["users"]["school"].email)
     page.goto("/referrals/")
     listed = page.locator("main").inner_text()
     assert "Accepted for assessment" in listed

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.journeys.axe import assert_accessible
-from tests.journeys.test_story_pages import PASSWORD, shot, sign_in
+from tests.journeys.screenshots import shot
+from tests.journeys.signing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -55,14 +56,16 @@ def test_a_c_code_entry_is_read_by_the_mash_once_the_police_share_it(
 ) -> None:
     page = browser_page
     child, entry = shared_story["child"], shared_story["entry"]
-    sign_in(page, shared_story["users"]["mash"])
+    sign_in(page, shared_story["users"]["mash"].email)
+    page.get_by_role("heading", name="My work").wait_for()
     page.goto(f"/children/{child.reference}/")
     page.get_by_role("heading", name="The child's story").wait_for()
     assert SECRET not in page.content()
     assert "Restricted" in page.locator("main").inner_text()
 
     page.context.clear_cookies()
-    sign_in(page, shared_story["users"]["police"])
+    sign_in(page, shared_story["users"]["police"].email)
+    page.get_by_role("heading", name="My work").wait_for()
     page.goto(f"/children/{child.reference}/")
     page.locator(f"#entry-{entry.pk}").get_by_role("link", name="Record a sharing decision").click()
     page.get_by_role("heading", name="Record a sharing decision").wait_for()
@@ -85,7 +88,8 @@ def test_a_c_code_entry_is_read_by_the_mash_once_the_police_share_it(
     assert "For the strategy discussion tomorrow." in page.locator("#sharing").inner_text()
 
     page.context.clear_cookies()
-    sign_in(page, shared_story["users"]["mash"])
+    sign_in(page, shared_story["users"]["mash"].email)
+    page.get_by_role("heading", name="My work").wait_for()
     page.goto(f"/children/{child.reference}/")
     page.get_by_role("heading", name="The child's story").wait_for()
     main = page.locator("main").inner_text()

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from tests.journeys.axe import assert_accessible
 from tests.journeys.screenshots import shot
+from tests.journeys.signing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PASSWORD = "journey-password-1"
 UNBROKEN = "https://example.org/" + "a1b2c3d4e5" * 40  # a pasted address, 420 characters
 
 
@@ -88,14 +88,6 @@ def story(transactional_db: None) -> dict[str, Any]:
     return {"child": child, "users": users, "mistaken": mistaken}
 
 
-def sign_in(page: Any, user: Any) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="My work").wait_for()
-
-
 def no_horizontal_overflow(page: Any) -> None:
     """Nothing runs out of its box: the page is no wider than the window, and no entry is wider
     than the story's column."""
@@ -115,7 +107,8 @@ def test_an_uncleared_school_sees_the_month_agency_and_contact_only(
     story: dict[str, Any], browser_page: Any
 ) -> None:
     page = browser_page
-    sign_in(page, story["users"]["school"])
+    sign_in(page, story["users"]["school"].email)
+    page.get_by_role("heading", name="My work").wait_for()
     page.goto(f"/children/{story['child'].reference}/")
     page.get_by_role("heading", name="The child's story").wait_for()
     column = page.locator(".moj-filter-layout__content").inner_text()
@@ -133,7 +126,8 @@ def test_a_cleared_viewer_reads_it_and_long_text_wraps(
     story: dict[str, Any], browser_page: Any
 ) -> None:
     page = browser_page
-    sign_in(page, story["users"]["csc"])
+    sign_in(page, story["users"]["csc"].email)
+    page.get_by_role("heading", name="My work").wait_for()
     page.goto(f"/children/{story['child'].reference}/")
     page.get_by_role("heading", name="The child's story").wait_for()
     column = page.locator(".moj-filter-layout__content").inner_text()
@@ -151,7 +145,8 @@ def test_a_cleared_viewer_reads_it_and_long_text_wraps(
 
 def test_marking_an_entry_as_entered_in_error(story: dict[str, Any], browser_page: Any) -> None:
     page = browser_page
-    sign_in(page, story["users"]["csc"])
+    sign_in(page, story["users"]["csc"].email)
+    page.get_by_role("heading", name="My work").wait_for()
     reference = story["child"].reference
     page.goto(f"/children/{reference}/")
     page.locator(f"#entry-{story['mistaken'].pk}").get_by_role(
@@ -182,7 +177,8 @@ def test_a_filter_that_cannot_be_read_is_a_govuk_error(
     story: dict[str, Any], browser_page: Any
 ) -> None:
     page = browser_page
-    sign_in(page, story["users"]["csc"])
+    sign_in(page, story["users"]["csc"].email)
+    page.get_by_role("heading", name="My work").wait_for()
     page.goto(f"/children/{story['child'].reference}/?to=9999-12-31&agency=99999999999999999999999")
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()

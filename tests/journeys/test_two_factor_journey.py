@@ -15,10 +15,9 @@ import pytest
 from django_otp.oath import totp
 
 from tests.journeys.axe import assert_accessible
+from tests.journeys.signing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PASSWORD = "journey-password-1"
 
 
 def code_from(secret: str, steps_ahead: int = 0) -> str:
@@ -40,16 +39,9 @@ def worker(transactional_db: None, settings: Any) -> Any:
     return user
 
 
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_setting_up_two_factor_and_signing_in_with_a_code(worker: Any, browser_page: Any) -> None:
     page = browser_page
-    sign_in(page, worker.email)
+    sign_in(page, worker.email, wait=False)
     page.get_by_role("heading", name="Set up two-factor sign-in").wait_for()
     assert page.locator("svg.sl-qr").count() == 1
     assert_accessible(page, "set up two-factor sign-in")
@@ -82,7 +74,7 @@ def test_setting_up_two_factor_and_signing_in_with_a_code(worker: Any, browser_p
 
     # Signing in again: the password, then the code (the next step's: this step's code was
     # used to confirm the app, and a code is never accepted twice).
-    sign_in(page, worker.email)
+    sign_in(page, worker.email, wait=False)
     page.get_by_label("Enter the code from your authenticator app").wait_for()
     assert_accessible(page, "enter your code")
     page.get_by_label("Enter the code from your authenticator app").fill("123")
@@ -119,7 +111,7 @@ def test_the_pages_work_with_the_policy_enforced(
         lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
     try:
-        sign_in(page, worker.email)
+        sign_in(page, worker.email, wait=False)
         page.get_by_role("heading", name="Set up two-factor sign-in").wait_for()
         # GOV.UK's inline script (with the nonce) and its modules ran.
         page.wait_for_function("() => document.body.classList.contains('govuk-frontend-supported')")

@@ -20,10 +20,10 @@ from django.core.management import call_command
 
 from tests.journeys.axe import assert_accessible
 from tests.journeys.screenshots import shot
+from tests.journeys.signing import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PASSWORD = "journey-password-1"
 # Monday 1 March 2027, 09:00 in England: stage 1 of a disagreement raised today is due by the
 # end of Wednesday 3 March.
 START = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -99,10 +99,7 @@ def open_as(chromium: Any, live_server: Any) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto("/sign-in")
-        page.get_by_label("Email address").fill(user.email)
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, user.email)
         page.get_by_role("heading", name="My work").wait_for()
         return page
 
