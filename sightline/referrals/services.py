@@ -543,7 +543,7 @@ def referral_make(*, actor: Any, person: Person, fields: ReferralFields) -> Refe
         )
         # The receiving agency now holds the referral: it must be able to open the child to
         # triage and decide it, whatever its earlier involvement (docs/workflow.md).
-        # A grant of its own, which ends when the referral closes or is allocated (ADR 28).
+        # A grant of its own, which ends when the referral closes or is allocated (ADR 27).
         access.referral_grant_write(
             referral_id=referral.pk, person_id=person.pk, agency_id=agency.pk, ends_on=None
         )
