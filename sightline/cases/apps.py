@@ -6,26 +6,23 @@ from django.apps import AppConfig
 def _break_glass_banners(user: Any) -> list[Any]:
     """The user's break-glass access, on every page while it lasts, with its end time."""
     from django.urls import reverse
-    from django.utils import timezone
 
+    from sightline.core.dates import time_on_day_text
     from sightline.core.extensions import PageBanner
     from sightline.governance import breakglass
 
-    banners = []
-    for row in breakglass.break_glass_banner_for(viewer=user):
-        until = timezone.localtime(row.until)
-        banners.append(
-            PageBanner(
-                heading="Break-glass access: every page you see is recorded with your reason",
-                text=f"You can see the record of {row.person.full_name} until "
-                f"{until:%H:%M} on {until.day} {until:%B %Y}.",
-                link_text=f"Open {row.person.full_name}'s record",
-                link_url=reverse("chronology:child", args=[row.person.reference]),
-                action=reverse("cases:break_glass_end", args=[row.pk]),
-                action_text="End break-glass access now",
-            )
+    return [
+        PageBanner(
+            heading="Break-glass access: every page you see is recorded with your reason",
+            text=f"You can see the record of {row.person.full_name} until "
+            f"{time_on_day_text(row.until)}.",
+            link_text=f"Open {row.person.full_name}'s record",
+            link_url=reverse("chronology:child", args=[row.person.reference]),
+            action=reverse("cases:break_glass_end", args=[row.pk]),
+            action_text="End break-glass access now",
         )
-    return banners
+        for row in breakglass.break_glass_banner_for(viewer=user)
+    ]
 
 
 class CasesConfig(AppConfig):

@@ -15,7 +15,6 @@ are told (accounts' notifications)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +22,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from sightline.accounts.services import notification_send
 from sightline.agencies.models import Agency, Membership, Role
 from sightline.cases.models import Involvement
 from sightline.core import clock
+from sightline.core.dates import time_on_day_text
 from sightline.core.errors import NotFound
 from sightline.governance import access, audit, breakglass
 from sightline.governance.audit import AuditAction
@@ -169,11 +168,6 @@ def lockdown_summary_for(*, viewer: Any, person: Person) -> LockdownSummary:
 # --- break-glass, with its notifications -----------------------------------------------------------
 
 
-def _time_text(value: dt.datetime) -> str:
-    local = timezone.localtime(value)
-    return f"{local:%H:%M} on {local.day} {local:%B %Y}"
-
-
 def _lead_practitioners(person: Person) -> list[Any]:
     """The users named as the child's lead practitioner on a current involvement (by their
     work email address, as the feeds send it)."""
@@ -219,7 +213,7 @@ def break_glass_open_for(
         role = dict(Role.choices).get(scope.role or "", scope.role or "")
         where = f"{role} at {agency.name}" if agency else role
         label = break_glass_reasons().get(row.reason, row.reason)
-        until = _time_text(row.ends_at)
+        until = time_on_day_text(row.ends_at)
         for lead in _lead_practitioners(person):
             if lead.pk == actor.pk:
                 continue

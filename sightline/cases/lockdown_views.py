@@ -37,7 +37,7 @@ def lockdown_page(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "cases/lockdown.html",
-        {"active_nav": "search", "summary": summary, "minutes": breakglass.minutes()},
+        {"active_nav": "search", "summary": summary, "duration": breakglass.duration_text()},
     )
 
 
@@ -54,7 +54,7 @@ def _form(
         "errors": errors,
         "error_list": error_list(errors, FORM_ORDER),
         "reasons": list(break_glass_reasons().items()),
-        "minutes": breakglass.minutes(),
+        "duration": breakglass.duration_text(),
     }
     return render(request, "cases/break_glass_new.html", context, status=400 if errors else 200)
 

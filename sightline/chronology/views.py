@@ -50,6 +50,7 @@ from sightline.chronology.presenters import (
 from sightline.chronology.services import REASON_MAX, birth_date_of
 from sightline.chronology.vocabulary import entry_types, themes
 from sightline.core import clock
+from sightline.core.dates import time_on_day_text
 from sightline.core.errors import AccessDenied, InvalidTransition, NotFound, ValidationFailed
 from sightline.core.extensions import panels_for
 from sightline.governance import access, audit, breakglass
@@ -244,11 +245,10 @@ def child(request: HttpRequest, reference: str) -> HttpResponse:
             raise
         # They opened this child and their access has run out: say so, and show whom to
         # contact (the lock-down view), rather than a "not found" that looks like a fault.
-        until = timezone.localtime(ended.until)
         messages.info(
             request,
             f"Your break-glass access to {ended.person.full_name}'s record ended at "
-            f"{until:%H:%M} on {until.day} {until:%B %Y}.",
+            f"{time_on_day_text(ended.until)}.",
         )
         return HttpResponseRedirect(reverse("cases:lockdown", args=[ended.person.reference]))
     person = found.person

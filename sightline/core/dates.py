@@ -177,3 +177,9 @@ def age_text(birth: dt.date | None, precision: str, today: dt.date) -> str:
     if oldest == youngest:
         return f"{oldest}"
     return f"{youngest} or {oldest}"
+
+
+def time_on_day_text(value: dt.datetime) -> str:
+    """A moment as England reads it: "11:00 on 1 March 2027" (a break-glass access's end)."""
+    local = value.astimezone(LONDON)
+    return f"{local:%H:%M} on {local.day} {local:%B %Y}"

@@ -52,6 +52,15 @@ def minutes() -> int:
     return max(1, int(getattr(settings, "BREAK_GLASS_MINUTES", 240) or 240))
 
 
+def duration_text() -> str:
+    """How long a break-glass access lasts, as the pages say it: "4 hours", "90 minutes"."""
+    total = minutes()
+    if total % 60:
+        return f"{total} minute{'' if total == 1 else 's'}"
+    hours = total // 60
+    return f"{hours} hour{'' if hours == 1 else 's'}"
+
+
 def _check_text(errors: dict[str, str], field: str, text: str, *, label: str, limit: int) -> str:
     text = text.strip() if isinstance(text, str) else ""
     if not text:

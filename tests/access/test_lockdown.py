@@ -418,3 +418,21 @@ def test_any_break_glass_form_is_an_answer_not_a_500(
     response = break_glass(signed_in(world.outsider), world.child, reason=reason, reason_text=text)
     assert response.status_code in (303, 400)
     BreakGlass.objects.all().delete()
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"),
+    [(240, "4 hours"), (60, "1 hour"), (90, "90 minutes"), (1, "1 minute"), (120, "2 hours")],
+)
+def test_the_pages_say_how_long_break_glass_lasts(settings: Any, minutes: int, said: str) -> None:
+    from sightline.governance.breakglass import duration_text
+
+    settings.BREAK_GLASS_MINUTES = minutes
+    assert duration_text() == said
+
+
+def test_a_moment_is_said_in_england_s_time() -> None:
+    from sightline.core.dates import time_on_day_text
+
+    # 10:00 UTC in summer is 11:00 in England.
+    assert time_on_day_text(dt.datetime(2027, 7, 1, 10, 0, tzinfo=dt.UTC)) == "11:00 on 1 July 2027"
