@@ -2,7 +2,8 @@
 passing time, ends by the practitioner and ends by a reviewer, the practitioner sees a child
 exactly while one of their accesses to that child has started and not yet ended, and never
 after. Checked through the access module (can_view_person, restrict_people) after every step,
-on a clock that travels from one fixed Monday morning."""
+on a clock that travels from one fixed Monday morning. The child's page then says the access
+ended (breakglass.break_glass_ended_for) exactly when it has, and only to the one who opened it."""
 
 from __future__ import annotations
 
@@ -94,3 +95,15 @@ def test_no_sequence_leaves_access_after_the_end(
                 last = max((until for _, until in windows[i]), default=None)
                 if last is not None and now >= last:
                     assert not expected
+                # "Your access ended" is said exactly when they opened the child once and
+                # cannot see it now; never to someone who did not open it.
+                ended = breakglass.break_glass_ended_for(
+                    viewer=_fresh(officer), reference=child.reference
+                )
+                assert (ended is not None) is (bool(windows[i]) and not expected)
+                assert (
+                    breakglass.break_glass_ended_for(
+                        viewer=_fresh(reviewer), reference=child.reference
+                    )
+                    is None
+                )
